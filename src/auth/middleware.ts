@@ -1,0 +1,39 @@
+import { createMiddleware } from "hono/factory";
+import type { Role } from "../db/schema/constants";
+import { AppError } from "../errors";
+import type { AppEnv } from "../env";
+import { verifyAccessToken } from "./tokens";
+
+/** Reads `Authorization: Bearer <jwt>`; null when absent. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (!m?.[1]) throw new AppError("unauthenticated", "The Authorization header must be `Bearer <token>`");
+  return m[1];
+}
+
+/**
+ * Resolves the caller from a bearer token into `c.var.auth`, or answers 401. The token's own
+ * header decides the verifier: local HS256 tokens, or an external OIDC issuer's RS256/ES256
+ * tokens when one is configured (see auth/oidc.ts).
+ */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("Authorization"));
+  if (!token) throw new AppError("unauthenticated", "This endpoint needs an access token", { headers: { "WWW-Authenticate": 'Bearer realm="edge-tickets"' } });
+  c.set("auth", await authenticate(token, c.env));
+  await next();
+});
+
+/** Lets only the given roles through (after requireAuth); others get 403. */
+export function requireRole(...roles: Role[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const auth = c.get("auth");
+    if (!auth) throw new AppError("unauthenticated", "This endpoint needs an access token");
+    if (!roles.includes(auth.role)) throw new AppError("forbidden", `This endpoint is for ${roles.join(" or ")} accounts`);
+    await next();
+  });
+}
+
+async function authenticate(token: string, env: AppEnv["Bindings"]) {
+  return verifyAccessToken(token, env);
+}

@@ -1,0 +1,43 @@
+import { sign, verify } from "hono/jwt";
+import { z } from "zod";
+import { ROLES } from "../db/schema/constants";
+import { AppError } from "../errors";
+import type { AppEnv, AuthContext } from "../env";
+import { ACCESS_TOKEN_SECONDS, jwtSecret } from "./config";
+
+const ClaimsSchema = z.object({
+  sub: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  org: z.string().nullable().optional(),
+  iss: z.string(),
+  aud: z.string(),
+  exp: z.number(),
+});
+
+/** Signs a 15-minute HS256 access token carrying the caller's role and organizer. */
+export async function signAccessToken(auth: AuthContext, env: AppEnv["Bindings"], now = Date.now()): Promise<string> {
+  const iat = Math.floor(now / 1000);
+  return sign(
+    { sub: auth.userId, email: auth.email, role: auth.role, org: auth.organizerId, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, iat, nbf: iat, exp: iat + ACCESS_TOKEN_SECONDS },
+    jwtSecret(env),
+    "HS256",
+  );
+}
+
+/**
+ * Verifies a local access token with the algorithm pinned to HS256 (a token claiming `none` or
+ * RS256 is refused) and checks issuer and audience.
+ */
+export async function verifyAccessToken(token: string, env: AppEnv["Bindings"]): Promise<AuthContext> {
+  let payload: unknown;
+  try {
+    payload = await verify(token, jwtSecret(env), { alg: "HS256", iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError("unauthenticated", "The access token is invalid or expired", { cause: err });
+  }
+  const claims = ClaimsSchema.safeParse(payload);
+  if (!claims.success) throw new AppError("unauthenticated", "The access token is missing required claims");
+  return { userId: claims.data.sub, email: claims.data.email, role: claims.data.role, organizerId: claims.data.org ?? null };
+}

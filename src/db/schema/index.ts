@@ -1,0 +1,4 @@
+export * from "./users";
+export * from "./organizers";
+export * from "./venues";
+export * from "./events";

@@ -1,0 +1,136 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Every error the API can answer with. The status of each lives in one exhaustive switch below. */
+export type ErrorCode =
+  | "bad_request"
+  | "malformed_json"
+  | "validation_failed"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "method_not_allowed"
+  | "conflict"
+  | "email_taken"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "unprocessable"
+  | "layout_invalid"
+  | "publish_refused"
+  | "locked_after_sales"
+  | "invalid_transition"
+  | "rate_limited"
+  | "configuration_error"
+  | "internal_error";
+
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case "bad_request":
+    case "malformed_json":
+    case "validation_failed":
+      return 400;
+    case "unauthenticated":
+      return 401;
+    case "forbidden":
+      return 403;
+    case "not_found":
+      return 404;
+    case "method_not_allowed":
+      return 405;
+    case "conflict":
+    case "email_taken":
+    case "locked_after_sales":
+    case "invalid_transition":
+      return 409;
+    case "payload_too_large":
+      return 413;
+    case "unsupported_media_type":
+      return 415;
+    case "unprocessable":
+    case "layout_invalid":
+    case "publish_refused":
+      return 422;
+    case "rate_limited":
+      return 429;
+    case "configuration_error":
+    case "internal_error":
+      return 500;
+  }
+}
+
+const titles: Record<ErrorCode, string> = {
+  bad_request: "Bad request",
+  malformed_json: "Malformed JSON",
+  validation_failed: "Validation failed",
+  unauthenticated: "Authentication required",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  method_not_allowed: "Method not allowed",
+  conflict: "Conflict",
+  email_taken: "Email already registered",
+  payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  unprocessable: "Unprocessable request",
+  layout_invalid: "Seat layout is invalid",
+  publish_refused: "Event cannot be published",
+  locked_after_sales: "Locked after sales",
+  invalid_transition: "Invalid status transition",
+  rate_limited: "Too many requests",
+  configuration_error: "Server configuration error",
+  internal_error: "Internal server error",
+};
+
+/** A field-level problem, with the path into the input (RFC 9457 extension member `errors`). */
+export type FieldError = { path: string; message: string; code?: string };
+
+/**
+ * The one error type handlers and domain code throw. `extra` lands as extension members of the
+ * problem document (for example `conflicts` or `problems`); `headers` go on the response.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: ContentfulStatusCode;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    opts: { extra?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail ?? titles[code], { cause: opts.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.status = statusOf(code);
+    this.extra = opts.extra ?? {};
+    this.headers = opts.headers ?? {};
+  }
+}
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+  instance?: string;
+  [extension: string]: unknown;
+};
+
+/** Renders an AppError as an RFC 9457 problem document. */
+export function toProblem(err: AppError, requestId: string, instance?: string): Problem {
+  return {
+    type: `https://edge-tickets.dev/problems/${err.code.replaceAll("_", "-")}`,
+    title: titles[err.code],
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    requestId,
+    ...(instance ? { instance } : {}),
+    ...err.extra,
+  };
+}
+
+/** Shorthands for the most common throws. */
+export const notFound = (what: string) => new AppError("not_found", `${what} was not found`);
+export const forbidden = (detail = "You may not do this") => new AppError("forbidden", detail);

@@ -1,0 +1,25 @@
+import { exports } from "cloudflare:workers";
+
+export const BASE = "http://edge.test";
+
+/** Calls the Worker through its own entry, as a client on the internet would. */
+export function call(method: string, path: string, opts: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: BodyInit } = {}) {
+  const headers = new Headers(opts.headers);
+  if (opts.token) headers.set("Authorization", `Bearer ${opts.token}`);
+  let body: BodyInit | undefined = opts.raw;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
+}
+
+/** Asserts a problem+json response with the given status and code and returns it. */
+export async function expectProblem(res: Response, status: number, code: string) {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status} ${code}, got ${res.status}: ${text}`);
+  if (!res.headers.get("content-type")?.startsWith("application/problem+json")) throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+  const problem = JSON.parse(text) as { code: string; status: number; requestId: string; [k: string]: unknown };
+  if (problem.code !== code) throw new Error(`expected code ${code}, got ${problem.code}: ${text}`);
+  return problem;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { call, expectProblem } from "../helpers/http";
+
+describe("HTTP foundation", () => {
+  it("answers GET /v1/health with ok and echoes a caller's request id", async () => {
+    const res = await call("GET", "/v1/health", { headers: { "X-Request-Id": "abc-123" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("abc-123");
+    expect(await res.json()).toMatchObject({ status: "ok" });
+  });
+
+  it("generates a request id when none is sent and puts it in errors too", async () => {
+    const res = await call("GET", "/v1/nowhere");
+    const rid = res.headers.get("x-request-id");
+    expect(rid).toMatch(/.{8,}/);
+    const problem = await expectProblem(res, 404, "not_found");
+    expect(problem.requestId).toBe(rid);
+    expect(problem).toMatchObject({ type: expect.stringContaining("not-found"), title: "Not found", status: 404 });
+  });
+
+  it("answers 405 with Allow for a known path and a wrong method", async () => {
+    const res = await call("DELETE", "/v1/health");
+    expect(res.headers.get("allow")).toBe("GET");
+    await expectProblem(res, 405, "method_not_allowed");
+  });
+
+  it("sets secure headers", async () => {
+    const res = await call("GET", "/v1/health");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+  });
+
+  it("allows CORS only from configured origins", async () => {
+    const ok = await call("OPTIONS", "/v1/health", { headers: { Origin: "http://127.0.0.1:8787", "Access-Control-Request-Method": "GET" } });
+    expect(ok.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:8787");
+    const other = await call("OPTIONS", "/v1/health", { headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("serves an OpenAPI 3.1 document", async () => {
+    const res = await call("GET", "/v1/openapi.json");
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths["/v1/health"]).toBeDefined();
+  });
+});
