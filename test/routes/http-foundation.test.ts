@@ -44,3 +44,28 @@ describe("HTTP foundation", () => {
     expect(doc.paths["/v1/health"]).toBeDefined();
   });
 });
+
+describe("request bodies", () => {
+  it("refuses a body over MAX_BODY_BYTES with 413 problem+json", async () => {
+    const big = JSON.stringify({ email: "a@example.test", password: "x".repeat(1_100_000) });
+    const res = await call("POST", "/v1/auth/login", { raw: big, headers: { "Content-Type": "application/json" } });
+    const problem = await expectProblem(res, 413, "payload_too_large");
+    expect(problem.limit).toBe(1_048_576);
+  });
+
+  it("answers malformed JSON with 400 malformed_json", async () => {
+    const res = await call("POST", "/v1/auth/login", { raw: "{not json", headers: { "Content-Type": "application/json" } });
+    await expectProblem(res, 400, "malformed_json");
+  });
+
+  it("answers a non-JSON content type with 415", async () => {
+    const res = await call("POST", "/v1/auth/login", { raw: "email=a", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    await expectProblem(res, 415, "unsupported_media_type");
+  });
+
+  it("serves the rendered API docs at /docs", async () => {
+    const res = await call("GET", "/docs");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("/v1/openapi.json");
+  });
+});

@@ -1,0 +1,111 @@
+import { z } from "@hono/zod-openapi";
+import { AppError } from "../errors";
+import { MAX_SEATS, type Layout, type Row, type Section } from "./layout";
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "letters, digits and _ . : - only");
+
+export const GenerateSectionSchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(100),
+  rows: z.number().int().min(1).max(500),
+  seatsPerRow: z.number().int().min(1).max(1000),
+  shape: z.enum(["straight", "curved"]).default("straight"),
+  /** Row labels whose seats are all accessible, or a count of accessible seats at the ends of every row. */
+  accessibleRows: z.union([z.array(z.string().min(1).max(16)).max(500), z.number().int().min(0).max(1000)]).optional(),
+  /** Put an aisle after every N seats so seats across it are not treated as adjacent. */
+  aisleEvery: z.number().int().min(1).max(1000).optional(),
+});
+
+export const GenerateLayoutSchema = z
+  .strictObject({
+    sections: z.array(GenerateSectionSchema).max(50).default([]),
+    areas: z.array(z.strictObject({ id, name: z.string().min(1).max(100), capacity: z.number().int().min(1).max(1_000_000) })).max(100).default([]),
+  })
+  .openapi("GenerateLayout");
+
+export type GenerateLayoutInput = z.infer<typeof GenerateLayoutSchema>;
+type GenSection = z.infer<typeof GenerateSectionSchema>;
+
+const SEAT_GAP = 10;
+const ROW_GAP = 12;
+const SECTION_GAP = 30;
+const STAGE_GAP = 40;
+
+/** Spreadsheet-style labels (A..Z, AA, AB..) so any number of rows gets a short unique label. */
+export function rowLabel(index: number): string {
+  let n = index + 1;
+  let out = "";
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    out = String.fromCharCode(65 + r) + out;
+    n = Math.floor((n - 1) / 26);
+  }
+  return out;
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * Builds a layout document from a compact description. Sections sit side by side facing a stage
+ * at the top (y = 0); curved sections bend each row onto an arc centred on the stage. The seat
+ * ceiling is checked before anything is allocated, so a huge request cannot exhaust memory.
+ */
+export function generateLayout(input: GenerateLayoutInput): Layout {
+  const total = input.sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
+  if (total > MAX_SEATS) {
+    throw new AppError("layout_invalid", `the generated layout would have ${total} seats`, {
+      extra: { errors: [{ path: "sections", code: "too_many_seats", message: `layout has ${total} seats; the limit is ${MAX_SEATS}` }] },
+    });
+  }
+  const widths = input.sections.map((s) => (s.seatsPerRow - 1) * SEAT_GAP);
+  const totalWidth = widths.reduce((a, b) => a + b, 0) + SECTION_GAP * Math.max(0, widths.length - 1);
+  const stageX = totalWidth / 2;
+  let left = 0;
+  const sections: Section[] = input.sections.map((s, i) => {
+    const section = buildSection(s, left, stageX);
+    left += (widths[i] ?? 0) + SECTION_GAP;
+    return section;
+  });
+  const deepest = Math.max(0, ...input.sections.map((s) => STAGE_GAP + s.rows * ROW_GAP));
+  let areaX = 0;
+  const areas = input.areas.map((a) => {
+    const area = { ...a, x: areaX, y: deepest + ROW_GAP * 2, width: 100, height: 60 };
+    areaX += 120;
+    return area;
+  });
+  return { stage: { x: round(stageX), y: 0, label: "Stage" }, sections, areas };
+}
+
+function buildSection(s: GenSection, left: number, stageX: number): Section {
+  const accessibleRows = Array.isArray(s.accessibleRows) ? new Set(s.accessibleRows) : null;
+  const endCount = typeof s.accessibleRows === "number" ? s.accessibleRows : 0;
+  const rows: Row[] = [];
+  for (let r = 0; r < s.rows; r++) {
+    const label = rowLabel(r);
+    const radius = STAGE_GAP + r * ROW_GAP;
+    const seats = [];
+    for (let k = 0; k < s.seatsPerRow; k++) {
+      const flatX = left + k * SEAT_GAP;
+      let x = flatX;
+      let y = radius;
+      if (s.shape === "curved") {
+        // Keep arc length equal to the flat distance so seat spacing stays constant per row.
+        const theta = (flatX - stageX) / radius;
+        x = stageX + radius * Math.sin(theta);
+        y = radius * Math.cos(theta);
+      }
+      const accessible = accessibleRows?.has(label) || k < Math.ceil(endCount / 2) || k >= s.seatsPerRow - Math.floor(endCount / 2);
+      const aisleAfter = s.aisleEvery !== undefined && (k + 1) % s.aisleEvery === 0 && k < s.seatsPerRow - 1;
+      seats.push({
+        id: `${s.id}-${label}-${k + 1}`,
+        label: String(k + 1),
+        x: round(x),
+        y: round(y),
+        ...(accessible ? { accessible: true } : {}),
+        ...(aisleAfter ? { aisleAfter: true } : {}),
+      });
+    }
+    rows.push({ label, seats });
+  }
+  return { id: s.id, name: s.name, rows };
+}
