@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { Role } from "../db/schema/constants";
 import { AppError } from "../errors";
 import type { AppEnv } from "../env";
+import { isAsymmetricToken, verifyOidcToken } from "./oidc";
 import { verifyAccessToken } from "./tokens";
 
 /** Reads `Authorization: Bearer <jwt>`; null when absent. */
@@ -34,6 +35,12 @@ export function requireRole(...roles: Role[]) {
   });
 }
 
+/**
+ * Picks the verifier from the token header. Asymmetric tokens go to OIDC (401 when it is not
+ * configured); everything else goes to the HS256-pinned local verifier, so an HS256 token that
+ * claims the IdP's issuer is still checked against our own issuer and key.
+ */
 async function authenticate(token: string, env: AppEnv["Bindings"]) {
+  if (isAsymmetricToken(token)) return verifyOidcToken(token, env);
   return verifyAccessToken(token, env);
 }

@@ -1,0 +1,65 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { enforceAuthLimit, clientIp } from "../auth/rate-limit";
+import { revokeByToken } from "../auth/refresh-tokens";
+import { createDb } from "../db/client";
+import { login, normalizeEmail, refresh, signup } from "../domain/accounts";
+import { createRouter } from "./router";
+import { PhoneSchema, UserSchema } from "./me";
+import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
+
+const Email = z.string().trim().toLowerCase().email().max(254);
+
+const SignupSchema = z
+  .strictObject({
+    email: Email,
+    password: z.string().min(10, "Password must be at least 10 characters").max(256),
+    name: z.string().trim().min(1).max(100).optional(),
+    phone: PhoneSchema.optional(),
+    notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
+  })
+  .refine((b) => !b.notifications?.sms || b.phone, { path: ["notifications", "sms"], message: "SMS notifications need a phone number" })
+  .openapi("Signup");
+
+// No length rules on login: they would tell an attacker something about valid passwords.
+const LoginSchema = z.strictObject({ email: z.string().max(254), password: z.string().max(256) }).openapi("Login");
+const RefreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(512) }).openapi("RefreshRequest");
+
+const SessionSchema = z
+  .object({ user: UserSchema, accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().int().openapi({ description: "Access token lifetime in seconds" }) })
+  .openapi("Session");
+
+const post = <S extends z.ZodType>(path: string, summary: string, schema: S) => ({ method: "post" as const, path, tags: ["auth"], summary, request: { body: jsonBody(schema) } });
+
+const signupRoute = createRoute({
+  ...post("/signup", "Create an account with email and password", SignupSchema),
+  responses: { 201: jsonResponse(SessionSchema, "Account created and signed in"), ...pickProblems(400, 409, 429) },
+});
+const loginRoute = createRoute({
+  ...post("/login", "Sign in with email and password", LoginSchema),
+  responses: { 200: jsonResponse(SessionSchema, "Signed in"), ...pickProblems(400, 401, 429) },
+});
+const refreshRoute = createRoute({
+  ...post("/refresh", "Rotate a refresh token for a new access token", RefreshSchema),
+  responses: { 200: jsonResponse(SessionSchema, "New tokens; the presented refresh token is spent"), ...pickProblems(400, 401) },
+});
+const logoutRoute = createRoute({
+  ...post("/logout", "Revoke the session of a refresh token", RefreshSchema),
+  responses: { 204: { description: "Revoked (also when it already was)" }, ...pickProblems(400) },
+});
+
+export const auth = createRouter()
+  .openapi(signupRoute, async (c) => {
+    await enforceAuthLimit(c.env, `signup:${clientIp(c.req.header("CF-Connecting-IP"))}`);
+    return c.json(await signup(createDb(c.env.DB), c.env, c.req.valid("json")), 201);
+  })
+  .openapi(loginRoute, async (c) => {
+    const body = c.req.valid("json");
+    // Keyed by IP and email, so one attacker cannot lock an account out from everywhere.
+    await enforceAuthLimit(c.env, `login:${clientIp(c.req.header("CF-Connecting-IP"))}:${normalizeEmail(body.email)}`);
+    return c.json(await login(createDb(c.env.DB), c.env, body), 200);
+  })
+  .openapi(refreshRoute, async (c) => c.json(await refresh(createDb(c.env.DB), c.env, c.req.valid("json").refreshToken), 200))
+  .openapi(logoutRoute, async (c) => {
+    await revokeByToken(createDb(c.env.DB), c.req.valid("json").refreshToken);
+    return c.body(null, 204);
+  });

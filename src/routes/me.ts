@@ -1,0 +1,56 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../auth/middleware";
+import { createDb } from "../db/client";
+import { ROLES } from "../db/schema/constants";
+import { getUser, updateProfile, userView } from "../domain/accounts";
+import { createRouter } from "./router";
+import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
+
+/** E.164: a plus, a non-zero country digit, 7 to 15 digits in all. */
+export const PhoneSchema = z.string().regex(/^\+[1-9]\d{6,14}$/, "Phone must be in E.164 form, like +14155550123");
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    role: z.enum(ROLES),
+    organizerId: z.string().nullable(),
+    notifications: z.object({ email: z.boolean(), sms: z.boolean() }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("User");
+
+const ProfilePatchSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+    phone: PhoneSchema.nullable().optional(),
+    notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
+  })
+  .openapi("ProfilePatch");
+
+const getMe = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["account"],
+  summary: "The signed-in user",
+  security: [{ bearer: [] }],
+  middleware: [requireAuth] as const,
+  responses: { 200: jsonResponse(UserSchema, "The caller's account"), ...pickProblems(401) },
+});
+
+const patchMe = createRoute({
+  method: "patch",
+  path: "/",
+  tags: ["account"],
+  summary: "Update name, phone and notification preferences",
+  security: [{ bearer: [] }],
+  middleware: [requireAuth] as const,
+  request: { body: jsonBody(ProfilePatchSchema) },
+  responses: { 200: jsonResponse(UserSchema, "The updated account"), ...pickProblems(400, 401) },
+});
+
+export const me = createRouter()
+  .openapi(getMe, async (c) => c.json(userView(await getUser(createDb(c.env.DB), c.get("auth").userId)), 200))
+  .openapi(patchMe, async (c) => c.json(await updateProfile(createDb(c.env.DB), c.get("auth").userId, c.req.valid("json")), 200));
