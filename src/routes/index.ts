@@ -1,10 +1,20 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { admin } from "./admin";
+import { auth } from "./auth";
 import { docs } from "./docs";
+import { events } from "./events";
 import { health } from "./health";
+import { me } from "./me";
+import { venues } from "./venues";
 
 /** Mounts every resource router under /v1. */
 export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/health", health);
+  app.route("/v1/admin", admin);
+  app.route("/v1/auth", auth);
+  app.route("/v1/me", me);
+  app.route("/v1/events", events);
+  app.route("/v1/venues", venues);
   app.route("/docs", docs);
 }

@@ -1,0 +1,64 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { events, type EventRow, type PriceTierRow } from "../db/schema";
+import type { EventStatus } from "../db/schema/constants";
+import { AppError } from "../errors";
+import type { Layout } from "./layout";
+import { resolveSeatTiers } from "./pricing";
+
+/** The only moves an event may make; cancelling is allowed from anything not yet finished. */
+const NEXT: Record<EventStatus, EventStatus[]> = {
+  draft: ["published", "cancelled"],
+  published: ["on_sale", "cancelled"],
+  on_sale: ["closed", "cancelled"],
+  closed: [],
+  cancelled: [],
+};
+
+/** Throws 409 `invalid_transition` unless `from → to` is an allowed move. */
+export function assertTransition(from: EventStatus, to: EventStatus): void {
+  if (!NEXT[from].includes(to)) {
+    throw new AppError("invalid_transition", `An event cannot go from ${from} to ${to}`, { extra: { from, to, allowed: NEXT[from] } });
+  }
+}
+
+export type PublishProblem = { code: string; message: string; seats?: string[]; areas?: string[]; count?: number };
+
+/** Everything that stops an event from being published; empty when it may go live. */
+export function publishProblems(event: EventRow, tiers: PriceTierRow[]): PublishProblem[] {
+  const problems: PublishProblem[] = [];
+  if (event.endsAt <= event.startsAt) problems.push({ code: "ends_before_start", message: "the event must end after it starts" });
+  if (event.salesStartAt != null && event.salesEndAt != null && event.salesEndAt <= event.salesStartAt) {
+    problems.push({ code: "sales_end_before_start", message: "sales must end after they start" });
+  }
+  if (tiers.length === 0) problems.push({ code: "no_tiers", message: "the event has no price tiers" });
+  const { unpricedSeats, unpricedAreas } = resolveSeatTiers(event.layoutSnapshot as Layout, tiers);
+  if (unpricedSeats.length > 0) {
+    problems.push({ code: "unpriced_seats", message: `${unpricedSeats.length} seat(s) have no price`, seats: unpricedSeats.slice(0, 50), count: unpricedSeats.length });
+  }
+  if (unpricedAreas.length > 0) {
+    problems.push({ code: "unpriced_areas", message: `${unpricedAreas.length} area(s) have no price`, areas: unpricedAreas.slice(0, 50), count: unpricedAreas.length });
+  }
+  return problems;
+}
+
+/**
+ * Moves a draft event to published after checking every seat and area is priced. This is the
+ * single place publication happens, so inventory set-up (a Durable Object) can be hooked in here.
+ */
+export async function publishEvent(db: Db, event: EventRow, tiers: PriceTierRow[], now = Date.now()): Promise<EventRow> {
+  assertTransition(event.status, "published");
+  const problems = publishProblems(event, tiers);
+  if (problems.length > 0) throw new AppError("publish_refused", `${problems.length} problem(s) stop publication`, { extra: { problems } });
+  const [row] = await db.update(events).set({ status: "published", publishedAt: now, updatedAt: now }).where(eq(events.id, event.id)).returning();
+  return row!;
+}
+
+/** Applies a status change other than publication (on_sale, closed, cancelled). */
+export async function changeEventStatus(db: Db, event: EventRow, to: EventStatus, now = Date.now()): Promise<EventRow> {
+  assertTransition(event.status, to);
+  const patch: Partial<EventRow> = { status: to, updatedAt: now };
+  if (to === "cancelled") patch.cancelledAt = now;
+  const [row] = await db.update(events).set(patch).where(eq(events.id, event.id)).returning();
+  return row!;
+}

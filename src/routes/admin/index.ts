@@ -1,0 +1,16 @@
+import { requireAuth, requireRole } from "../../auth/middleware";
+import { createRouter } from "../router";
+import { eventRoutes } from "./events";
+import { layoutRoutes } from "./layouts";
+import { organizerRoutes } from "./organizers";
+import { tierRoutes } from "./tiers";
+import { venueRoutes } from "./venues";
+
+/** Everything under /v1/admin: organizer and admin accounts only, scoped to the caller's organizer. */
+export const admin = createRouter();
+admin.use("*", requireAuth, requireRole("organizer", "admin"));
+admin.route("/", organizerRoutes);
+admin.route("/", venueRoutes);
+admin.route("/", layoutRoutes);
+admin.route("/", eventRoutes);
+admin.route("/", tierRoutes);
