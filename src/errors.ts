@@ -52,6 +52,9 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "rate_limited":
       return 429;
     case "configuration_error":
+      // The deployment, not the request, is wrong: 503 tells clients to retry later and
+      // operators that this is theirs to fix.
+      return 503;
     case "internal_error":
       return 500;
   }

@@ -11,7 +11,13 @@ export function call(method: string, path: string, opts: { body?: unknown; token
     body = JSON.stringify(opts.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
+  return exports.default.fetch(new Request(BASE + path, { method, headers, body })).then(noServerErrors);
+}
+
+/** No input in the suite may produce a 5xx: every test that calls through `call` checks it. */
+async function noServerErrors(res: Response): Promise<Response> {
+  if (res.status >= 500) throw new Error(`server error ${res.status}: ${await res.clone().text()}`);
+  return res;
 }
 
 /** Asserts a problem+json response with the given status and code and returns it. */
