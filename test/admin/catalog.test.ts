@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createUser, uniq } from "../helpers/fixtures";
-import { call, expectProblem } from "../helpers/http";
+import { call, expectJson, expectProblem } from "../helpers/http";
 
 type Json = Record<string, any>;
 const venueBody = () => ({ name: `Hall ${uniq()}`, address: "1 Main St", city: "Paris", country: "FR", timezone: "Europe/Paris", region: "weur" });
@@ -10,11 +10,7 @@ const eventBody = (venueId: string, layoutId: string) => ({
   venueId, layoutId, name: `Show ${uniq()}`, category: "concert", performers: ["The Band"], startsAt: "2030-05-01T19:00:00Z", endsAt: "2030-05-01T22:00:00Z", currency: "EUR",
 });
 
-async function json(res: Response, status: number): Promise<Json> {
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : {};
-}
+const json = expectJson;
 
 /** An organizer account with a venue, a layout and a draft event. */
 async function seed() {

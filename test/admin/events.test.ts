@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createUser, uniq } from "../helpers/fixtures";
-import { call, expectProblem } from "../helpers/http";
+import { call, expectJson, expectProblem } from "../helpers/http";
 
 type Json = Record<string, any>;
 const layoutDoc = {
@@ -9,11 +9,7 @@ const layoutDoc = {
   areas: [{ id: "pit", name: "Pit", capacity: 50 }],
 };
 
-async function json(res: Response, status: number): Promise<Json> {
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : {};
-}
+const json = expectJson;
 
 async function seed() {
   const org = await createUser({ role: "organizer" });

@@ -29,3 +29,10 @@ export async function expectProblem(res: Response, status: number, code: string)
   if (problem.code !== code) throw new Error(`expected code ${code}, got ${problem.code}: ${text}`);
   return problem;
 }
+
+/** Asserts the status and returns the parsed JSON body (or {} for an empty body). */
+export async function expectJson(res: Response, status: number): Promise<Record<string, any>> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : {};
+}
