@@ -1,4 +1,640 @@
 import { DurableObject } from "cloudflare:workers";
+import { pickBestAvailable, type PickRow } from "../domain/best-available";
+import { allSeats } from "../domain/layout";
+import { resolveSeatTiers } from "../domain/pricing";
+import { CHANGE_LOG_LIMIT, migrate } from "./inventory-schema";
+import type {
+  BlockResult,
+  Change,
+  ChangesResult,
+  GetHoldResult,
+  HeldSeat,
+  HoldChangeResult,
+  HoldInput,
+  HoldKind,
+  HoldResult,
+  HoldStatus,
+  HoldView,
+  InitializeInput,
+  InitializeResult,
+  InventoryConfig,
+  InventoryCounts,
+  InventoryFailure,
+  InventoryErrorCode,
+  ReacquireInput,
+  ReacquireResult,
+  SeatCode,
+  SeatStatus,
+  Snapshot,
+} from "./inventory-types";
 
-/** One per event: the truth about every seat. Filled in by the inventory work. */
-export class EventInventory extends DurableObject<Env> {}
+type SeatRow = {
+  id: string;
+  section: string;
+  row_label: string;
+  row_index: number;
+  pos: number;
+  tier: string | null;
+  price: number;
+  accessible: number;
+  aisle_after: number;
+  status: SeatStatus;
+  hold_id: string | null;
+};
+type AreaRow = { id: string; tier: string | null; price: number; capacity: number; held: number; sold: number };
+type HoldRow = {
+  id: string;
+  user_id: string;
+  status: HoldStatus;
+  kind: HoldKind;
+  area_id: string | null;
+  quantity: number;
+  amount: number;
+  currency: string;
+  deadline: number;
+  extended: number;
+  order_id: string | null;
+  created_at: number;
+};
+
+const CODE: Record<SeatStatus, SeatCode> = { available: "a", held: "h", sold: "s", blocked: "b" };
+const LIVE = `('active','checking_out')`;
+/** Bound parameters per statement stay at or under this. */
+const MAX_PARAMS = 100;
+
+function fail(code: InventoryErrorCode, detail: string, conflicts?: string[]): InventoryFailure {
+  return conflicts ? { ok: false, code, detail, conflicts } : { ok: false, code, detail };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Seat and area changes collected during one transaction, written as one change entry. */
+class Pending {
+  seats: Record<string, SeatCode> = {};
+  areas: Record<string, number> = {};
+  seat(id: string, status: SeatStatus) {
+    this.seats[id] = CODE[status];
+  }
+  get empty() {
+    return Object.keys(this.seats).length === 0 && Object.keys(this.areas).length === 0;
+  }
+}
+
+/**
+ * One per event: the truth about every seat and GA area. Every check-and-write happens in one
+ * synchronous SQLite transaction, and every state change bumps the version and appends a delta
+ * to the change log in that same transaction.
+ */
+export class EventInventory extends DurableObject<Env> {
+  private sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(this.sql);
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private config(): InventoryConfig | null {
+    const row = this.sql.exec<{ json: string }>(`SELECT json FROM config WHERE id = 1`).toArray()[0];
+    return row ? (JSON.parse(row.json) as InventoryConfig) : null;
+  }
+
+  private version(): number {
+    return this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'version'`).one().value;
+  }
+
+  /** Bumps the version and appends the delta (if any); call inside the transaction. */
+  private commit(p: Pending): number {
+    if (p.empty) return this.version();
+    const v = this.version() + 1;
+    this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
+    const change: Change = { version: v };
+    if (Object.keys(p.seats).length) change.seats = p.seats;
+    if (Object.keys(p.areas).length) change.areas = p.areas;
+    this.sql.exec(`INSERT INTO changes (version, json) VALUES (?, ?)`, v, JSON.stringify(change));
+    this.sql.exec(`DELETE FROM changes WHERE version <= ?`, v - CHANGE_LOG_LIMIT);
+    return v;
+  }
+
+  private areaRemaining(id: string): number {
+    const a = this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, id).toArray()[0];
+    return a ? a.capacity - a.held - a.sold : 0;
+  }
+
+  private getHoldRow(holdId: string): HoldRow | undefined {
+    return this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE id = ?`, holdId).toArray()[0];
+  }
+
+  private holdSeatIds(holdId: string): string[] {
+    return this.sql.exec<{ seat_id: string }>(`SELECT seat_id FROM hold_seats WHERE hold_id = ?`, holdId).toArray().map((r) => r.seat_id);
+  }
+
+  /** Returns a live hold's seats or GA places to the pool. Inside a transaction. */
+  private releaseRow(h: HoldRow, status: "released" | "expired", p: Pending): void {
+    if (h.kind === "seats") {
+      const ids = this.sql
+        .exec<{ id: string }>(`SELECT id FROM seats WHERE hold_id = ? AND status = 'held'`, h.id)
+        .toArray()
+        .map((r) => r.id);
+      this.sql.exec(`UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ? AND status = 'held'`, h.id);
+      for (const id of ids) p.seat(id, "available");
+    } else if (h.area_id) {
+      this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?) WHERE id = ?`, h.quantity, h.area_id);
+      p.areas[h.area_id] = this.areaRemaining(h.area_id);
+    }
+    this.sql.exec(`UPDATE holds SET status = ? WHERE id = ?`, status, h.id);
+  }
+
+  /** Expires every live hold whose deadline has passed. Inside a transaction. */
+  private expireDue(now: number, p: Pending): number {
+    const due = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).toArray();
+    for (const h of due) this.releaseRow(h, "expired", p);
+    return due.length;
+  }
+
+  /** Arms the alarm at the earliest live deadline, or clears it when nothing is live. */
+  private async rearm(): Promise<void> {
+    const row = this.sql.exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`).one();
+    if (row.d == null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(row.d);
+  }
+
+  private userCount(userId: string): number {
+    return this.sql
+      .exec<{ n: number | null }>(
+        `SELECT SUM(quantity) AS n FROM holds WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
+        userId,
+      )
+      .one().n ?? 0;
+  }
+
+  private loadSeats(ids: string[]): Map<string, SeatRow> {
+    const out = new Map<string, SeatRow>();
+    for (const part of chunks(ids, MAX_PARAMS)) {
+      const q = `SELECT * FROM seats WHERE id IN (${part.map(() => "?").join(",")})`;
+      for (const r of this.sql.exec<SeatRow>(q, ...part)) out.set(r.id, r);
+    }
+    return out;
+  }
+
+  /** Seats for a tier request, chosen by best-available over the rows that hold the tier. */
+  private pickTierSeats(tier: string, quantity: number, accessible: boolean, allowSplit: boolean): string[] | null {
+    const seats = this.sql
+      .exec<SeatRow>(
+        `SELECT * FROM seats WHERE (section, row_label) IN (SELECT DISTINCT section, row_label FROM seats WHERE tier = ?)
+         ORDER BY row_index, section, pos`,
+        tier,
+      )
+      .toArray();
+    const rows = new Map<string, PickRow & { first: number; rowIndex: number }>();
+    for (const s of seats) {
+      const key = `${s.section}\u0000${s.row_label}`;
+      let r = rows.get(key);
+      if (!r) rows.set(key, (r = { key, seats: [], first: s.pos, rowIndex: s.row_index }));
+      r.seats.push({ id: s.id, free: s.status === "available", eligible: s.tier === tier && (!accessible || s.accessible === 1), aisleAfter: s.aisle_after === 1 });
+    }
+    const ordered = [...rows.values()]
+      .sort((a, b) => a.rowIndex - b.rowIndex || a.first - b.first)
+      .map((r) => ({ key: r.key, seats: r.seats }));
+    return pickBestAvailable(ordered, quantity, { allowSplit });
+  }
+
+  private toView(h: HoldRow, now: number): HoldView {
+    const live = h.status === "active" || h.status === "checking_out";
+    const view: HoldView = {
+      id: h.id,
+      userId: h.user_id,
+      status: live && h.deadline <= now ? "expired" : h.status,
+      kind: h.kind,
+      seats: h.kind === "seats" ? this.holdSeatIds(h.id) : [],
+      amount: h.amount,
+      currency: h.currency,
+      expiresAt: h.deadline,
+      extended: h.extended === 1,
+      orderId: h.order_id,
+      createdAt: h.created_at,
+    };
+    if (h.kind === "area" && h.area_id) view.area = { id: h.area_id, quantity: h.quantity };
+    return view;
+  }
+
+  // ---------------------------------------------------------------- RPC
+
+  /**
+   * Loads the layout and prices. Idempotent: may be repeated (e.g. after a layout edit) as long
+   * as nothing is held or sold; otherwise `in_use`.
+   */
+  async initialize(input: InitializeInput): Promise<InitializeResult> {
+    const now = Date.now();
+    const { layout, tiers, eventId } = input;
+    const res = resolveSeatTiers(layout, tiers);
+    const price = new Map(tiers.map((t) => [t.key, t.amount]));
+    const config: InventoryConfig = {
+      eventId,
+      holdSeconds: input.config.holdSeconds,
+      paymentWindowSeconds: input.config.paymentWindowSeconds ?? 600,
+      maxSeatsPerOrder: input.config.maxSeatsPerOrder,
+      maxSeatsPerUser: input.config.maxSeatsPerUser ?? null,
+      currency: input.config.currency,
+    };
+    const result = this.ctx.storage.transactionSync((): InitializeResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const busy = this.sql
+        .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ('active','checking_out','confirmed')`)
+        .one().n;
+      const sold = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seats WHERE status IN ('held','sold')`).one().n;
+      const areaBusy = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM areas WHERE held > 0 OR sold > 0`).one().n;
+      if (busy + sold + areaBusy > 0) {
+        this.commit(p);
+        return fail("in_use", "seats are held or sold; the inventory cannot be reloaded");
+      }
+      this.sql.exec(`DELETE FROM seats`);
+      this.sql.exec(`DELETE FROM areas`);
+      this.sql.exec(`DELETE FROM hold_seats`);
+      this.sql.exec(`DELETE FROM holds`);
+      this.sql.exec(`DELETE FROM changes`);
+      const cols = 10;
+      const perStmt = Math.floor(MAX_PARAMS / cols);
+      const rows: unknown[][] = [];
+      let pos = 0;
+      for (const { seat, section, row, rowIndex } of allSeats(layout)) {
+        const tier = res.seatTier.get(seat.id) ?? null;
+        rows.push([seat.id, section.id, row.label, rowIndex, pos++, tier, tier ? (price.get(tier) ?? 0) : 0, seat.accessible ? 1 : 0, seat.aisleAfter ? 1 : 0, "available"]);
+      }
+      for (const part of chunks(rows, perStmt)) {
+        const q = `INSERT INTO seats (id, section, row_label, row_index, pos, tier, price, accessible, aisle_after, status) VALUES ${part.map(() => "(?,?,?,?,?,?,?,?,?,?)").join(",")}`;
+        this.sql.exec(q, ...(part.flat() as SqlStorageValue[]));
+      }
+      for (const a of layout.areas) {
+        const tier = res.areaTier.get(a.id) ?? null;
+        this.sql.exec(`INSERT INTO areas (id, tier, price, capacity) VALUES (?, ?, ?, ?)`, a.id, tier, tier ? (price.get(tier) ?? 0) : 0, a.capacity);
+      }
+      this.sql.exec(`INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json`, JSON.stringify(config));
+      // A reload invalidates every delta: bump the version with an empty log so clients resync.
+      const v = this.version() + 1;
+      this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
+      return { ok: true, seats: rows.length, areas: layout.areas.length, unpricedSeats: res.unpricedSeats, unpricedAreas: res.unpricedAreas, version: v };
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
+   * Holds explicit seats, a best-available pick in a tier, or a GA quantity, all or nothing.
+   * Failures: `seats_unavailable` (with conflicts), `unknown_seats`, `sold_out`, `limit_exceeded`.
+   */
+  async hold(input: HoldInput, now: number = Date.now()): Promise<HoldResult> {
+    const config = this.config();
+    if (!config) return fail("not_found", "inventory is not initialized");
+    const { userId, request } = input;
+    // Expiry, check and write all happen in this ONE synchronous transaction with no await in
+    // between: this is what makes two fans unable to win the same seat.
+    const result = this.ctx.storage.transactionSync((): HoldResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const done = (r: HoldResult): HoldResult => {
+        const v = this.commit(p);
+        return r.ok ? { ...r, version: v } : r;
+      };
+      const quantity = "seats" in request ? new Set(request.seats).size : request.quantity;
+      if (!Number.isInteger(quantity) || quantity < 1) return done(fail("invalid_state", "quantity must be a positive integer"));
+      if (quantity > config.maxSeatsPerOrder) return done(fail("limit_exceeded", `at most ${config.maxSeatsPerOrder} per order`));
+      if (config.maxSeatsPerUser != null && this.userCount(userId) + quantity > config.maxSeatsPerUser) {
+        return done(fail("limit_exceeded", `at most ${config.maxSeatsPerUser} per user for this event`));
+      }
+      const holdId = crypto.randomUUID();
+      const deadline = now + config.holdSeconds * 1000;
+
+      if ("area" in request) {
+        const area = this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, request.area).toArray()[0];
+        if (!area) return done(fail("not_found", `no area "${request.area}"`));
+        const remaining = area.capacity - area.held - area.sold;
+        if (remaining < quantity) return done(fail("sold_out", `only ${remaining} left in "${area.id}"`));
+        this.sql.exec(`UPDATE areas SET held = held + ? WHERE id = ?`, quantity, area.id);
+        const amount = area.price * quantity;
+        this.sql.exec(
+          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, created_at) VALUES (?, ?, 'active', 'area', ?, ?, ?, ?, ?, ?)`,
+          holdId, userId, area.id, quantity, amount, config.currency, deadline, now,
+        );
+        p.areas[area.id] = remaining - quantity;
+        return done({ ok: true, holdId, seats: [], area: { id: area.id, quantity }, amount, currency: config.currency, expiresAt: deadline, version: 0 });
+      }
+
+      let ids: string[];
+      if ("seats" in request) {
+        ids = [...new Set(request.seats)];
+      } else {
+        const picked = this.pickTierSeats(request.tier, quantity, request.accessible ?? false, request.allowSplit ?? false);
+        if (!picked) return done(fail("sold_out", `no ${quantity} seat(s) available in tier "${request.tier}"`));
+        ids = picked;
+      }
+      const found = this.loadSeats(ids);
+      const unknown = ids.filter((id) => !found.has(id));
+      if (unknown.length) return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
+      const conflicts = ids.filter((id) => found.get(id)!.status !== "available");
+      if (conflicts.length) return done(fail("seats_unavailable", `${conflicts.length} seat(s) are not available`, conflicts));
+      const seats: HeldSeat[] = ids.map((id) => {
+        const s = found.get(id)!;
+        return { id, tier: s.tier ?? "", price: s.price };
+      });
+      const amount = seats.reduce((n, s) => n + s.price, 0);
+      this.sql.exec(
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at) VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?)`,
+        holdId, userId, ids.length, amount, config.currency, deadline, now,
+      );
+      for (const part of chunks(ids, MAX_PARAMS - 1)) {
+        this.sql.exec(`UPDATE seats SET status = 'held', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`, holdId, ...part);
+      }
+      for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
+        this.sql.exec(`INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`, ...part.flatMap((id) => [holdId, id]));
+      }
+      for (const id of ids) p.seat(id, "held");
+      return done({ ok: true, holdId, seats, amount, currency: config.currency, expiresAt: deadline, version: 0 });
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /** Reads a hold. A live hold past its deadline reads as `expired` even before the alarm runs. */
+  async getHold(holdId: string, now: number = Date.now()): Promise<GetHoldResult> {
+    const h = this.getHoldRow(holdId);
+    if (!h) return fail("not_found", `no hold "${holdId}"`);
+    return { ok: true, hold: this.toView(h, now) };
+  }
+
+  /** The owner gives a live hold back. `not_owner` for anyone else. */
+  async release(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const h = this.getHoldRow(holdId);
+      let r: HoldChangeResult;
+      if (!h) r = fail("not_found", `no hold "${holdId}"`);
+      else if (h.user_id !== userId) r = fail("not_owner", "the hold belongs to another user");
+      else if (h.status !== "active" && h.status !== "checking_out") r = fail("invalid_state", `hold is ${h.status}`);
+      else {
+        this.releaseRow(h, "released", p);
+        r = { ok: true, holdId, status: "released", expiresAt: h.deadline, version: 0 };
+      }
+      const v = this.commit(p);
+      return r.ok ? { ...r, version: v } : r;
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
+   * Moves an active hold to `checking_out` and extends its deadline once by the payment window.
+   * Repeating it is harmless and does not extend again.
+   */
+  async beginCheckout(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+    const config = this.config();
+    if (!config) return fail("not_found", "inventory is not initialized");
+    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const h = this.getHoldRow(holdId);
+      let r: HoldChangeResult;
+      if (!h) r = fail("not_found", `no hold "${holdId}"`);
+      else if (h.user_id !== userId) r = fail("not_owner", "the hold belongs to another user");
+      else if (h.status === "checking_out") r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
+      else if (h.status !== "active") r = fail("invalid_state", `hold is ${h.status}`);
+      else {
+        const deadline = h.extended ? h.deadline : h.deadline + config.paymentWindowSeconds * 1000;
+        this.sql.exec(`UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1 WHERE id = ?`, deadline, holdId);
+        r = { ok: true, holdId, status: "checking_out", expiresAt: deadline, version: 0 };
+      }
+      const v = this.commit(p);
+      return r.ok ? { ...r, version: v } : r;
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
+   * Payment succeeded: the hold's seats (or GA places) become sold. Idempotent for the same
+   * orderId; a hold already released or expired answers `invalid_state` (use `reacquire`).
+   */
+  async confirm(holdId: string, orderId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const h = this.getHoldRow(holdId);
+      let r: HoldChangeResult;
+      if (!h) r = fail("not_found", `no hold "${holdId}"`);
+      else if (h.status === "confirmed") {
+        r = h.order_id === orderId
+          ? { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 }
+          : fail("invalid_state", "hold was confirmed for another order");
+      } else if (h.status !== "active" && h.status !== "checking_out") r = fail("invalid_state", `hold is ${h.status}`);
+      else {
+        if (h.kind === "seats") {
+          const ids = this.holdSeatIds(holdId);
+          this.sql.exec(`UPDATE seats SET status = 'sold' WHERE hold_id = ? AND status = 'held'`, holdId);
+          for (const id of ids) p.seat(id, "sold");
+        } else if (h.area_id) {
+          this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?), sold = sold + ? WHERE id = ?`, h.quantity, h.quantity, h.area_id);
+          p.areas[h.area_id] = this.areaRemaining(h.area_id);
+        }
+        this.sql.exec(`UPDATE holds SET status = 'confirmed', order_id = ? WHERE id = ?`, orderId, holdId);
+        r = { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 };
+      }
+      const v = this.commit(p);
+      return r.ok ? { ...r, version: v } : r;
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /** Payment failed or was cancelled: release the hold at once, whoever asks. */
+  async abandon(holdId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const h = this.getHoldRow(holdId);
+      let r: HoldChangeResult;
+      if (!h) r = fail("not_found", `no hold "${holdId}"`);
+      else if (h.status === "released" || h.status === "expired") r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
+      else if (h.status === "confirmed") r = fail("invalid_state", "hold is confirmed");
+      else {
+        this.releaseRow(h, "released", p);
+        r = { ok: true, holdId, status: "released", expiresAt: h.deadline, version: 0 };
+      }
+      const v = this.commit(p);
+      return r.ok ? { ...r, version: v } : r;
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
+   * A payment that succeeded after its hold expired: sell the same seats (or GA places) if they
+   * are all still available, else `seats_unavailable` with conflicts (or `sold_out` for GA).
+   * Idempotent for the same orderId.
+   */
+  async reacquire(input: ReacquireInput, orderId: string, userId: string, now: number = Date.now()): Promise<ReacquireResult> {
+    const config = this.config();
+    if (!config) return fail("not_found", "inventory is not initialized");
+    const result = this.ctx.storage.transactionSync((): ReacquireResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const done = (r: ReacquireResult): ReacquireResult => {
+        const v = this.commit(p);
+        return r.ok ? { ...r, version: v } : r;
+      };
+      const prior = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE order_id = ? AND status = 'confirmed'`, orderId).toArray()[0];
+      if (prior) {
+        const ids = this.holdSeatIds(prior.id);
+        const seats = [...this.loadSeats(ids).values()].map((s) => ({ id: s.id, tier: s.tier ?? "", price: s.price }));
+        const r: ReacquireResult = { ok: true, holdId: prior.id, seats, amount: prior.amount, currency: prior.currency, version: 0 };
+        if (prior.area_id) r.area = { id: prior.area_id, quantity: prior.quantity };
+        return done(r);
+      }
+      const holdId = crypto.randomUUID();
+      if (input.area) {
+        const area = this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, input.area.id).toArray()[0];
+        if (!area) return done(fail("not_found", `no area "${input.area.id}"`));
+        const q = input.area.quantity;
+        const remaining = area.capacity - area.held - area.sold;
+        if (remaining < q) return done(fail("sold_out", `only ${remaining} left in "${area.id}"`));
+        this.sql.exec(`UPDATE areas SET sold = sold + ? WHERE id = ?`, q, area.id);
+        const amount = area.price * q;
+        this.sql.exec(
+          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'area', ?, ?, ?, ?, ?, ?, ?)`,
+          holdId, userId, area.id, q, amount, config.currency, now, orderId, now,
+        );
+        p.areas[area.id] = remaining - q;
+        return done({ ok: true, holdId, seats: [], area: { id: area.id, quantity: q }, amount, currency: config.currency, version: 0 });
+      }
+      const ids = [...new Set(input.seats ?? [])];
+      if (!ids.length) return done(fail("invalid_state", "nothing to reacquire"));
+      const found = this.loadSeats(ids);
+      const unknown = ids.filter((id) => !found.has(id));
+      if (unknown.length) return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
+      const conflicts = ids.filter((id) => found.get(id)!.status !== "available");
+      if (conflicts.length) return done(fail("seats_unavailable", `${conflicts.length} seat(s) are no longer available`, conflicts));
+      const seats = ids.map((id) => ({ id, tier: found.get(id)!.tier ?? "", price: found.get(id)!.price }));
+      const amount = seats.reduce((n, s) => n + s.price, 0);
+      this.sql.exec(
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?)`,
+        holdId, userId, ids.length, amount, config.currency, now, orderId, now,
+      );
+      for (const part of chunks(ids, MAX_PARAMS - 1)) {
+        this.sql.exec(`UPDATE seats SET status = 'sold', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`, holdId, ...part);
+      }
+      for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
+        this.sql.exec(`INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`, ...part.flatMap((id) => [holdId, id]));
+      }
+      for (const id of ids) p.seat(id, "sold");
+      return done({ ok: true, holdId, seats, amount, currency: config.currency, version: 0 });
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /** Organizer holds seats back. Held or sold seats cannot be blocked (`seats_unavailable`). */
+  async block(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
+    return this.setBlocked(seatIds, true, now);
+  }
+
+  /** Organizer returns blocked seats to sale; seats in other states are left alone. */
+  async unblock(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
+    return this.setBlocked(seatIds, false, now);
+  }
+
+  private async setBlocked(seatIds: string[], block: boolean, now: number): Promise<BlockResult> {
+    const result = this.ctx.storage.transactionSync((): BlockResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const ids = [...new Set(seatIds)];
+      const found = this.loadSeats(ids);
+      const done = (r: BlockResult): BlockResult => {
+        const v = this.commit(p);
+        return r.ok ? { ...r, version: v } : r;
+      };
+      const unknown = ids.filter((id) => !found.has(id));
+      if (unknown.length) return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
+      const from: SeatStatus = block ? "available" : "blocked";
+      const to: SeatStatus = block ? "blocked" : "available";
+      if (block) {
+        const conflicts = ids.filter((id) => { const s = found.get(id)!.status; return s === "held" || s === "sold"; });
+        if (conflicts.length) return done(fail("seats_unavailable", `${conflicts.length} seat(s) are held or sold`, conflicts));
+      }
+      const changed = ids.filter((id) => found.get(id)!.status === from);
+      for (const part of chunks(changed, MAX_PARAMS)) {
+        this.sql.exec(`UPDATE seats SET status = '${to}' WHERE id IN (${part.map(() => "?").join(",")})`, ...part);
+      }
+      for (const id of changed) p.seat(id, to);
+      return done({ ok: true, changed, version: 0 });
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /** Releases every expired hold in one transaction and re-arms; early or repeated runs are harmless. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      this.commit(p);
+    });
+    await this.rearm();
+  }
+
+  /** The whole map, compact: one SELECT over the seats. Expired holds are released first. */
+  async snapshot(now: number = Date.now()): Promise<Snapshot> {
+    const due = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).one().n;
+    if (due > 0) {
+      this.ctx.storage.transactionSync(() => {
+        const p = new Pending();
+        this.expireDue(now, p);
+        this.commit(p);
+      });
+      await this.rearm();
+    }
+    const seats: Record<string, SeatCode> = {};
+    for (const r of this.sql.exec<{ id: string; status: SeatStatus }>(`SELECT id, status FROM seats`)) seats[r.id] = CODE[r.status];
+    const areas: Record<string, number> = {};
+    for (const a of this.sql.exec<AreaRow>(`SELECT * FROM areas`)) areas[a.id] = a.capacity - a.held - a.sold;
+    return { version: this.version(), seats, areas };
+  }
+
+  /** Deltas after `version`, or `{resync: true}` when the log no longer reaches back that far. */
+  async changesSince(version: number): Promise<ChangesResult> {
+    const current = this.version();
+    if (version >= current) return { version: current, changes: [] };
+    const min = this.sql.exec<{ v: number | null }>(`SELECT MIN(version) AS v FROM changes`).one().v;
+    if (min == null || min > version + 1) return { resync: true, version: current };
+    const changes = this.sql
+      .exec<{ json: string }>(`SELECT json FROM changes WHERE version > ? ORDER BY version`, version)
+      .toArray()
+      .map((r) => JSON.parse(r.json) as Change);
+    return { version: current, changes };
+  }
+
+  /** Counts per tier and state, plus every GA area. */
+  async inventory(): Promise<InventoryCounts> {
+    const tiers: InventoryCounts["tiers"] = {};
+    for (const r of this.sql.exec<{ tier: string | null; status: SeatStatus; n: number }>(
+      `SELECT tier, status, COUNT(*) AS n FROM seats GROUP BY tier, status`,
+    )) {
+      const t = (tiers[r.tier ?? ""] ??= { available: 0, held: 0, sold: 0, blocked: 0 });
+      t[r.status] = r.n;
+    }
+    const areas = this.sql
+      .exec<AreaRow>(`SELECT * FROM areas ORDER BY id`)
+      .toArray()
+      .map((a) => ({ id: a.id, tier: a.tier, price: a.price, capacity: a.capacity, held: a.held, sold: a.sold, remaining: a.capacity - a.held - a.sold }));
+    return { version: this.version(), tiers, areas };
+  }
+}
