@@ -91,6 +91,8 @@ class Pending {
  */
 export class EventInventory extends DurableObject<Env> {
   private sql: SqlStorage;
+  /** The alarm time this instance last set (undefined: unknown, e.g. after eviction or an alarm run). */
+  private armedAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -163,8 +165,11 @@ export class EventInventory extends DurableObject<Env> {
   /** Arms the alarm at the earliest live deadline, or clears it when nothing is live. */
   private async rearm(): Promise<void> {
     const row = this.sql.exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`).one();
-    if (row.d == null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(row.d);
+    const next = row.d ?? null;
+    if (next === this.armedAt) return; // already armed there: skip a storage write on the hold path
+    if (next == null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+    this.armedAt = next;
   }
 
   private userCount(userId: string): number {
@@ -583,6 +588,7 @@ export class EventInventory extends DurableObject<Env> {
   /** Releases every expired hold in one transaction and re-arms; early or repeated runs are harmless. */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.armedAt = undefined; // the runtime cleared the alarm that just fired
     this.ctx.storage.transactionSync(() => {
       const p = new Pending();
       this.expireDue(now, p);

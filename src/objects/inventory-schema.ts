@@ -1,0 +1,37 @@
+/** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
+export const SCHEMA_VERSION = 1;
+
+/** How many change entries are kept for `changesSince`; older clients resync. */
+export const CHANGE_LOG_LIMIT = 1000;
+
+const V1 = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS seats (
+     id TEXT PRIMARY KEY, section TEXT NOT NULL, row_label TEXT NOT NULL, row_index INTEGER NOT NULL,
+     pos INTEGER NOT NULL, tier TEXT, price INTEGER NOT NULL DEFAULT 0, accessible INTEGER NOT NULL DEFAULT 0,
+     aisle_after INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'available', hold_id TEXT)`,
+  `CREATE INDEX IF NOT EXISTS seats_hold ON seats(hold_id)`,
+  `CREATE INDEX IF NOT EXISTS seats_tier ON seats(tier, row_index, pos)`,
+  `CREATE TABLE IF NOT EXISTS areas (id TEXT PRIMARY KEY, tier TEXT, price INTEGER NOT NULL DEFAULT 0,
+     capacity INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, sold INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL,
+     kind TEXT NOT NULL, area_id TEXT, quantity INTEGER NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL,
+     deadline INTEGER NOT NULL, extended INTEGER NOT NULL DEFAULT 0, order_id TEXT, created_at INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS holds_live ON holds(status, deadline)`,
+  `CREATE INDEX IF NOT EXISTS holds_user ON holds(user_id, status)`,
+  `CREATE INDEX IF NOT EXISTS holds_order ON holds(order_id)`,
+  `CREATE TABLE IF NOT EXISTS hold_seats (hold_id TEXT NOT NULL, seat_id TEXT NOT NULL, PRIMARY KEY (hold_id, seat_id))`,
+  `CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS changes (version INTEGER PRIMARY KEY, json TEXT NOT NULL)`,
+  `INSERT OR IGNORE INTO meta (key, value) VALUES ('version', 0)`,
+];
+
+/** Brings the schema up to SCHEMA_VERSION. Each step is idempotent (IF NOT EXISTS). */
+export function migrate(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+  const row = sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0];
+  const current = row?.value ?? 0;
+  if (current >= SCHEMA_VERSION) return;
+  if (current < 1) for (const stmt of V1) sql.exec(stmt);
+  sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, SCHEMA_VERSION);
+}

@@ -1,0 +1,98 @@
+import type { Layout } from "../domain/layout";
+import type { AppliesTo } from "../domain/pricing";
+
+/** Expected failures are returned, never thrown: custom error classes do not survive RPC. */
+export type InventoryErrorCode =
+  | "seats_unavailable"
+  | "limit_exceeded"
+  | "not_found"
+  | "not_owner"
+  | "invalid_state"
+  | "in_use"
+  | "unknown_seats"
+  | "sold_out";
+
+export type InventoryFailure = { ok: false; code: InventoryErrorCode; detail: string; conflicts?: string[] };
+export type Result<T> = ({ ok: true } & T) | InventoryFailure;
+
+export type SeatStatus = "available" | "held" | "sold" | "blocked";
+/** Compact seat state in snapshots: available, held, sold, blocked. */
+export type SeatCode = "a" | "h" | "s" | "b";
+export type HoldStatus = "active" | "checking_out" | "confirmed" | "released" | "expired";
+export type HoldKind = "seats" | "area";
+
+export type InventoryTier = { key: string; name: string; amount: number; currency: string; appliesTo: AppliesTo };
+
+export type InventoryConfigInput = {
+  holdSeconds: number;
+  maxSeatsPerOrder: number;
+  maxSeatsPerUser: number | null;
+  currency: string;
+  paymentWindowSeconds?: number;
+};
+
+export type InventoryConfig = {
+  eventId: string;
+  holdSeconds: number;
+  paymentWindowSeconds: number;
+  maxSeatsPerOrder: number;
+  maxSeatsPerUser: number | null;
+  currency: string;
+};
+
+export type InitializeInput = { eventId: string; layout: Layout; tiers: InventoryTier[]; config: InventoryConfigInput };
+export type InitializeResult = Result<{ seats: number; areas: number; unpricedSeats: string[]; unpricedAreas: string[]; version: number }>;
+
+export type HoldRequest =
+  | { seats: string[] }
+  | { tier: string; quantity: number; accessible?: boolean; allowSplit?: boolean }
+  | { area: string; quantity: number };
+
+export type HoldInput = { userId: string; request: HoldRequest };
+
+export type HeldSeat = { id: string; tier: string; price: number };
+
+export type HoldSuccess = {
+  holdId: string;
+  seats: HeldSeat[];
+  area?: { id: string; quantity: number };
+  amount: number;
+  currency: string;
+  expiresAt: number;
+  version: number;
+};
+export type HoldResult = Result<HoldSuccess>;
+
+export type HoldView = {
+  id: string;
+  userId: string;
+  status: HoldStatus;
+  kind: HoldKind;
+  seats: string[];
+  area?: { id: string; quantity: number };
+  amount: number;
+  currency: string;
+  expiresAt: number;
+  extended: boolean;
+  orderId: string | null;
+  createdAt: number;
+};
+export type GetHoldResult = Result<{ hold: HoldView }>;
+
+export type HoldChangeResult = Result<{ holdId: string; status: HoldStatus; expiresAt: number; version: number }>;
+
+export type ReacquireInput = { seats?: string[]; area?: { id: string; quantity: number } };
+export type ReacquireResult = Result<{ holdId: string; seats: HeldSeat[]; area?: { id: string; quantity: number }; amount: number; currency: string; version: number }>;
+
+export type BlockResult = Result<{ changed: string[]; version: number }>;
+
+export type Snapshot = { version: number; seats: Record<string, SeatCode>; areas: Record<string, number> };
+
+export type Change = { version: number; seats?: Record<string, SeatCode>; areas?: Record<string, number> };
+export type ChangesResult = { resync: true; version: number } | { resync?: false; version: number; changes: Change[] };
+
+export type InventoryCounts = {
+  version: number;
+  tiers: Record<string, { available: number; held: number; sold: number; blocked: number }>;
+  areas: { id: string; tier: string | null; price: number; capacity: number; held: number; sold: number; remaining: number }[];
+};
