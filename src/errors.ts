@@ -18,6 +18,13 @@ export type ErrorCode =
   | "publish_refused"
   | "locked_after_sales"
   | "invalid_transition"
+  | "seats_unavailable"
+  | "sold_out"
+  | "limit_exceeded"
+  | "hold_not_active"
+  | "inventory_in_use"
+  | "unknown_seats"
+  | "not_on_sale"
   | "rate_limited"
   | "configuration_error"
   | "internal_error";
@@ -40,6 +47,11 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "email_taken":
     case "locked_after_sales":
     case "invalid_transition":
+    case "seats_unavailable":
+    case "sold_out":
+    case "hold_not_active":
+    case "inventory_in_use":
+    case "not_on_sale":
       return 409;
     case "payload_too_large":
       return 413;
@@ -48,6 +60,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "unprocessable":
     case "layout_invalid":
     case "publish_refused":
+    case "limit_exceeded":
+    case "unknown_seats":
       return 422;
     case "rate_limited":
       return 429;
@@ -77,6 +91,13 @@ const titles: Record<ErrorCode, string> = {
   publish_refused: "Event cannot be published",
   locked_after_sales: "Locked after sales",
   invalid_transition: "Invalid status transition",
+  seats_unavailable: "Seats unavailable",
+  sold_out: "Sold out",
+  limit_exceeded: "Seat limit exceeded",
+  hold_not_active: "Hold is not active",
+  inventory_in_use: "Inventory in use",
+  unknown_seats: "Unknown seats",
+  not_on_sale: "Event not on sale",
   rate_limited: "Too many requests",
   configuration_error: "Server configuration error",
   internal_error: "Internal server error",

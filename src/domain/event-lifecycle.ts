@@ -1,10 +1,17 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { getVenue } from "../db/queries/catalog";
 import { events, type EventRow, type PriceTierRow } from "../db/schema";
 import type { EventStatus } from "../db/schema/constants";
 import { AppError } from "../errors";
 import type { Layout } from "./layout";
 import { resolveSeatTiers } from "./pricing";
+import { inventoryError } from "./inventory-errors";
+
+/** The event's inventory object, placed near its venue. */
+export function inventoryStub(ns: Env["EVENT_INVENTORY"], eventId: string, region?: DurableObjectLocationHint) {
+  return ns.getByName(eventId, region ? { locationHint: region } : undefined);
+}
 
 /** The only moves an event may make; cancelling is allowed from anything not yet finished. */
 const NEXT: Record<EventStatus, EventStatus[]> = {
@@ -46,11 +53,24 @@ export function publishProblems(event: EventRow, tiers: PriceTierRow[]): Publish
  * Moves a draft event to published after checking every seat and area is priced. This is the
  * single place publication happens, so inventory set-up (a Durable Object) can be hooked in here.
  */
-export async function publishEvent(db: Db, event: EventRow, tiers: PriceTierRow[], now = Date.now()): Promise<EventRow> {
+export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: EventRow, tiers: PriceTierRow[], now = Date.now()): Promise<EventRow> {
   assertTransition(event.status, "published");
   const problems = publishProblems(event, tiers);
   if (problems.length > 0) throw new AppError("publish_refused", `${problems.length} problem(s) stop publication`, { extra: { problems } });
   const [row] = await db.update(events).set({ status: "published", publishedAt: now, updatedAt: now }).where(eq(events.id, event.id)).returning();
+  const venue = await getVenue(db, event.venueId);
+  const stub = inventoryStub(ns, event.id, venue?.region as DurableObjectLocationHint | undefined);
+  const init = await stub.initialize({
+    eventId: event.id,
+    layout: event.layoutSnapshot as Layout,
+    tiers: tiers.map((t) => ({ key: t.key, name: t.name, amount: t.amount, currency: t.currency, appliesTo: t.appliesTo as never })),
+    config: { holdSeconds: event.holdSeconds, maxSeatsPerOrder: event.maxSeatsPerOrder, maxSeatsPerUser: event.maxSeatsPerUser, currency: event.currency },
+  });
+  if (!init.ok) {
+    // Put the event back so publication can be retried once the inventory is free.
+    await db.update(events).set({ status: event.status, publishedAt: event.publishedAt, updatedAt: event.updatedAt }).where(eq(events.id, event.id));
+    throw inventoryError(init);
+  }
   return row!;
 }
 

@@ -5,7 +5,9 @@ import { auth } from "./auth";
 import { docs } from "./docs";
 import { events } from "./events";
 import { health } from "./health";
+import { holds } from "./holds";
 import { me } from "./me";
+import { seats } from "./seats";
 import { venues } from "./venues";
 
 /** Mounts every resource router under /v1. */
@@ -15,6 +17,8 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/auth", auth);
   app.route("/v1/me", me);
   app.route("/v1/events", events);
+  app.route("/v1", holds);
+  app.route("/v1", seats);
   app.route("/v1/venues", venues);
   app.route("/docs", docs);
 }

@@ -27,6 +27,9 @@ const ROUTES: [string, string][] = [
   ["POST", "/v1/admin/events/x1/status"],
   ["GET", "/v1/admin/events/x1/tiers"],
   ["PUT", "/v1/admin/events/x1/tiers"],
+  ["POST", "/v1/admin/events/x1/seats/block"],
+  ["POST", "/v1/admin/events/x1/seats/unblock"],
+  ["GET", "/v1/admin/events/x1/inventory"],
 ];
 
 describe("admin route guard", () => {

@@ -123,7 +123,7 @@ export const eventRoutes = createRouter()
   .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/publish", summary: "Publish a draft event once every seat is priced", request: { params: EventId }, responses: { 200: jsonResponse(EventSchema, "Published"), ...errs } }), async (c) => {
     const db = createDb(c.env.DB);
     const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
-    const row = await publishEvent(db, event, await listTiers(db, event.id));
+    const row = await publishEvent(db, c.env.EVENT_INVENTORY, event, await listTiers(db, event.id));
     await reindexEvent(c.env.DB, event.id);
     return c.json(toEvent(row), 200);
   })

@@ -1,6 +1,7 @@
 import { requireAuth, requireRole } from "../../auth/middleware";
 import { createRouter } from "../router";
 import { eventRoutes } from "./events";
+import { inventoryRoutes } from "./inventory";
 import { layoutRoutes } from "./layouts";
 import { organizerRoutes } from "./organizers";
 import { tierRoutes } from "./tiers";
@@ -14,3 +15,4 @@ admin.route("/", venueRoutes);
 admin.route("/", layoutRoutes);
 admin.route("/", eventRoutes);
 admin.route("/", tierRoutes);
+admin.route("/", inventoryRoutes);

@@ -1,0 +1,30 @@
+import { AppError } from "../errors";
+import type { InventoryFailure } from "../objects/inventory-types";
+
+/**
+ * Turns an EventInventory failure into the problem the API answers with.
+ * - seats_unavailable → 409 with `conflicts` (the seat ids someone else holds, bought or that are blocked)
+ * - sold_out → 409; in_use → 409 `inventory_in_use`; invalid_state → 409 `hold_not_active`
+ * - limit_exceeded → 422: the request itself asks for more than the event allows, retrying will not help
+ * - unknown_seats → 422 with `seats` (the ids not in the event)
+ * - not_found and not_owner → 404: another user's hold is indistinguishable from a missing one
+ */
+export function inventoryError(f: InventoryFailure, what = "Hold"): AppError {
+  switch (f.code) {
+    case "seats_unavailable":
+      return new AppError("seats_unavailable", f.detail, { extra: { conflicts: f.conflicts ?? [] } });
+    case "sold_out":
+      return new AppError("sold_out", f.detail);
+    case "limit_exceeded":
+      return new AppError("limit_exceeded", f.detail);
+    case "not_found":
+    case "not_owner":
+      return new AppError("not_found", `${what} was not found`);
+    case "invalid_state":
+      return new AppError("hold_not_active", f.detail);
+    case "unknown_seats":
+      return new AppError("unknown_seats", f.detail, { extra: { seats: f.conflicts ?? [] } });
+    case "in_use":
+      return new AppError("inventory_in_use", f.detail);
+  }
+}

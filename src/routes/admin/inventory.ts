@@ -1,0 +1,50 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDb } from "../../db/client";
+import { getVenue } from "../../db/queries/catalog";
+import { inventoryStub } from "../../domain/event-lifecycle";
+import { inventoryError } from "../../domain/inventory-errors";
+import { AppError } from "../../errors";
+import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
+import { createRouter } from "../router";
+import { managedEvent } from "./events";
+import { IdParam } from "./schemas";
+import type { AppEnv } from "../../env";
+import type { Context } from "hono";
+
+const base = { tags: ["admin"], security: [{ bearer: [] }] };
+const errs = pickProblems(400, 401, 403, 404, 409, 422);
+const EventId = IdParam("id");
+const SeatList = z.strictObject({ seats: z.array(z.string().min(1).max(100)).min(1).max(1000) });
+const BlockResult = z.object({ changed: z.array(z.string()), version: z.number().int() });
+const Counts = z.object({
+  version: z.number().int(),
+  tiers: z.record(z.string(), z.object({ available: z.number().int(), held: z.number().int(), sold: z.number().int(), blocked: z.number().int() })),
+  areas: z.array(z.object({ id: z.string(), tier: z.string().nullable(), price: z.number().int(), capacity: z.number().int(), held: z.number().int(), sold: z.number().int(), remaining: z.number().int() })),
+});
+
+/** The managed, published event's inventory stub (drafts have no inventory yet: 409). */
+async function stubFor(c: Context<AppEnv>, id: string) {
+  const db = createDb(c.env.DB);
+  const event = await managedEvent(db, c.var.auth, id);
+  if (event.status === "draft") throw new AppError("conflict", "A draft event has no inventory; publish it first");
+  const venue = await getVenue(db, event.venueId);
+  return inventoryStub(c.env.EVENT_INVENTORY, event.id, venue?.region as DurableObjectLocationHint | undefined);
+}
+
+export const inventoryRoutes = createRouter()
+  .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/seats/block", summary: "Block seats from sale", request: { params: EventId, body: jsonBody(SeatList) }, responses: { 200: jsonResponse(BlockResult, "Blocked"), ...errs } }), async (c) => {
+    const stub = await stubFor(c, c.req.valid("param").id);
+    const r = await stub.block(c.req.valid("json").seats);
+    if (!r.ok) throw inventoryError(r, "Event");
+    return c.json({ changed: r.changed, version: r.version }, 200);
+  })
+  .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/seats/unblock", summary: "Return blocked seats to sale", request: { params: EventId, body: jsonBody(SeatList) }, responses: { 200: jsonResponse(BlockResult, "Unblocked"), ...errs } }), async (c) => {
+    const stub = await stubFor(c, c.req.valid("param").id);
+    const r = await stub.unblock(c.req.valid("json").seats);
+    if (!r.ok) throw inventoryError(r, "Event");
+    return c.json({ changed: r.changed, version: r.version }, 200);
+  })
+  .openapi(createRoute({ ...base, method: "get", path: "/events/{id}/inventory", summary: "Inventory counts per tier and area", request: { params: EventId }, responses: { 200: jsonResponse(Counts, "Counts"), ...errs } }), async (c) => {
+    const stub = await stubFor(c, c.req.valid("param").id);
+    return c.json(await stub.inventory(), 200);
+  });

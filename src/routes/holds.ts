@@ -1,0 +1,121 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../auth/middleware";
+import { inventoryStub } from "../domain/event-lifecycle";
+import { inventoryError } from "../domain/inventory-errors";
+import { AppError, notFound } from "../errors";
+import type { HoldRequest } from "../objects/inventory-types";
+import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
+import { createRouter } from "./router";
+
+const SEP = "~";
+/** Public hold ids carry the event id so the Worker can find the inventory object. */
+export const encodeHoldId = (eventId: string, holdId: string) => `${eventId}${SEP}${holdId}`;
+export function decodeHoldId(id: string): { eventId: string; holdId: string } | null {
+  const i = id.indexOf(SEP);
+  if (i <= 0 || i === id.length - 1) return null;
+  return { eventId: id.slice(0, i), holdId: id.slice(i + 1) };
+}
+
+const SeatIds = z.array(z.string().min(1).max(100)).min(1).max(50).refine((a) => new Set(a).size === a.length, "seat ids must be unique");
+const Quantity = z.number().int().min(1).max(50);
+const HoldBody = z
+  .union([
+    z.strictObject({ seats: SeatIds }),
+    z.strictObject({ tier: z.string().min(1).max(100), quantity: Quantity, accessible: z.boolean().optional(), allowSplit: z.boolean().optional() }),
+    z.strictObject({ area: z.string().min(1).max(100), quantity: Quantity }),
+  ])
+  .openapi("HoldRequest");
+const Area = z.object({ id: z.string(), quantity: z.number().int() });
+const HoldCreated = z
+  .object({
+    holdId: z.string(),
+    eventId: z.string(),
+    seats: z.array(z.object({ id: z.string(), tier: z.string(), price: z.number().int() })),
+    area: Area.optional(),
+    amount: z.number().int(),
+    currency: z.string(),
+    expiresAt: z.string(),
+    version: z.number().int(),
+  })
+  .openapi("HoldCreated");
+const HoldView = z
+  .object({
+    holdId: z.string(),
+    eventId: z.string(),
+    status: z.enum(["active", "checking_out", "confirmed", "released", "expired"]),
+    kind: z.enum(["seats", "area"]),
+    seats: z.array(z.string()),
+    area: Area.optional(),
+    amount: z.number().int(),
+    currency: z.string(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Hold");
+const iso = (ms: number) => new Date(ms).toISOString();
+const base = { tags: ["holds"], security: [{ bearer: [] }], middleware: requireAuth };
+const HoldParam = z.object({ holdId: z.string().min(1).max(300).openapi({ param: { name: "holdId", in: "path" } }) });
+const EventParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+
+function locate(id: string) {
+  const d = decodeHoldId(id);
+  if (!d) throw notFound("Hold");
+  return d;
+}
+
+export const holds = createRouter()
+  .openapi(
+    createRoute({ ...base, method: "post", path: "/events/{id}/holds", summary: "Hold seats for a few minutes", request: { params: EventParam, body: jsonBody(HoldBody) }, responses: { 201: jsonResponse(HoldCreated, "Held"), ...pickProblems(400, 401, 404, 409, 422, 429) } }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const request = c.req.valid("json") as HoldRequest;
+      const e = await c.env.DB.prepare(`SELECT e.status, e.sales_start_at, e.sales_end_at, e.ends_at, v.region FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ?`)
+        .bind(id)
+        .first<{ status: string; sales_start_at: number | null; sales_end_at: number | null; ends_at: number; region: string }>();
+      if (!e || e.status === "draft") throw notFound("Event");
+      const now = Date.now();
+      const open = e.status === "on_sale" && (e.sales_start_at == null || now >= e.sales_start_at) && (e.sales_end_at == null || now < e.sales_end_at) && now < e.ends_at;
+      if (!open) throw new AppError("not_on_sale", "The event is not on sale");
+      const { success } = await c.env.HOLD_LIMITER.limit({ key: `hold:${c.var.auth.userId}` });
+      if (!success) throw new AppError("rate_limited", "Too many hold attempts; retry shortly", { headers: { "Retry-After": "10" } });
+      const stub = inventoryStub(c.env.EVENT_INVENTORY, id, e.region as DurableObjectLocationHint);
+      const r = await stub.hold({ userId: c.var.auth.userId, request });
+      if (!r.ok) throw inventoryError(r);
+      const body: z.infer<typeof HoldCreated> = {
+        holdId: encodeHoldId(id, r.holdId),
+        eventId: id,
+        seats: r.seats,
+        amount: r.amount,
+        currency: r.currency,
+        expiresAt: iso(r.expiresAt),
+        version: r.version,
+      };
+      if (r.area) body.area = r.area;
+      return c.json(body, 201);
+    },
+  )
+  .openapi(
+    createRoute({ ...base, method: "get", path: "/holds/{holdId}", summary: "Read one of your holds", request: { params: HoldParam }, responses: { 200: jsonResponse(HoldView, "Hold"), ...pickProblems(401, 404) } }),
+    async (c) => {
+      const { eventId, holdId } = locate(c.req.valid("param").holdId);
+      const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).getHold(holdId);
+      if (!r.ok) throw inventoryError(r);
+      const h = r.hold;
+      if (h.userId !== c.var.auth.userId) throw notFound("Hold");
+      const body: z.infer<typeof HoldView> = {
+        holdId: encodeHoldId(eventId, h.id), eventId, status: h.status, kind: h.kind, seats: h.seats, amount: h.amount, currency: h.currency,
+        expiresAt: iso(h.expiresAt), createdAt: iso(h.createdAt),
+      };
+      if (h.area) body.area = h.area;
+      return c.json(body, 200);
+    },
+  )
+  .openapi(
+    createRoute({ ...base, method: "delete", path: "/holds/{holdId}", summary: "Release one of your holds", request: { params: HoldParam }, responses: { 204: { description: "Released" }, ...pickProblems(401, 404, 409) } }),
+    async (c) => {
+      const { eventId, holdId } = locate(c.req.valid("param").holdId);
+      const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).release(holdId, c.var.auth.userId);
+      if (!r.ok) throw inventoryError(r);
+      return c.body(null, 204);
+    },
+  );
