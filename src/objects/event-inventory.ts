@@ -378,9 +378,7 @@ export class EventInventory extends DurableObject<Env> {
 
   /** The owner gives a live hold back. `not_owner` for anyone else. */
   async release(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
-    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
-      const p = new Pending();
-      this.expireDue(now, p);
+    return this.changeHold(now, (p) => {
       const h = this.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
@@ -390,11 +388,8 @@ export class EventInventory extends DurableObject<Env> {
         this.releaseRow(h, "released", p);
         r = { ok: true, holdId, status: "released", expiresAt: h.deadline, version: 0 };
       }
-      const v = this.commit(p);
-      return r.ok ? { ...r, version: v } : r;
+      return r;
     });
-    await this.rearm();
-    return result;
   }
 
   /**
@@ -404,9 +399,7 @@ export class EventInventory extends DurableObject<Env> {
   async beginCheckout(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
-    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
-      const p = new Pending();
-      this.expireDue(now, p);
+    return this.changeHold(now, (p) => {
       const h = this.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
@@ -418,11 +411,8 @@ export class EventInventory extends DurableObject<Env> {
         this.sql.exec(`UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1 WHERE id = ?`, deadline, holdId);
         r = { ok: true, holdId, status: "checking_out", expiresAt: deadline, version: 0 };
       }
-      const v = this.commit(p);
-      return r.ok ? { ...r, version: v } : r;
+      return r;
     });
-    await this.rearm();
-    return result;
   }
 
   /**
@@ -430,9 +420,7 @@ export class EventInventory extends DurableObject<Env> {
    * orderId; a hold already released or expired answers `invalid_state` (use `reacquire`).
    */
   async confirm(holdId: string, orderId: string, now: number = Date.now()): Promise<HoldChangeResult> {
-    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
-      const p = new Pending();
-      this.expireDue(now, p);
+    return this.changeHold(now, (p) => {
       const h = this.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
@@ -453,18 +441,13 @@ export class EventInventory extends DurableObject<Env> {
         this.sql.exec(`UPDATE holds SET status = 'confirmed', order_id = ? WHERE id = ?`, orderId, holdId);
         r = { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 };
       }
-      const v = this.commit(p);
-      return r.ok ? { ...r, version: v } : r;
+      return r;
     });
-    await this.rearm();
-    return result;
   }
 
   /** Payment failed or was cancelled: release the hold at once, whoever asks. */
   async abandon(holdId: string, now: number = Date.now()): Promise<HoldChangeResult> {
-    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
-      const p = new Pending();
-      this.expireDue(now, p);
+    return this.changeHold(now, (p) => {
       const h = this.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
@@ -474,11 +457,8 @@ export class EventInventory extends DurableObject<Env> {
         this.releaseRow(h, "released", p);
         r = { ok: true, holdId, status: "released", expiresAt: h.deadline, version: 0 };
       }
-      const v = this.commit(p);
-      return r.ok ? { ...r, version: v } : r;
+      return r;
     });
-    await this.rearm();
-    return result;
   }
 
   /**
@@ -580,6 +560,23 @@ export class EventInventory extends DurableObject<Env> {
       }
       for (const id of changed) p.seat(id, to);
       return done({ ok: true, changed, version: 0 });
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
+   * The shape every hold-state change shares: expire what is due, decide and write in one
+   * synchronous transaction (no await inside, so no other call interleaves), stamp the new
+   * version on success, then re-arm the alarm.
+   */
+  private async changeHold(now: number, decide: (p: Pending) => HoldChangeResult): Promise<HoldChangeResult> {
+    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      const r = decide(p);
+      const v = this.commit(p);
+      return r.ok ? { ...r, version: v } : r;
     });
     await this.rearm();
     return result;
