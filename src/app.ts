@@ -7,6 +7,7 @@ import { AppError, toProblem, type ErrorCode } from "./errors";
 import type { AppEnv } from "./env";
 import { validationHook } from "./routes/router";
 import { bodyLimitFromConfig, corsFromConfig } from "./middleware/http";
+import { idempotency } from "./middleware/idempotency";
 import { mountRoutes } from "./routes";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -19,6 +20,7 @@ export function createApp() {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
   app.use("/v1/*", corsFromConfig);
   app.use("/v1/*", bodyLimitFromConfig);
+  app.use("/v1/*", idempotency);
 
   mountRoutes(app);
 

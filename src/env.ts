@@ -9,6 +9,10 @@ export type Secrets = {
   JWT_SECRET?: string;
   /** Email of the account that is made admin at sign-up (the first admin). */
   BOOTSTRAP_ADMIN_EMAIL?: string;
+  /** Stripe API key. Unset: the simulated provider takes payments (local runs and demos). */
+  STRIPE_SECRET_KEY?: string;
+  /** Stripe's webhook signing secret (`whsec_...`). Required with STRIPE_SECRET_KEY. */
+  STRIPE_WEBHOOK_SECRET?: string;
 };
 
 /** Who is calling, once `requireAuth` has run. */

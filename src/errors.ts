@@ -25,6 +25,15 @@ export type ErrorCode =
   | "inventory_in_use"
   | "unknown_seats"
   | "not_on_sale"
+  | "idempotency_key_missing"
+  | "idempotency_key_mismatch"
+  | "request_in_progress"
+  | "order_not_payable"
+  | "refund_not_allowed"
+  | "ticket_already_used"
+  | "ticket_not_valid"
+  | "ticket_wrong_event"
+  | "payment_provider_unavailable"
   | "rate_limited"
   | "configuration_error"
   | "internal_error";
@@ -34,6 +43,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "bad_request":
     case "malformed_json":
     case "validation_failed":
+    case "idempotency_key_missing":
       return 400;
     case "unauthenticated":
       return 401;
@@ -52,6 +62,11 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "hold_not_active":
     case "inventory_in_use":
     case "not_on_sale":
+    case "request_in_progress":
+    case "order_not_payable":
+    case "refund_not_allowed":
+    case "ticket_already_used":
+    case "ticket_not_valid":
       return 409;
     case "payload_too_large":
       return 413;
@@ -62,9 +77,14 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "publish_refused":
     case "limit_exceeded":
     case "unknown_seats":
+    case "idempotency_key_mismatch":
+    case "ticket_wrong_event":
       return 422;
     case "rate_limited":
       return 429;
+    case "payment_provider_unavailable":
+      // The payment provider failed in a way that may pass; the hold keeps its deadline.
+      return 503;
     case "configuration_error":
       // The deployment, not the request, is wrong: 503 tells clients to retry later and
       // operators that this is theirs to fix.
@@ -98,6 +118,15 @@ const titles: Record<ErrorCode, string> = {
   inventory_in_use: "Inventory in use",
   unknown_seats: "Unknown seats",
   not_on_sale: "Event not on sale",
+  idempotency_key_missing: "Idempotency-Key required",
+  idempotency_key_mismatch: "Idempotency-Key reused with another request",
+  request_in_progress: "Request in progress",
+  order_not_payable: "Order cannot be paid",
+  refund_not_allowed: "Refund not allowed",
+  ticket_already_used: "Ticket already used",
+  ticket_not_valid: "Ticket not valid",
+  ticket_wrong_event: "Ticket is for another event",
+  payment_provider_unavailable: "Payment provider unavailable",
   rate_limited: "Too many requests",
   configuration_error: "Server configuration error",
   internal_error: "Internal server error",

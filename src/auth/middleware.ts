@@ -40,7 +40,7 @@ export function requireRole(...roles: Role[]) {
  * configured); everything else goes to the HS256-pinned local verifier, so an HS256 token that
  * claims the IdP's issuer is still checked against our own issuer and key.
  */
-async function authenticate(token: string, env: AppEnv["Bindings"]) {
+export async function authenticate(token: string, env: AppEnv["Bindings"]) {
   if (isAsymmetricToken(token)) return verifyOidcToken(token, env);
   return verifyAccessToken(token, env);
 }

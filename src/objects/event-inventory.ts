@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { pickBestAvailable, type PickRow } from "../domain/best-available";
 import { allSeats } from "../domain/layout";
 import { resolveSeatTiers } from "../domain/pricing";
+import type { PaymentMessage } from "../queues/payment-messages";
 import { CHANGE_LOG_LIMIT, migrate } from "./inventory-schema";
 import type {
   BlockResult,
@@ -21,8 +22,11 @@ import type {
   InventoryCounts,
   InventoryFailure,
   InventoryErrorCode,
+  HoldLine,
   ReacquireInput,
   ReacquireResult,
+  ReturnInput,
+  ReturnResult,
   SeatCode,
   SeatStatus,
   Snapshot,
@@ -55,12 +59,15 @@ type HoldRow = {
   extended: number;
   order_id: string | null;
   created_at: number;
+  returned: number;
 };
 
 const CODE: Record<SeatStatus, SeatCode> = { available: "a", held: "h", sold: "s", blocked: "b" };
 const LIVE = `('active','checking_out')`;
 /** Bound parameters per statement stay at or under this. */
 const MAX_PARAMS = 100;
+/** After a failed outbox send, try again this much later (the alarm carries the retry). */
+const OUTBOX_RETRY_MS = 30_000;
 
 function fail(code: InventoryErrorCode, detail: string, conflicts?: string[]): InventoryFailure {
   return conflicts ? { ok: false, code, detail, conflicts } : { ok: false, code, detail };
@@ -153,6 +160,33 @@ export class EventInventory extends DurableObject<Env> {
       p.areas[h.area_id] = this.areaRemaining(h.area_id);
     }
     this.sql.exec(`UPDATE holds SET status = ? WHERE id = ?`, status, h.id);
+    // A checkout whose hold lapses has a PaymentIntent that must not succeed later for nothing:
+    // ask the payments queue to cancel it. Written in this same transaction, so it cannot be lost.
+    if (status === "expired" && h.status === "checking_out" && h.order_id) {
+      this.enqueue({ type: "cancel_payment", orderId: h.order_id, holdId: h.id });
+    }
+  }
+
+  private enqueue(message: PaymentMessage): void {
+    this.sql.exec(`INSERT INTO outbox (body, created_at) VALUES (?, ?)`, JSON.stringify(message), Date.now());
+  }
+
+  /**
+   * Ships outbox rows to the payments queue, then deletes them. At-least-once: a crash between
+   * send and delete sends again, and the consumer is idempotent. Returns false when sending failed.
+   */
+  private async flushOutbox(): Promise<boolean> {
+    const rows = this.sql.exec<{ id: number; body: string }>(`SELECT id, body FROM outbox ORDER BY id LIMIT 100`).toArray();
+    if (!rows.length) return true;
+    try {
+      await this.env.PAYMENTS.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as PaymentMessage, contentType: "json" as const })));
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", msg: "inventory outbox send failed", error: String(err) }));
+      return false;
+    }
+    const ids = rows.map((r) => r.id);
+    this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+    return rows.length < 100 ? true : this.flushOutbox();
   }
 
   /** Expires every live hold whose deadline has passed. Inside a transaction. */
@@ -165,7 +199,9 @@ export class EventInventory extends DurableObject<Env> {
   /** Arms the alarm at the earliest live deadline, or clears it when nothing is live. */
   private async rearm(): Promise<void> {
     const row = this.sql.exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`).one();
-    const next = row.d ?? null;
+    let next = row.d ?? null;
+    const queued = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n;
+    if (queued > 0 && !(await this.flushOutbox())) next = Math.min(next ?? Infinity, Date.now() + OUTBOX_RETRY_MS);
     if (next === this.armedAt) return; // already armed there: skip a storage write on the hold path
     if (next == null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
@@ -175,7 +211,7 @@ export class EventInventory extends DurableObject<Env> {
   private userCount(userId: string): number {
     return this.sql
       .exec<{ n: number | null }>(
-        `SELECT SUM(quantity) AS n FROM holds WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
+        `SELECT SUM(quantity - returned) AS n FROM holds WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
         userId,
       )
       .one().n ?? 0;
@@ -212,6 +248,14 @@ export class EventInventory extends DurableObject<Env> {
     return pickBestAvailable(ordered, quantity, { allowSplit });
   }
 
+  private holdLines(h: HoldRow): HoldLine[] {
+    if (h.kind === "area") {
+      const a = h.area_id ? this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, h.area_id).toArray()[0] : undefined;
+      return a ? [{ seatId: null, areaId: a.id, tier: a.tier ?? "", price: a.price, quantity: h.quantity }] : [];
+    }
+    return [...this.loadSeats(this.holdSeatIds(h.id)).values()].map((s) => ({ seatId: s.id, areaId: null, tier: s.tier ?? "", price: s.price, quantity: 1 }));
+  }
+
   private toView(h: HoldRow, now: number): HoldView {
     const live = h.status === "active" || h.status === "checking_out";
     const view: HoldView = {
@@ -226,6 +270,7 @@ export class EventInventory extends DurableObject<Env> {
       extended: h.extended === 1,
       orderId: h.order_id,
       createdAt: h.created_at,
+      lines: this.holdLines(h),
     };
     if (h.kind === "area" && h.area_id) view.area = { id: h.area_id, quantity: h.quantity };
     return view;
@@ -394,9 +439,10 @@ export class EventInventory extends DurableObject<Env> {
 
   /**
    * Moves an active hold to `checking_out` and extends its deadline once by the payment window.
-   * Repeating it is harmless and does not extend again.
+   * Repeating it is harmless and does not extend again. With `orderId`, a lapse of the hold
+   * queues the cancellation of that order's payment.
    */
-  async beginCheckout(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+  async beginCheckout(holdId: string, userId: string, orderId?: string, now: number = Date.now()): Promise<HoldChangeResult> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
     return this.changeHold(now, (p) => {
@@ -408,7 +454,7 @@ export class EventInventory extends DurableObject<Env> {
       else if (h.status !== "active") r = fail("invalid_state", `hold is ${h.status}`);
       else {
         const deadline = h.extended ? h.deadline : h.deadline + config.paymentWindowSeconds * 1000;
-        this.sql.exec(`UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1 WHERE id = ?`, deadline, holdId);
+        this.sql.exec(`UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1, order_id = COALESCE(?, order_id) WHERE id = ?`, deadline, orderId ?? null, holdId);
         r = { ok: true, holdId, status: "checking_out", expiresAt: deadline, version: 0 };
       }
       return r;
@@ -521,6 +567,49 @@ export class EventInventory extends DurableObject<Env> {
       }
       for (const id of ids) p.seat(id, "sold");
       return done({ ok: true, holdId, seats, amount, currency: config.currency, version: 0 });
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
+   * A refund gives sold seats (or GA places) of `orderId` back to sale. Only seats this order
+   * bought are touched, and each `refundId` applies once, so a retried refund is harmless.
+   */
+  async returnToSale(input: ReturnInput, now: number = Date.now()): Promise<ReturnResult> {
+    const result = this.ctx.storage.transactionSync((): ReturnResult => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      if (this.sql.exec(`SELECT 1 FROM returns WHERE id = ?`, input.refundId).toArray().length) {
+        return { ok: true, returned: [], areaPlaces: 0, version: this.commit(p) };
+      }
+      const holds = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE order_id = ? AND status = 'confirmed'`, input.orderId).toArray();
+      if (!holds.length) {
+        this.commit(p);
+        return fail("not_found", `no confirmed sale for order "${input.orderId}"`);
+      }
+      const returned: string[] = [];
+      for (const id of new Set(input.seats ?? [])) {
+        const s = this.sql.exec<SeatRow>(`SELECT * FROM seats WHERE id = ?`, id).toArray()[0];
+        const owner = s && holds.find((h) => h.id === s.hold_id);
+        if (!s || s.status !== "sold" || !owner) continue;
+        this.sql.exec(`UPDATE seats SET status = 'available', hold_id = NULL WHERE id = ?`, id);
+        this.sql.exec(`UPDATE holds SET returned = returned + 1 WHERE id = ?`, owner.id);
+        p.seat(id, "available");
+        returned.push(id);
+      }
+      let areaPlaces = 0;
+      if (input.area) {
+        const owner = holds.find((h) => h.area_id === input.area!.id);
+        if (owner) {
+          areaPlaces = Math.min(input.area.quantity, owner.quantity - owner.returned);
+          this.sql.exec(`UPDATE areas SET sold = MAX(0, sold - ?) WHERE id = ?`, areaPlaces, owner.area_id);
+          this.sql.exec(`UPDATE holds SET returned = returned + ? WHERE id = ?`, areaPlaces, owner.id);
+          p.areas[input.area.id] = this.areaRemaining(input.area.id);
+        }
+      }
+      this.sql.exec(`INSERT INTO returns (id, order_id, created_at) VALUES (?, ?, ?)`, input.refundId, input.orderId, now);
+      return { ok: true, returned, areaPlaces, version: this.commit(p) };
     });
     await this.rearm();
     return result;

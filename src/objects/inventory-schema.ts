@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -26,12 +26,24 @@ const V1 = [
   `INSERT OR IGNORE INTO meta (key, value) VALUES ('version', 0)`,
 ];
 
-/** Brings the schema up to SCHEMA_VERSION. Each step is idempotent (IF NOT EXISTS). */
+/**
+ * v2: the outbox (messages for the payments queue written in the same transaction as the change
+ * that causes them), refunds already applied (`returns`, so a retried refund returns seats once),
+ * and `holds.returned` (places given back by refunds, so per-user limits count them out).
+ */
+const V2 = [
+  `CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS returns (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+  `ALTER TABLE holds ADD COLUMN returned INTEGER NOT NULL DEFAULT 0`,
+];
+
+/** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
   const row = sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0];
   const current = row?.value ?? 0;
   if (current >= SCHEMA_VERSION) return;
   if (current < 1) for (const stmt of V1) sql.exec(stmt);
+  if (current < 2) for (const stmt of V2) sql.exec(stmt);
   sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, SCHEMA_VERSION);
 }

@@ -63,6 +63,9 @@ export type HoldSuccess = {
 };
 export type HoldResult = Result<HoldSuccess>;
 
+/** What a hold buys, priced: one line per seat, or one line for a GA quantity. */
+export type HoldLine = { seatId: string | null; areaId: string | null; tier: string; price: number; quantity: number };
+
 export type HoldView = {
   id: string;
   userId: string;
@@ -76,6 +79,7 @@ export type HoldView = {
   extended: boolean;
   orderId: string | null;
   createdAt: number;
+  lines: HoldLine[];
 };
 export type GetHoldResult = Result<{ hold: HoldView }>;
 
@@ -83,6 +87,10 @@ export type HoldChangeResult = Result<{ holdId: string; status: HoldStatus; expi
 
 export type ReacquireInput = { seats?: string[]; area?: { id: string; quantity: number } };
 export type ReacquireResult = Result<{ holdId: string; seats: HeldSeat[]; area?: { id: string; quantity: number }; amount: number; currency: string; version: number }>;
+
+/** What a refund gives back: seat ids and/or GA places of one area. */
+export type ReturnInput = { refundId: string; orderId: string; seats?: string[]; area?: { id: string; quantity: number } };
+export type ReturnResult = Result<{ returned: string[]; areaPlaces: number; version: number }>;
 
 export type BlockResult = Result<{ changed: string[]; version: number }>;
 

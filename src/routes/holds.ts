@@ -1,20 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../auth/middleware";
 import { inventoryStub } from "../domain/event-lifecycle";
+import { decodeHoldId, encodeHoldId } from "../domain/hold-ids";
 import { inventoryError } from "../domain/inventory-errors";
 import { AppError, notFound } from "../errors";
 import type { HoldRequest } from "../objects/inventory-types";
 import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
 import { createRouter } from "./router";
 
-const SEP = "~";
-/** Public hold ids carry the event id so the Worker can find the inventory object. */
-export const encodeHoldId = (eventId: string, holdId: string) => `${eventId}${SEP}${holdId}`;
-export function decodeHoldId(id: string): { eventId: string; holdId: string } | null {
-  const i = id.indexOf(SEP);
-  if (i <= 0 || i === id.length - 1) return null;
-  return { eventId: id.slice(0, i), holdId: id.slice(i + 1) };
-}
 
 const SeatIds = z.array(z.string().min(1).max(100)).min(1).max(50).refine((a) => new Set(a).size === a.length, "seat ids must be unique");
 const Quantity = z.number().int().min(1).max(50);

@@ -6,8 +6,12 @@ import { docs } from "./docs";
 import { events } from "./events";
 import { health } from "./health";
 import { holds } from "./holds";
+import { orderRoutes } from "./orders";
+import { simulatedPay } from "./simulated-pay";
+import { webhooks } from "./webhooks";
 import { me } from "./me";
 import { seats } from "./seats";
+import { ticketRoutes } from "./tickets";
 import { venues } from "./venues";
 
 /** Mounts every resource router under /v1. */
@@ -18,7 +22,11 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/me", me);
   app.route("/v1/events", events);
   app.route("/v1", holds);
+  app.route("/v1", orderRoutes);
+  app.route("/v1/webhooks", webhooks);
+  app.route("/v1/pay/simulated", simulatedPay);
   app.route("/v1", seats);
   app.route("/v1/venues", venues);
+  app.route("/v1/tickets", ticketRoutes);
   app.route("/docs", docs);
 }

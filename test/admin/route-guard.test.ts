@@ -30,6 +30,10 @@ const ROUTES: [string, string][] = [
   ["POST", "/v1/admin/events/x1/seats/block"],
   ["POST", "/v1/admin/events/x1/seats/unblock"],
   ["GET", "/v1/admin/events/x1/inventory"],
+  ["POST", "/v1/admin/events/x1/check-in"],
+  ["GET", "/v1/admin/events/x1/check-in/key"],
+  ["GET", "/v1/admin/events/x1/orders"],
+  ["POST", "/v1/admin/orders/x1/refund"],
 ];
 
 describe("admin route guard", () => {

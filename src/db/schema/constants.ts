@@ -11,3 +11,28 @@ export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 /** Durable Object location hints; a venue's region decides where its events' inventory lives. */
 export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 export type Region = (typeof REGIONS)[number];
+
+/**
+ * An order's life: `pending_payment` → `paid` → (`partially_refunded` →) `refunded`; or
+ * `failed` (declined/cancelled, seats released; a retry may take it back to pending), `expired`
+ * (the hold lapsed before payment), `refunded_unavailable` (paid too late, seats gone, refunded).
+ */
+export const ORDER_STATUSES = ["pending_payment", "paid", "failed", "expired", "partially_refunded", "refunded", "refunded_unavailable"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** `valid` and `used` tickets own their seat: at most one per (event, seat). */
+export const TICKET_STATUSES = ["valid", "used", "refunded", "void"] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const PAYMENT_PROVIDERS = ["stripe", "simulated"] as const;
+export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
+
+export const PAYMENT_KINDS = ["charge", "refund"] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+export const PAYMENT_STATUSES = ["pending", "succeeded", "failed", "canceled"] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** Queues a D1 outbox row is shipped to. */
+export const OUTBOX_QUEUES = ["notifications", "audit", "payments"] as const;
+export type OutboxQueue = (typeof OUTBOX_QUEUES)[number];

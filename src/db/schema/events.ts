@@ -26,6 +26,8 @@ export const events = sqliteTable(
     maxSeatsPerOrder: integer("max_seats_per_order").notNull().default(10),
     maxSeatsPerUser: integer("max_seats_per_user"),
     currency: text("currency").notNull(),
+    /** Fans may cancel for a refund until this many hours before the start; null: no fan refunds. */
+    refundDeadlineHours: integer("refund_deadline_hours"),
     /** Set when the first ticket is sold; from then on layout and prices are locked. */
     firstSaleAt: integer("first_sale_at"),
     publishedAt: integer("published_at"),

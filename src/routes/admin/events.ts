@@ -7,6 +7,7 @@ import { events, type EventRow } from "../../db/schema";
 import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
 import { changeEventStatus, publishEvent } from "../../domain/event-lifecycle";
+import { queueCancellationRefunds } from "../../domain/refunds";
 import type { AuthContext } from "../../env";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../lib/ids";
@@ -31,6 +32,8 @@ const fields = {
   holdSeconds: z.number().int().min(30).max(3600).default(300),
   maxSeatsPerOrder: z.number().int().min(1).max(50).default(10),
   maxSeatsPerUser: z.number().int().min(1).max(1000).nullable().optional(),
+  /** Fans may cancel for a refund until this many hours before the start; null: no fan refunds. */
+  refundDeadlineHours: z.number().int().min(0).max(8760).nullable().optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, "ISO 4217, three upper-case letters"),
 };
 const CreateEvent = z.strictObject({ ...fields, organizerId: z.string().min(1).max(100).optional() });
@@ -74,7 +77,7 @@ export const eventRoutes = createRouter()
     const [row] = await db.insert(events).values({
       id: newId("evt"), organizerId, venueId: venue.id, layoutId: layout.id, name: b.name, description: b.description ?? "", category: b.category,
       performers: b.performers ?? [], ...times, status: "draft", layoutSnapshot: layout.document, holdSeconds: b.holdSeconds,
-      maxSeatsPerOrder: b.maxSeatsPerOrder, maxSeatsPerUser: b.maxSeatsPerUser ?? null, currency: b.currency, createdAt: now, updatedAt: now,
+      maxSeatsPerOrder: b.maxSeatsPerOrder, maxSeatsPerUser: b.maxSeatsPerUser ?? null, refundDeadlineHours: b.refundDeadlineHours ?? null, currency: b.currency, createdAt: now, updatedAt: now,
     }).returning();
     await reindexEvent(c.env.DB, row!.id);
     return c.json(toEvent(row!), 201);
@@ -111,7 +114,7 @@ export const eventRoutes = createRouter()
       if (tiers.length > 0) throw new AppError("conflict", "Replace the price tiers before changing the currency");
       patch.currency = b.currency;
     }
-    for (const k of ["name", "description", "category", "performers", "holdSeconds", "maxSeatsPerOrder", "maxSeatsPerUser"] as const) {
+    for (const k of ["name", "description", "category", "performers", "holdSeconds", "maxSeatsPerOrder", "maxSeatsPerUser", "refundDeadlineHours"] as const) {
       if (b[k] !== undefined) (patch as Record<string, unknown>)[k] = b[k];
     }
     for (const k of ["startsAt", "endsAt", "salesStartAt", "salesEndAt"] as const) if (b[k] !== undefined) patch[k] = ms(b[k]) as number;
@@ -131,6 +134,7 @@ export const eventRoutes = createRouter()
     const db = createDb(c.env.DB);
     const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
     const row = await changeEventStatus(db, event, c.req.valid("json").status);
+    if (row.status === "cancelled") await queueCancellationRefunds(db, c.env, event.id);
     await reindexEvent(c.env.DB, event.id);
     return c.json(toEvent(row), 200);
   });

@@ -1,8 +1,10 @@
 import { requireAuth, requireRole } from "../../auth/middleware";
 import { createRouter } from "../router";
+import { checkInRoutes } from "./check-in";
 import { eventRoutes } from "./events";
 import { inventoryRoutes } from "./inventory";
 import { layoutRoutes } from "./layouts";
+import { adminOrderRoutes } from "./orders";
 import { organizerRoutes } from "./organizers";
 import { tierRoutes } from "./tiers";
 import { venueRoutes } from "./venues";
@@ -16,3 +18,5 @@ admin.route("/", layoutRoutes);
 admin.route("/", eventRoutes);
 admin.route("/", tierRoutes);
 admin.route("/", inventoryRoutes);
+admin.route("/", adminOrderRoutes);
+admin.route("/", checkInRoutes);

@@ -44,7 +44,7 @@ export const EventSchema = z
     id: z.string(), organizerId: z.string(), venueId: z.string(), layoutId: z.string().nullable(), name: z.string(), description: z.string(),
     category: z.enum(EVENT_CATEGORIES), performers: z.array(z.string()), startsAt: z.string(), endsAt: z.string(), status: z.enum(EVENT_STATUSES),
     salesStartAt: z.string().nullable(), salesEndAt: z.string().nullable(), holdSeconds: z.number().int(), maxSeatsPerOrder: z.number().int(),
-    maxSeatsPerUser: z.number().int().nullable(), currency: z.string(), firstSaleAt: z.string().nullable(), publishedAt: z.string().nullable(),
+    maxSeatsPerUser: z.number().int().nullable(), refundDeadlineHours: z.number().int().nullable(), currency: z.string(), firstSaleAt: z.string().nullable(), publishedAt: z.string().nullable(),
     cancelledAt: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
   })
   .openapi("AdminEvent");

@@ -1,0 +1,111 @@
+// `npm run bench`: a bounded load benchmark of the hold path against a local `wrangler dev`
+// (or BASE_URL). Prints one JSON line per scenario and one for the invariant check on stdout;
+// progress goes to stderr. Exits non-zero on any error, double sale or lost seat.
+//
+// Env: BASE_URL (use a running server), BENCH_CONCURRENCY (64), BENCH_FANS (500),
+// BENCH_TIME_CAP_S (20 per scenario), BENCH_SCALE (multiplies request counts, 1),
+// BENCH_JWT_SECRET (for a server with its own JWT_SECRET), BENCH_ADMIN_EMAIL / BENCH_ADMIN_PASSWORD
+// (the BASE_URL server's bootstrap admin), BENCH_PORT (8788).
+import { mintAccessToken, DEV_SECRET } from "./jwt.mjs";
+import { checkInvariants } from "./invariants.mjs";
+import { Ledger, churn, hot, spread } from "./scenarios.mjs";
+import { log, startServer, waitForHealth } from "./server.mjs";
+import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
+
+const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
+const concurrency = int(process.env.BENCH_CONCURRENCY, 64);
+const fans = int(process.env.BENCH_FANS, 500);
+const timeCapMs = int(process.env.BENCH_TIME_CAP_S, 20) * 1000;
+const scale = int(process.env.BENCH_SCALE, 1);
+const adminEmail = process.env.BENCH_ADMIN_EMAIL ?? "bench-admin@bench.test";
+const HOT_SEATS = 50;
+
+// Cast, not annotation: main() assigns it, and TS would otherwise narrow it to `null` out here.
+let server = /** @type {import("./server.mjs").Server | null} */ (null);
+let stopping = false;
+for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
+  process.on(sig, async () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${sig}: stopping`);
+    await server?.stop();
+    process.exit(130);
+  });
+}
+
+const t0 = performance.now();
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  log(`failed: ${/** @type {Error} */ (err)?.stack ?? err}`);
+  if (server) log(`--- wrangler log tail ---\n${server.logTail()}`);
+  exitCode = 1;
+} finally {
+  await server?.stop();
+  log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s, exit ${exitCode}`);
+}
+process.exit(exitCode);
+
+async function main() {
+  let base = process.env.BASE_URL?.replace(/\/+$/, "");
+  if (base) {
+    log(`using ${base}`);
+    await waitForHealth(base, 10_000);
+  } else {
+    server = await startServer({ port: int(process.env.BENCH_PORT, 8788), adminEmail });
+    base = server.base;
+    log(`server up after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  const api = client(base);
+  const admin = await adminToken(api, adminEmail);
+  const { eventId, seatIds } = await createBenchEvent(api, admin);
+  log(`event ${eventId} on sale with ${seatIds.length} seats`);
+
+  const { issuer, audience } = jwtClaimsConfig();
+  const secret = process.env.BENCH_JWT_SECRET ?? DEV_SECRET;
+  const tokens = Array.from({ length: fans }, (_, n) => mintAccessToken({ sub: `bench-fan-${n}`, email: `bench-fan-${n}@bench.test` }, { secret, issuer, audience }));
+
+  const ledger = new Ledger();
+  /** @type {import("./scenarios.mjs").Ctx} */
+  const ctx = { base, eventId, seatIds, tokens, ledger, concurrency, timeCapMs };
+  /** @type {ReturnType<import("./stats.mjs").Stats["summary"]>[]} */
+  const results = [];
+  const report = (/** @type {import("./stats.mjs").Stats} */ stats) => {
+    const line = stats.summary();
+    results.push(line);
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    for (const s of stats.samples) log(`${stats.scenario} error sample: ${s}`);
+  };
+
+  log(`spread: concurrency ${concurrency}, ${fans} fans`);
+  report(await spread(ctx, Math.round(4000 * scale)));
+
+  // The hot seats: 50 seats no live hold of ours touches (the front of the house where possible).
+  const taken = new Set(ledger.live().flatMap((h) => h.seats));
+  const hotSeats = seatIds.filter((s) => !taken.has(s)).slice(0, HOT_SEATS);
+  log("hot");
+  report(await hot(ctx, Math.round(3000 * scale), hotSeats));
+  log("churn");
+  report(await churn(ctx, Math.round(3000 * scale)));
+
+  const inv = await checkInvariants(api, admin, eventId, SEAT_COUNT, ledger);
+  process.stdout.write(`${JSON.stringify(inv)}\n`);
+
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  const bad = [];
+  if (inv.double_sold !== 0) bad.push(`double_sold ${inv.double_sold}`);
+  if (inv.lost_seats !== 0) bad.push(`lost_seats ${inv.lost_seats}`);
+  if (inv.live_hold_seats_not_held !== 0) bad.push(`${inv.live_hold_seats_not_held} seats of live holds not held`);
+  if (!inv.inventory_matches_seat_map) bad.push("inventory counts disagree with the seat map");
+  if (errors !== 0) bad.push(`${errors} errors`);
+  const limited = results.reduce((n, r) => n + r.rate_limited, 0);
+  if (limited) log(`note: ${limited} requests were rate limited (429); raise BENCH_FANS`);
+  if (bad.length) {
+    log(`FAIL: ${bad.join(", ")}`);
+    return 1;
+  }
+  log("OK");
+  return 0;
+}

@@ -1,0 +1,142 @@
+// Starts a throw-away `wrangler dev` for the benchmark: fresh persistence dir, migrations applied,
+// bootstrap admin email set. The server runs in its own process group so stopping it kills
+// workerd too. Progress goes to stderr; wrangler's own output goes to a log file in the temp dir.
+//
+// It serves a SNAPSHOT of the working tree copied into the temp dir at start (node_modules
+// symlinked): `wrangler dev` watches its sources and restarts the Worker on every change, and a
+// restart mid-run answers in-flight holds with 503 "Your worker restarted mid-request" (seen here
+// while files were being edited), which would be reported as errors and lost seats.
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const NOT_COPIED = ["node_modules", ".git", ".wrangler"];
+/** wrangler's CLI, run with this Node (the project's Node 24 under `npm run`; wrangler needs 22+). */
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+
+/** @param {string} msg */
+export const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
+/**
+ * @param {string} base
+ * @returns {Promise<boolean>} whether GET /v1/health answers 200 right now
+ */
+export async function healthy(base) {
+  try {
+    const res = await fetch(`${base}/v1/health`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @param {string} base
+ * @param {number} timeoutMs
+ * @param {() => boolean} [dead] stops waiting early when the server process has exited
+ */
+export async function waitForHealth(base, timeoutMs, dead = () => false) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await healthy(base)) return;
+    if (dead()) throw new Error("wrangler dev exited before answering /v1/health");
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${base}/v1/health did not answer 200 within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * @typedef {{ base: string, stop: () => Promise<void>, logTail: (lines?: number) => string }} Server
+ */
+
+/**
+ * Applies migrations to a fresh temp dir and starts `wrangler dev` on 127.0.0.1:port.
+ * @param {{ port: number, adminEmail: string }} opts
+ * @returns {Promise<Server>}
+ */
+export async function startServer({ port, adminEmail }) {
+  const base = `http://127.0.0.1:${port}`;
+  if (Number(process.versions.node.split(".")[0]) < 22) throw new Error(`wrangler needs Node 22+, this is ${process.version}; run \`npm run bench\` (it uses the project's Node)`);
+  if (await healthy(base)) throw new Error(`something already answers on ${base}; stop it or set BASE_URL to use it`);
+  const dir = mkdtempSync(join(tmpdir(), "edge-tickets-bench-"));
+  const app = join(dir, "app");
+  const persist = join(dir, "state");
+  const logFile = join(dir, "wrangler.log");
+  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+
+  try {
+    cpSync(ROOT, app, {
+      recursive: true,
+      filter: (src) => {
+        const rel = relative(ROOT, src);
+        return !NOT_COPIED.some((n) => rel === n || rel.startsWith(n + sep));
+      },
+    });
+    symlinkSync(join(ROOT, "node_modules"), join(app, "node_modules"), "dir");
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
+  log(`serving a snapshot of the working tree from ${app}`);
+
+  log(`applying migrations (persist-to ${persist})`);
+  const migrate = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: app, env, encoding: "utf8" });
+  if (migrate.status !== 0) {
+    removeDir();
+    throw new Error(`migrations failed (exit ${migrate.status}):\n${migrate.stdout}\n${migrate.stderr}`);
+  }
+
+  log(`starting wrangler dev on ${base}`);
+  const fd = openSync(logFile, "a");
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `BOOTSTRAP_ADMIN_EMAIL:${adminEmail}`, "--log-level", process.env.BENCH_WRANGLER_LOG_LEVEL ?? "warn", "--show-interactive-dev-session=false"],
+    { cwd: app, env, detached: true, stdio: ["ignore", fd, fd] },
+  );
+  closeSync(fd);
+  let exited = false;
+  const exitedP = new Promise((resolve) => child.once("exit", () => { exited = true; resolve(undefined); }));
+
+  const logTail = (lines = 30) => {
+    try {
+      return readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n");
+    } catch {
+      return "";
+    }
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    const pgid = child.pid;
+    if (!exited && pgid !== undefined) {
+      try { process.kill(-pgid, "SIGTERM"); } catch {}
+      const timer = setTimeout(() => { try { process.kill(-pgid, "SIGKILL"); } catch {} }, 3000);
+      await exitedP;
+      clearTimeout(timer);
+    }
+    // The group may outlive its leader (workerd); make sure nothing of it is left.
+    if (pgid !== undefined) { try { process.kill(-pgid, "SIGKILL"); } catch {} }
+    removeDir();
+  };
+  // Last resort if the bench process exits without awaiting stop() (synchronous only).
+  process.once("exit", () => {
+    if (!stopped && child.pid !== undefined) { try { process.kill(-child.pid, "SIGKILL"); } catch {} }
+    if (!stopped) removeDir();
+  });
+
+  try {
+    await waitForHealth(base, 60_000, () => exited);
+  } catch (err) {
+    const tail = logTail();
+    await stop();
+    throw new Error(`${/** @type {Error} */ (err).message}\n--- wrangler log ---\n${tail}`);
+  }
+  return { base, stop, logTail };
+}

@@ -1,0 +1,70 @@
+// Per-scenario counters and latency summary. Every HTTP request of a scenario is recorded here.
+
+export class Stats {
+  /** @param {string} scenario @param {number} concurrency */
+  constructor(scenario, concurrency) {
+    this.scenario = scenario;
+    this.concurrency = concurrency;
+    /** @type {number[]} */
+    this.latencies = [];
+    /** requests started (the budget gate); `latencies.length` is requests finished */
+    this.issued = 0;
+    this.ok = 0;
+    this.conflicts = 0;
+    this.errors = 0;
+    this.rateLimited = 0;
+    this.holds = 0;
+    this.releases = 0;
+    /** @type {string[]} a few error samples for stderr */
+    this.samples = [];
+    this.started = performance.now();
+    this.ended = this.started;
+  }
+
+  /**
+   * @param {"hold" | "release"} kind
+   * @param {number} ms wall time of the request
+   * @param {number} status HTTP status, 0 for a network error
+   * @param {string} [detail]
+   */
+  record(kind, ms, status, detail) {
+    this.latencies.push(ms);
+    if (kind === "hold") this.holds++;
+    else this.releases++;
+    if (status >= 200 && status < 300) this.ok++;
+    else if (status === 409) this.conflicts++;
+    else if (status === 429) this.rateLimited++;
+    else {
+      this.errors++;
+      if (this.samples.length < 5) this.samples.push(`${kind} → ${status || "network error"}${detail ? `: ${detail.slice(0, 300)}` : ""}`);
+    }
+  }
+
+  finish() {
+    this.ended = performance.now();
+  }
+
+  /** The JSON line: the required keys first, extras after. */
+  summary() {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const pct = (/** @type {number} */ p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0);
+    const r1 = (/** @type {number} */ v) => Math.round(v * 10) / 10;
+    const seconds = (this.ended - this.started) / 1000;
+    const requests = this.latencies.length;
+    return {
+      scenario: this.scenario,
+      concurrency: this.concurrency,
+      requests,
+      ok: this.ok,
+      conflicts: this.conflicts,
+      errors: this.errors,
+      rps: seconds > 0 ? Math.round(requests / seconds) : 0,
+      p50_ms: r1(pct(50)),
+      p99_ms: r1(pct(99)),
+      rate_limited: this.rateLimited,
+      holds: this.holds,
+      releases: this.releases,
+      elapsed_s: r1(seconds),
+    };
+  }
+}

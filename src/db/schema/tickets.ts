@@ -1,0 +1,50 @@
+import { sql } from "drizzle-orm";
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { TICKET_STATUSES } from "./constants";
+import { events } from "./events";
+import { orders } from "./orders";
+import { users } from "./users";
+
+/**
+ * One ticket per seat or GA place. `place` is the seat id, or `<area>#<order>#<n>` for GA.
+ * The partial unique index is the second line of defence against a double sale: the
+ * EventInventory object is the first.
+ */
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull().references(() => orders.id),
+    eventId: text("event_id").notNull().references(() => events.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    place: text("place").notNull(),
+    seatId: text("seat_id"),
+    areaId: text("area_id"),
+    tier: text("tier").notNull(),
+    price: integer("price").notNull(),
+    status: text("status", { enum: TICKET_STATUSES }).notNull().default("valid"),
+    /** Ed25519-signed code (see domain/ticket-codes.ts), shown as a QR code. */
+    code: text("code").notNull(),
+    usedAt: integer("used_at"),
+    usedBy: text("used_by"),
+    refundId: text("refund_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("tickets_live_place_unique").on(t.eventId, t.place).where(sql`status IN ('valid','used')`),
+    index("tickets_order_idx").on(t.orderId),
+    index("tickets_user_idx").on(t.userId, t.createdAt),
+    index("tickets_event_status_idx").on(t.eventId, t.status),
+  ],
+);
+
+/** Each event's Ed25519 key pair for ticket codes; gates get only the public key. */
+export const eventTicketKeys = sqliteTable("event_ticket_keys", {
+  eventId: text("event_id").primaryKey().references(() => events.id),
+  publicKey: text("public_key").notNull(),
+  privateKey: text("private_key").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export type TicketRow = typeof tickets.$inferSelect;

@@ -1,0 +1,195 @@
+import type { Context, Next } from "hono";
+import { createMiddleware } from "hono/factory";
+import { authenticate, bearerToken } from "../auth/middleware";
+import { AppError } from "../errors";
+import type { AppEnv } from "../env";
+
+/** How long the first response to a key is kept and replayed. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** How long a duplicate waits for the first request to finish before answering 409. */
+const WAIT_MS = 3_000;
+const POLL_MS = 100;
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Webhooks dedupe by the provider's event id; the simulated pay page posts plain forms; auth answers carry fresh tokens that must never be stored. */
+const EXEMPT = /^\/v1\/(webhooks|pay|auth)(\/|$)/;
+/** 1–255 visible ASCII characters (0x21–0x7E): no spaces, no control characters. */
+const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
+const REPLAYED_HEADERS = ["Content-Type", "Location", "ETag"];
+
+type Slot = { scope: string; route: string; key: string };
+type Row = {
+  request_hash: string;
+  state: "in_progress" | "done";
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  expires_at: number;
+};
+
+const inProgress = () =>
+  new AppError("request_in_progress", "A request with this Idempotency-Key is still running; retry shortly", { headers: { "Retry-After": "1" } });
+
+/**
+ * Idempotency-Key on every mutating /v1 call (register on "/v1/*"). The first request for a
+ * (caller, route, key) claims a row, runs and stores its answer; a replay with the same body
+ * gets that answer back with `Idempotent-Replayed: true`, another body gets 422, and a duplicate
+ * that arrives while the first still runs waits for it or answers 409: the handler never runs twice.
+ * Requests without the header pass through untouched.
+ */
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined || !MUTATING.has(c.req.method) || EXEMPT.test(c.req.path)) return next();
+  if (!VALID_KEY.test(key)) {
+    throw new AppError("bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces or control characters)");
+  }
+  const db = c.env.DB;
+  const slot: Slot = { scope: await scopeOf(c), route: `${c.req.method} ${c.req.path}`, key };
+  const hash = await requestHash(c.req.raw);
+
+  // Two rounds at most: the second only follows an expired row that was just cleared away.
+  for (let round = 0; round < 2; round++) {
+    // The INSERT is the lock: D1 applies it atomically, so of any number of concurrent
+    // duplicates exactly one sees `changes === 1` and runs the handler.
+    if (await claim(db, slot, hash)) return runAndRecord(c, next, db, slot);
+    const row = await readRow(db, slot);
+    if (!row) continue;
+    if (row.expires_at <= Date.now()) {
+      await dropExpired(db, slot);
+      continue;
+    }
+    if (row.request_hash !== hash) {
+      throw new AppError("idempotency_key_mismatch", "This Idempotency-Key was already used with a different request body; use a new key for a new request");
+    }
+    const done = row.state === "done" ? row : await waitUntilDone(db, slot, hash);
+    if (done) return replay(done);
+    throw inProgress();
+  }
+  throw inProgress();
+});
+
+/**
+ * For routes where the key is mandatory (checkout). It only checks presence; the global
+ * `idempotency` middleware validates the key and does the rest.
+ */
+export const requireIdempotencyKey = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header("Idempotency-Key") === undefined) {
+    throw new AppError("idempotency_key_missing", "This endpoint requires an Idempotency-Key header (a unique value per intended operation, such as a UUID) so a retry never runs it twice");
+  }
+  await next();
+});
+
+/** Deletes records past their expiry (called by the cron); returns how many were removed. */
+export async function purgeExpiredIdempotencyKeys(db: D1Database, now = Date.now()): Promise<number> {
+  const res = await db.prepare("DELETE FROM idempotency_keys WHERE expires_at <= ?").bind(now).run();
+  return res.meta.changes;
+}
+
+/** The caller's user id when the bearer token verifies, else the anonymous client's address. */
+async function scopeOf(c: Context<AppEnv>): Promise<string> {
+  try {
+    const token = bearerToken(c.req.header("Authorization"));
+    if (token) return (await authenticate(token, c.env)).userId;
+  } catch {
+    // A bad token is the route's to refuse (401); until then the caller counts as anonymous.
+  }
+  return `anon:${c.req.header("CF-Connecting-IP") ?? "local"}`;
+}
+
+/** SHA-256 hex of the Content-Type and the raw body, read from a clone so the route can still parse it. */
+async function requestHash(req: Request): Promise<string> {
+  const body = new Uint8Array(await req.clone().arrayBuffer());
+  // A header value cannot contain a newline, so the separator keeps type and body apart.
+  const type = new TextEncoder().encode(`${req.headers.get("Content-Type") ?? ""}\n`);
+  const bytes = new Uint8Array(type.length + body.length);
+  bytes.set(type);
+  bytes.set(body, type.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean> {
+  const now = Date.now();
+  const res = await db
+    .prepare(
+      "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, ?, ?, ?, 'in_progress', ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(slot.scope, slot.route, slot.key, hash, now, now + IDEMPOTENCY_TTL_MS)
+    .run();
+  return res.meta.changes === 1;
+}
+
+function readRow(db: D1Database, slot: Slot): Promise<Row | null> {
+  return db
+    .prepare("SELECT request_hash, state, response_status, response_headers, response_body, expires_at FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?")
+    .bind(slot.scope, slot.route, slot.key)
+    .first<Row>();
+}
+
+/** Conditional on expiry, so a fresh claim made meanwhile by a concurrent request survives. */
+async function dropExpired(db: D1Database, slot: Slot): Promise<void> {
+  await db
+    .prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? AND expires_at <= ?")
+    .bind(slot.scope, slot.route, slot.key, Date.now())
+    .run();
+}
+
+async function release(db: D1Database, slot: Slot): Promise<void> {
+  await db.prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?").bind(slot.scope, slot.route, slot.key).run();
+}
+
+/** Polls a running duplicate; the finished row, or null if it is still running (or was released). */
+async function waitUntilDone(db: D1Database, slot: Slot, hash: string): Promise<Row | null> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const row = await readRow(db, slot);
+    if (!row || row.request_hash !== hash) return null;
+    if (row.state === "done") return row;
+  }
+  return null;
+}
+
+/** Runs the route once for a claimed key, then stores its answer or gives the key back. */
+async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot: Slot): Promise<void> {
+  try {
+    // Hono renders thrown errors through onError before next() returns, so c.res below is the
+    // final answer, problems included; the catch is for anything that still escapes.
+    await next();
+  } catch (err) {
+    await release(db, slot);
+    throw err;
+  }
+  const res = c.res;
+  // A 5xx (or 429) says "try again later", and the retry is expected to reuse the key; storing
+  // that answer would replay the failure for 24 hours, so the key is released and the retry runs.
+  if (res.status >= 500 || res.status === 429) {
+    await release(db, slot);
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = res.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  try {
+    const body = await res.clone().text();
+    await db
+      .prepare("UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? WHERE scope = ? AND route = ? AND key = ?")
+      .bind(res.status, JSON.stringify(headers), body, slot.scope, slot.route, slot.key)
+      .run();
+  } catch (err) {
+    // The route has already acted: answering 500 now would invite a retry, and releasing the key
+    // would let that retry act twice. The row stays in_progress (duplicates get 409) until it expires.
+    console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), message: "idempotency record not stored", error: String(err) }));
+  }
+}
+
+function replay(row: Row): Response {
+  const status = row.response_status ?? 200;
+  const headers = new Headers(row.response_headers ? (JSON.parse(row.response_headers) as Record<string, string>) : {});
+  headers.set("Idempotent-Replayed", "true");
+  const nullBody = status === 204 || status === 205 || status === 304;
+  return new Response(nullBody ? null : (row.response_body ?? ""), { status, headers });
+}

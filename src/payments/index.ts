@@ -1,0 +1,29 @@
+import { AppError } from "../errors";
+import type { AppEnv } from "../env";
+import type { PaymentProvider } from "./provider";
+import { SimulatedProvider } from "./simulated";
+import { StripeProvider } from "./stripe";
+
+/** Signs the simulated provider's webhooks; only ever used when Stripe is not configured. */
+export const SIMULATED_WEBHOOK_SECRET = "whsec_simulated_local_only";
+
+type Bindings = AppEnv["Bindings"];
+
+/** Stripe when STRIPE_SECRET_KEY is set; otherwise the simulated provider, never in production. */
+export function paymentProvider(env: Bindings): PaymentProvider {
+  if (env.STRIPE_SECRET_KEY) return new StripeProvider(env.STRIPE_SECRET_KEY, env.STRIPE_PUBLISHABLE_KEY || null);
+  if (env.ENVIRONMENT === "production") {
+    throw new AppError("configuration_error", "STRIPE_SECRET_KEY is not set; set it with `wrangler secret put STRIPE_SECRET_KEY`");
+  }
+  return new SimulatedProvider(env.DB);
+}
+
+/** The secret webhooks are verified with: Stripe's, or the simulated provider's local one. */
+export function webhookSecret(env: Bindings): string {
+  if (env.STRIPE_SECRET_KEY) {
+    if (!env.STRIPE_WEBHOOK_SECRET) throw new AppError("configuration_error", "STRIPE_WEBHOOK_SECRET is not set");
+    return env.STRIPE_WEBHOOK_SECRET;
+  }
+  if (env.ENVIRONMENT === "production") throw new AppError("configuration_error", "STRIPE_SECRET_KEY is not set");
+  return SIMULATED_WEBHOOK_SECRET;
+}

@@ -1,0 +1,82 @@
+import Stripe from "stripe";
+import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, RefundInput } from "./provider";
+import { PaymentProviderError } from "./provider";
+
+/** Stripe API errors that may pass on a retry. */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof Stripe.errors.StripeConnectionError) return true;
+  if (err instanceof Stripe.errors.StripeRateLimitError) return true;
+  if (err instanceof Stripe.errors.StripeAPIError) return true;
+  if (err instanceof Stripe.errors.StripeError) {
+    if (err.code === "lock_timeout") return true;
+    return (err.statusCode ?? 0) >= 500;
+  }
+  return true; // not a Stripe answer at all (e.g. fetch threw): assume the network
+}
+
+function wrap(err: unknown, what: string): PaymentProviderError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new PaymentProviderError(`Stripe ${what} failed: ${message}`, isRetryable(err), { cause: err });
+}
+
+/**
+ * Stripe through its SDK with the fetch HTTP client, built per request from the env. The SDK's
+ * own retries are off: retries go through the payments queue with backoff (or a 503 at checkout),
+ * always with the same idempotency key, so a retry can never charge twice.
+ */
+export class StripeProvider implements PaymentProvider {
+  readonly name = "stripe" as const;
+  private readonly stripe: Stripe;
+
+  constructor(
+    secretKey: string,
+    private readonly publishableKey: string | null,
+  ) {
+    this.stripe = new Stripe(secretKey, { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 0 });
+  }
+
+  async createPayment(input: CreatePaymentInput): Promise<PaymentHandle> {
+    try {
+      const intent = await this.stripe.paymentIntents.create(
+        {
+          amount: input.amount,
+          currency: input.currency.toLowerCase(),
+          automatic_payment_methods: { enabled: true },
+          receipt_email: input.email,
+          metadata: { order_id: input.orderId, hold_id: input.holdId, event_id: input.eventId },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { provider: "stripe", reference: intent.id, clientSecret: intent.client_secret ?? "", publishableKey: this.publishableKey, paymentUrl: null };
+    } catch (err) {
+      throw wrap(err, "create PaymentIntent");
+    }
+  }
+
+  async cancelPayment(reference: string, idempotencyKey: string): Promise<CancelOutcome> {
+    try {
+      await this.stripe.paymentIntents.cancel(reference, {}, { idempotencyKey });
+      return "canceled";
+    } catch (err) {
+      // Stripe answers 400 payment_intent_unexpected_state when it already ended; read it back.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "payment_intent_unexpected_state") {
+        const intent = await this.stripe.paymentIntents.retrieve(reference).catch((e: unknown) => { throw wrap(e, "retrieve PaymentIntent"); });
+        if (intent.status === "succeeded") return "already_succeeded";
+        if (intent.status === "canceled") return "already_canceled";
+      }
+      throw wrap(err, "cancel PaymentIntent");
+    }
+  }
+
+  async refund(input: RefundInput): Promise<{ refundId: string }> {
+    try {
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: input.reference, amount: input.amount, metadata: { reason: input.reason, refund_row: input.refundRowId } },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { refundId: refund.id };
+    } catch (err) {
+      throw wrap(err, "refund");
+    }
+  }
+}

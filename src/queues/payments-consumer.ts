@@ -1,0 +1,92 @@
+import { and, eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { getOrder } from "../db/queries/orders";
+import { orders, payments } from "../db/schema";
+import { currentCharge } from "../db/queries/orders";
+import { refundTickets, sendRefund, type Deps } from "../domain/refunds";
+import { AppError } from "../errors";
+import { paymentProvider } from "../payments";
+import { PaymentProviderError } from "../payments/provider";
+import { PaymentMessageSchema, type PaymentMessage } from "./payment-messages";
+
+/** Exponential backoff for a retry: 2, 4, 8 … seconds, capped at 10 minutes. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(600, 2 ** Math.max(1, attempts));
+}
+
+/** Thrown when a message should be retried later (a provider failure that may pass). */
+class RetryLater extends Error {}
+
+async function cancelPayment(deps: Deps, orderId: string): Promise<void> {
+  const order = await getOrder(deps.db, orderId);
+  if (!order || order.status !== "pending_payment") return;
+  const charge = await currentCharge(deps.db, order.id);
+  const now = Date.now();
+  if (charge?.providerRef && charge.status === "pending") {
+    try {
+      const outcome = await deps.provider.cancelPayment(charge.providerRef, `cancel_${charge.providerRef}`);
+      // Paid just before the cancel: the success webhook will sell the seats or refund.
+      if (outcome === "already_succeeded") return;
+    } catch (err) {
+      if (err instanceof PaymentProviderError && err.retryable) throw new RetryLater(err.message);
+      throw err;
+    }
+    await deps.db.update(payments).set({ status: "canceled", updatedAt: now }).where(eq(payments.id, charge.id));
+  }
+  await deps.db.update(orders).set({ status: "expired", updatedAt: now, closedAt: now }).where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
+}
+
+async function handle(deps: Deps, msg: PaymentMessage): Promise<void> {
+  switch (msg.type) {
+    case "cancel_payment":
+      return cancelPayment(deps, msg.orderId);
+    case "refund": {
+      const status = await sendRefund({ ...deps, env: { ...deps.env, PAYMENTS: noRequeue } }, msg.paymentId);
+      if (status === "queued") throw new RetryLater("refund not accepted yet");
+      return;
+    }
+    case "refund_order": {
+      const order = await getOrder(deps.db, msg.orderId);
+      if (!order || (order.status !== "paid" && order.status !== "partially_refunded")) return;
+      try {
+        const r = await refundTickets({ ...deps, env: { ...deps.env, PAYMENTS: noRequeue } }, order, "event_cancelled", null);
+        if (r.status === "queued") throw new RetryLater("refund not accepted yet");
+      } catch (err) {
+        if (err instanceof AppError && err.code === "refund_not_allowed") return; // nothing left to refund
+        throw err;
+      }
+    }
+  }
+}
+
+/**
+ * Inside the consumer a failed refund is retried by this message's own retry (with backoff), not
+ * by sending a second message: one refund, one message in flight.
+ */
+const noRequeue = { send: async () => {}, sendBatch: async () => {} } as unknown as Queue;
+
+/**
+ * The `payments` queue: cancels lapsed checkouts and sends refunds. Each message is acked on
+ * success, retried with exponential backoff when the provider may recover, and lands in the
+ * dead-letter queue after `max_retries`. A malformed message is logged and acked (retrying it
+ * cannot help), never dropped silently.
+ */
+export async function consumePayments(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const deps: Deps = { db: createDb(env.DB), env, provider: paymentProvider(env) };
+  for (const message of batch.messages) {
+    const parsed = PaymentMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ level: "error", msg: "malformed payments message", id: message.id, body: message.body }));
+      message.ack();
+      continue;
+    }
+    try {
+      await handle(deps, parsed.data);
+      message.ack();
+    } catch (err) {
+      const delaySeconds = backoffSeconds(message.attempts);
+      console.error(JSON.stringify({ level: err instanceof RetryLater ? "warn" : "error", msg: "payments message retried", type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) }));
+      message.retry({ delaySeconds });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDb } from "../../db/client";
+import { checkIn, scannerManifest } from "../../domain/check-in";
+import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
+import { createRouter } from "../router";
+import { TicketSchema, toTicket } from "../tickets";
+import { managedEvent } from "./events";
+import { IdParam } from "./schemas";
+
+const base = { tags: ["admin", "check-in"], security: [{ bearer: [] }] };
+const EventId = IdParam("id");
+
+export const CheckInBody = z
+  .strictObject({
+    code: z.string().min(1).max(1000).openapi({ description: "The scanned ticket code" }),
+    gate: z.string().min(1).max(100).optional().openapi({ description: "Recorded as usedBy; defaults to the scanning user's id" }),
+  })
+  .openapi("CheckInRequest");
+export const CheckInResultSchema = z
+  .object({ result: z.literal("admitted"), ticket: TicketSchema, place: z.string(), tier: z.string() })
+  .openapi("CheckInResult");
+export const ScannerKeySchema = z
+  .object({
+    eventId: z.string(),
+    algorithm: z.literal("Ed25519"),
+    publicKey: z.string().openapi({ description: "base64url of the raw 32-byte public key" }),
+    format: z.string(),
+    validTicketIds: z.array(z.string()),
+    usedTicketIds: z.array(z.string()),
+    generatedAt: z.string(),
+  })
+  .openapi("ScannerKey");
+
+const CODE_FORMAT = "T1.<base64url claims>.<base64url signature over 'T1.<claims>'>";
+
+/** Gate scanning: online check-in, and the key plus ticket list offline scanners work from. */
+export const checkInRoutes = createRouter()
+  .openapi(
+    createRoute({
+      ...base, method: "post", path: "/events/{id}/check-in", summary: "Admit a scanned ticket, once",
+      description: "409 `ticket_already_used` (with usedAt and usedBy) on a second scan, 409 `ticket_not_valid` for forged, refunded or void tickets, 422 `ticket_wrong_event` for another event's ticket.",
+      request: { params: EventId, body: jsonBody(CheckInBody) },
+      responses: { 200: jsonResponse(CheckInResultSchema, "Admitted"), ...pickProblems(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const db = createDb(c.env.DB);
+      const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
+      const { code, gate } = c.req.valid("json");
+      const ticket = await checkIn(db, { eventId: event.id, code, usedBy: gate ?? c.var.auth.userId });
+      return c.json({ result: "admitted" as const, ticket: toTicket(ticket, event), place: ticket.place, tier: ticket.tier }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      ...base, method: "get", path: "/events/{id}/check-in/key", summary: "Public key and live ticket ids for offline scanners",
+      request: { params: EventId },
+      responses: { 200: jsonResponse(ScannerKeySchema, "Scanner key"), ...pickProblems(401, 403, 404) },
+    }),
+    async (c) => {
+      const db = createDb(c.env.DB);
+      const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
+      const m = await scannerManifest(db, event.id);
+      // A snapshot of who may still enter: never serve it from a cache.
+      c.header("Cache-Control", "no-store");
+      return c.json({ eventId: event.id, algorithm: "Ed25519" as const, publicKey: m.publicKey, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() }, 200);
+    },
+  );

@@ -1,0 +1,15 @@
+import { createDb } from "../db/client";
+import { applyWebhookEvent, verifyWebhook } from "../domain/webhook-events";
+import { paymentProvider, webhookSecret } from "../payments";
+import { createRouter } from "./router";
+
+/**
+ * `POST /v1/webhooks/stripe`: raw body, signature checked before anything else. 200 only once
+ * the effect is stored; any failure after verification is a 5xx, so Stripe retries.
+ */
+export const webhooks = createRouter().post("/stripe", async (c) => {
+  const raw = await c.req.text();
+  const event = await verifyWebhook(raw, c.req.header("Stripe-Signature"), webhookSecret(c.env));
+  const result = await applyWebhookEvent({ db: createDb(c.env.DB), env: c.env, provider: paymentProvider(c.env) }, event);
+  return c.json({ received: true, ...result }, 200);
+});
