@@ -64,7 +64,7 @@ export async function seedDemo(base, adminEmail = DEMO_ACCOUNTS.admin) {
     const event = await as("/v1/admin/events", {
       venueId: p.venue.id, layoutId: p.layout.id, name: p.name, category: p.category, performers: p.performers,
       description: `${p.name} at ${p.venue.name}, ${p.venue.city}.`, startsAt: at(p.days), endsAt: at(p.days, 22),
-      salesStartAt: new Date(now - DAY).toISOString(), salesEndAt: at(p.days, 18), currency: p.currency,
+      salesStartAt: new Date(now - DAY).toISOString(), salesEndAt: at(p.days, 18), currency: p.currency, refundDeadlineHours: 48,
     });
     await api("PUT", `/v1/admin/events/${event.id}/tiers`, { tiers: p.tiers }, admin);
     await api("POST", `/v1/admin/events/${event.id}/publish`, {}, admin);

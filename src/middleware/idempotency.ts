@@ -9,6 +9,11 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** How long a duplicate waits for the first request to finish before answering 409. */
 const WAIT_MS = 3_000;
+/**
+ * An `in_progress` row this old belongs to a request that died (a Worker request cannot run this
+ * long), so it no longer locks its key.
+ */
+const STALE_MS = 5 * 60 * 1000;
 const POLL_MS = 100;
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -25,6 +30,7 @@ type Row = {
   response_status: number | null;
   response_headers: string | null;
   response_body: string | null;
+  created_at: number;
   expires_at: number;
 };
 
@@ -55,7 +61,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (await claim(db, slot, hash)) return runAndRecord(c, next, db, slot);
     const row = await readRow(db, slot);
     if (!row) continue;
-    if (row.expires_at <= Date.now()) {
+    if (row.expires_at <= Date.now() || (row.state === "in_progress" && row.created_at <= Date.now() - STALE_MS)) {
       await dropExpired(db, slot);
       continue;
     }
@@ -122,16 +128,17 @@ async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean>
 
 function readRow(db: D1Database, slot: Slot): Promise<Row | null> {
   return db
-    .prepare("SELECT request_hash, state, response_status, response_headers, response_body, expires_at FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?")
+    .prepare("SELECT request_hash, state, response_status, response_headers, response_body, created_at, expires_at FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?")
     .bind(slot.scope, slot.route, slot.key)
     .first<Row>();
 }
 
 /** Conditional on expiry, so a fresh claim made meanwhile by a concurrent request survives. */
 async function dropExpired(db: D1Database, slot: Slot): Promise<void> {
+  const now = Date.now();
   await db
-    .prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? AND expires_at <= ?")
-    .bind(slot.scope, slot.route, slot.key, Date.now())
+    .prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? AND (expires_at <= ? OR (state = 'in_progress' AND created_at <= ?))")
+    .bind(slot.scope, slot.route, slot.key, now, now - STALE_MS)
     .run();
 }
 

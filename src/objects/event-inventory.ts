@@ -683,17 +683,27 @@ export class EventInventory extends DurableObject<Env> {
     await this.rearm();
   }
 
+  /** Releases holds past their deadline, if any, so what is read next is current. */
+  private async settleDue(now: number): Promise<void> {
+    const due = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).one().n;
+    if (due === 0) return;
+    this.ctx.storage.transactionSync(() => {
+      const p = new Pending();
+      this.expireDue(now, p);
+      this.commit(p);
+    });
+    await this.rearm();
+  }
+
+  /** The current version alone: lets a client's If-None-Match be answered without the map. */
+  async currentVersion(now: number = Date.now()): Promise<number> {
+    await this.settleDue(now);
+    return this.version();
+  }
+
   /** The whole map, compact: one SELECT over the seats. Expired holds are released first. */
   async snapshot(now: number = Date.now()): Promise<Snapshot> {
-    const due = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).one().n;
-    if (due > 0) {
-      this.ctx.storage.transactionSync(() => {
-        const p = new Pending();
-        this.expireDue(now, p);
-        this.commit(p);
-      });
-      await this.rearm();
-    }
+    await this.settleDue(now);
     const seats: Record<string, SeatCode> = {};
     for (const r of this.sql.exec<{ id: string; status: SeatStatus }>(`SELECT id, status FROM seats`)) seats[r.id] = CODE[r.status];
     const areas: Record<string, number> = {};

@@ -116,6 +116,19 @@ describe("Idempotency-Key on mutating routes", () => {
     expect(await venueCount(org.token)).toBe(2);
   });
 
+  it("treats a record left in progress by a request that died long ago as abandoned", async () => {
+    const org = await createUser({ role: "organizer" });
+    const key = `k-${uniq()}`;
+    const body = venueBody();
+    const stale = Date.now() - 6 * 60 * 1000;
+    // What a Worker that crashed mid-request leaves behind: a claim without an answer.
+    await env.DB.prepare("INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'x', 'in_progress', ?, ?)")
+      .bind(org.id, "POST /v1/admin/venues", key, stale, stale + IDEMPOTENCY_TTL_MS)
+      .run();
+    await expectJson(await postVenue(org.token, body, key), 201);
+    expect(await venueCount(org.token)).toBe(1);
+  });
+
   it("leaves requests without the header untouched: two identical POSTs create two venues", async () => {
     const org = await createUser({ role: "organizer" });
     const body = venueBody();
