@@ -15,6 +15,7 @@ export default defineConfig(async () => {
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
             BOOTSTRAP_ADMIN_EMAIL: "root@example.test",
             LIST_CACHE_SECONDS: "0",
+            SEAT_CACHE_SECONDS: "0",
           },
         },
       }),

@@ -17,7 +17,7 @@ dev.on("exit", (code) => process.exit(code ?? 0));
 await waitForHealth();
 try {
   const summary = await seedDemo(BASE, ADMIN_EMAIL);
-  console.log(`\n${summary}\n\n  API:              ${BASE}\n  API docs:         ${BASE}/docs\n`);
+  console.log(`\n${summary}\n\n  Fan site:         ${BASE}/\n  Admin portal:     ${BASE}/admin\n  Local mailbox:    ${BASE}/mailbox\n  API:              ${BASE}/v1\n  API docs:         ${BASE}/docs\n`);
 } catch (err) {
   console.error("Seeding the demo data failed:", err);
 }

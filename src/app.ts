@@ -9,6 +9,7 @@ import { validationHook } from "./routes/router";
 import { bodyLimitFromConfig, corsFromConfig } from "./middleware/http";
 import { idempotency } from "./middleware/idempotency";
 import { mountRoutes } from "./routes";
+import { ui } from "./ui";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -23,6 +24,7 @@ export function createApp() {
   app.use("/v1/*", idempotency);
 
   mountRoutes(app);
+  app.route("/", ui);
 
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",

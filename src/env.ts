@@ -13,6 +13,19 @@ export type Secrets = {
   STRIPE_SECRET_KEY?: string;
   /** Stripe's webhook signing secret (`whsec_...`). Required with STRIPE_SECRET_KEY. */
   STRIPE_WEBHOOK_SECRET?: string;
+  /** AWS access key for SES v2. Required when EMAIL_PROVIDER is "ses"; without it emails fail as misconfigured. */
+  AWS_ACCESS_KEY_ID?: string;
+  /** AWS secret key paired with AWS_ACCESS_KEY_ID (SigV4 signing of SES requests). */
+  AWS_SECRET_ACCESS_KEY?: string;
+  /** Twilio account SID. Required when SMS_PROVIDER is "twilio"; without it SMS fail as misconfigured. */
+  TWILIO_ACCOUNT_SID?: string;
+  /** Twilio auth token, the Basic auth password paired with TWILIO_ACCOUNT_SID. */
+  TWILIO_AUTH_TOKEN?: string;
+  /**
+   * Salt for the SHA-256 of client IPs in the audit log (fraud review groups by it without
+   * storing IPs). Unset: a fixed development salt outside production; no IP hash in production.
+   */
+  AUDIT_IP_SALT?: string;
 };
 
 /** Who is calling, once `requireAuth` has run. */

@@ -1,5 +1,38 @@
 // The end-of-run check over the whole event: the server's seat map and per-tier counts against
-// the client's own record of every hold it won and released.
+// the client's own record of every hold it won and released, and (given the server's local D1)
+// orders and tickets against each other and against the seat map.
+import { d1Execute } from "./server.mjs";
+
+/** @param {string} s */
+const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * The D1 side: paid orders without tickets, seats with two live tickets, and the event's sold seats
+ * against its live tickets' places. One `wrangler d1 execute` for all statements.
+ * @param {import("./server.mjs").D1Target} d1 @param {string} eventId @param {Record<string, string>} seatMap
+ */
+async function checkTickets(d1, eventId, seatMap) {
+  const [[paidless], [dupes], placeRows, statusRows] = await d1Execute(d1, [
+    `SELECT (SELECT COUNT(*) FROM orders o WHERE o.status IN ('paid','partially_refunded') AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id))
+          + (SELECT COUNT(*) FROM orders o WHERE o.status = 'refunded_unavailable' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'refund')) AS n`,
+    `SELECT COUNT(*) AS n FROM (SELECT event_id, place, COUNT(*) FROM tickets WHERE status IN ('valid','used') GROUP BY 1, 2 HAVING COUNT(*) > 1)`,
+    `SELECT place FROM tickets WHERE event_id = ${sqlString(eventId)} AND status IN ('valid','used')`,
+    `SELECT status, COUNT(*) AS n FROM orders WHERE event_id = ${sqlString(eventId)} GROUP BY status`,
+  ].join(";\n"));
+  const ticketPlaces = new Set(placeRows.map((r) => String(r.place)));
+  let soldWithoutTicket = 0;
+  for (const [seat, st] of Object.entries(seatMap)) if (st === "s" && !ticketPlaces.has(seat)) soldWithoutTicket++;
+  let ticketsOnUnsold = 0;
+  for (const place of ticketPlaces) if (seatMap[place] !== "s") ticketsOnUnsold++;
+  return {
+    paid_without_tickets_or_refund: Number(paidless?.n),
+    seats_with_two_valid_tickets: Number(dupes?.n),
+    sold_seats_without_ticket: soldWithoutTicket,
+    tickets_on_unsold_seats: ticketsOnUnsold,
+    live_tickets: placeRows.length,
+    orders: Object.fromEntries(statusRows.map((r) => [String(r.status), Number(r.n)])),
+  };
+}
 
 /**
  * @param {ReturnType<typeof import("./setup.mjs").client>} api
@@ -7,8 +40,9 @@
  * @param {string} eventId
  * @param {number} seatCount seats the layout was generated with
  * @param {import("./scenarios.mjs").Ledger} ledger
+ * @param {import("./server.mjs").D1Target | null} d1 the server's local D1; null skips the ticket checks
  */
-export async function checkInvariants(api, admin, eventId, seatCount, ledger) {
+export async function checkInvariants(api, admin, eventId, seatCount, ledger, d1) {
   const snap = (await api("GET", `/v1/events/${eventId}/seats`)).json;
   const inv = (await api("GET", `/v1/admin/events/${eventId}/inventory`, undefined, admin)).json;
 
@@ -66,5 +100,6 @@ export async function checkInvariants(api, admin, eventId, seatCount, ledger) {
     inventory_total: inventoryTotal,
     inventory_matches_seat_map: countsAgree,
     version: snap.version,
+    ...(d1 ? await checkTickets(d1, eventId, snap.seats) : {}),
   };
 }

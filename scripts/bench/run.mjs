@@ -1,21 +1,30 @@
 // `npm run bench`: a bounded load benchmark of the hold path against a local `wrangler dev`
 // (or BASE_URL). Prints one JSON line per scenario and one for the invariant check on stdout;
-// progress goes to stderr. Exits non-zero on any error, double sale or lost seat.
+// progress goes to stderr. Exits non-zero on any error or any non-zero invariant (double sale,
+// lost seat, paid order without tickets, seat with two tickets, sold seat / ticket mismatch).
 //
-// Env: BASE_URL (use a running server), BENCH_CONCURRENCY (64), BENCH_FANS (500),
-// BENCH_TIME_CAP_S (20 per scenario), BENCH_SCALE (multiplies request counts, 1),
+// Scenarios: spread, hot, churn (the hold path), then purchase (hold → checkout → simulated
+// payment, as real users: their rows are inserted into the server's local D1, because orders
+// reference users). The purchase scenario and the D1 invariants need that D1: the bench's own
+// server has it; with BASE_URL they run only when BENCH_PERSIST_TO names the server's
+// --persist-to dir (it must run from this tree, or one with the same wrangler.toml D1 binding).
+//
+// Env: BASE_URL (use a running server), BENCH_PERSIST_TO (with BASE_URL, see above),
+// BENCH_CONCURRENCY (64; purchase uses half), BENCH_FANS (500), BENCH_BUYERS (200),
+// BENCH_TIME_CAP_S (15 per scenario), BENCH_SCALE (multiplies request counts, 1),
 // BENCH_JWT_SECRET (for a server with its own JWT_SECRET), BENCH_ADMIN_EMAIL / BENCH_ADMIN_PASSWORD
 // (the BASE_URL server's bootstrap admin), BENCH_PORT (8788).
 import { mintAccessToken, DEV_SECRET } from "./jwt.mjs";
 import { checkInvariants } from "./invariants.mjs";
-import { Ledger, churn, hot, spread } from "./scenarios.mjs";
-import { log, startServer, waitForHealth } from "./server.mjs";
+import { Ledger, churn, hot, purchase, spread } from "./scenarios.mjs";
+import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
 const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
 const concurrency = int(process.env.BENCH_CONCURRENCY, 64);
 const fans = int(process.env.BENCH_FANS, 500);
-const timeCapMs = int(process.env.BENCH_TIME_CAP_S, 20) * 1000;
+const buyers = int(process.env.BENCH_BUYERS, 200);
+const timeCapMs = int(process.env.BENCH_TIME_CAP_S, 15) * 1000;
 const scale = int(process.env.BENCH_SCALE, 1);
 const adminEmail = process.env.BENCH_ADMIN_EMAIL ?? "bench-admin@bench.test";
 const HOT_SEATS = 50;
@@ -49,14 +58,29 @@ process.exit(exitCode);
 
 async function main() {
   let base = process.env.BASE_URL?.replace(/\/+$/, "");
+  /** @type {import("./server.mjs").D1Target | null} */
+  let d1 = null;
   if (base) {
     log(`using ${base}`);
     await waitForHealth(base, 10_000);
+    if (process.env.BENCH_PERSIST_TO) d1 = { cwd: REPO_ROOT, persist: process.env.BENCH_PERSIST_TO };
+    else log("BASE_URL without BENCH_PERSIST_TO: skipping the purchase scenario and the D1 ticket invariants (they need the server's local D1)");
   } else {
     server = await startServer({ port: int(process.env.BENCH_PORT, 8788), adminEmail });
     base = server.base;
+    d1 = server.d1;
     log(`server up after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+
+  // The buyers: real user rows (orders.user_id references users.id), inserted while the event is
+  // built. Ids are per run, so a BENCH_PERSIST_TO database can be reused.
+  const runTag = Date.now().toString(36);
+  const buyerIds = Array.from({ length: buyers }, (_, n) => `bench-buyer-${runTag}-${n}`);
+  const now = Date.now();
+  const usersInserted = d1
+    ? d1Execute(d1, `INSERT INTO users (id, email, role, notify_email, notify_sms, created_at, updated_at) VALUES ${buyerIds.map((id) => `('${id}', '${id}@bench.test', 'fan', 0, 0, ${now}, ${now})`).join(", ")}`)
+    : null;
+  usersInserted?.catch(() => {}); // awaited below; do not let an early failure go unhandled
 
   const api = client(base);
   const admin = await adminToken(api, adminEmail);
@@ -66,6 +90,7 @@ async function main() {
   const { issuer, audience } = jwtClaimsConfig();
   const secret = process.env.BENCH_JWT_SECRET ?? DEV_SECRET;
   const tokens = Array.from({ length: fans }, (_, n) => mintAccessToken({ sub: `bench-fan-${n}`, email: `bench-fan-${n}@bench.test` }, { secret, issuer, audience }));
+  const buyerTokens = buyerIds.map((id) => mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret, issuer, audience }));
 
   const ledger = new Ledger();
   /** @type {import("./scenarios.mjs").Ctx} */
@@ -89,8 +114,14 @@ async function main() {
   report(await hot(ctx, Math.round(3000 * scale), hotSeats));
   log("churn");
   report(await churn(ctx, Math.round(3000 * scale)));
+  if (usersInserted) {
+    await usersInserted;
+    const buyConcurrency = Math.max(1, Math.round(concurrency / 2));
+    log(`purchase: concurrency ${buyConcurrency}, ${buyers} buyers`);
+    report(await purchase(ctx, Math.round(600 * scale), buyerTokens, buyConcurrency));
+  }
 
-  const inv = await checkInvariants(api, admin, eventId, SEAT_COUNT, ledger);
+  const inv = await checkInvariants(api, admin, eventId, SEAT_COUNT, ledger, d1);
   process.stdout.write(`${JSON.stringify(inv)}\n`);
 
   const errors = results.reduce((n, r) => n + r.errors, 0);
@@ -99,6 +130,9 @@ async function main() {
   if (inv.lost_seats !== 0) bad.push(`lost_seats ${inv.lost_seats}`);
   if (inv.live_hold_seats_not_held !== 0) bad.push(`${inv.live_hold_seats_not_held} seats of live holds not held`);
   if (!inv.inventory_matches_seat_map) bad.push("inventory counts disagree with the seat map");
+  for (const k of /** @type {const} */ (["paid_without_tickets_or_refund", "seats_with_two_valid_tickets", "sold_seats_without_ticket", "tickets_on_unsold_seats"])) {
+    if (k in inv && inv[k] !== 0) bad.push(`${k} ${inv[k]}`);
+  }
   if (errors !== 0) bad.push(`${errors} errors`);
   const limited = results.reduce((n, r) => n + r.rate_limited, 0);
   if (limited) log(`note: ${limited} requests were rate limited (429); raise BENCH_FANS`);

@@ -5,6 +5,10 @@
 // operation; the release that follows a successful hold always runs, so a scenario can overshoot
 // its budget by at most `concurrency` requests. The split is reported as the extra keys `holds`
 // and `releases`.
+//
+// `purchase` is the exception: one "request" there is the whole hold → checkout → pay sequence
+// (see `purchase` below).
+import { randomUUID } from "node:crypto";
 import { Stats } from "./stats.mjs";
 
 /**
@@ -46,11 +50,11 @@ function pick(from, n) {
 }
 
 /**
- * One timed request; the body is read inside the timing.
- * @param {Stats} stats @param {"hold" | "release"} kind @param {string} url @param {RequestInit} init
+ * One request, body read inside the timing; never throws (status 0 on a network error).
+ * @param {string} url @param {RequestInit} init
+ * @returns {Promise<{ status: number, text: string, ms: number, detail: string }>}
  */
-async function timed(stats, kind, url, init) {
-  stats.issued++;
+async function call(url, init) {
   const t0 = performance.now();
   let status = 0;
   let text = "";
@@ -63,7 +67,17 @@ async function timed(stats, kind, url, init) {
     status = 0;
     detail = String(/** @type {Error} */ (err)?.cause ?? err);
   }
-  stats.record(kind, performance.now() - t0, status, detail ?? text);
+  return { status, text, ms: performance.now() - t0, detail: detail ?? text };
+}
+
+/**
+ * One timed request recorded in `stats`.
+ * @param {Stats} stats @param {"hold" | "release"} kind @param {string} url @param {RequestInit} init
+ */
+async function timed(stats, kind, url, init) {
+  stats.issued++;
+  const { status, text, ms, detail } = await call(url, init);
+  stats.record(kind, ms, status, detail);
   return { status, text };
 }
 
@@ -153,4 +167,120 @@ export async function churn(ctx, requests) {
     const id = await hold(ctx, stats, pick(ctx.seatIds, randInt(1, 2)));
     if (id) await release(ctx, stats, id);
   });
+}
+
+const GOOD_CARD = "4242 4242 4242 4242";
+const DECLINE_CARD = "4000 0000 0000 0002";
+const DECLINE_SHARE = 0.1;
+
+/** @param {string} s */
+const parse = (s) => {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * purchase: hold 1–2 seats that the seat map shows free (each loop takes them from one shuffled
+ * pool, so loops do not fight each other), check out (`Idempotency-Key`, the buyer's token), and
+ * pay through the simulated provider's page — about 10% with the decline card, which must release
+ * the seats at once. After paying, the order is read back (untimed) and must be `paid` with one
+ * valid ticket per seat, or `failed` with none after a decline; anything else is an error.
+ *
+ * Accounting: one request = the whole hold → checkout → pay sequence, timed end to end for
+ * p50/p99; a 409 on the hold is a conflict and ends the sequence; any other failure of any step is
+ * one error. Per-step p50s are extra keys (`hold_p50_ms`, `checkout_p50_ms`, `pay_p50_ms`,
+ * `order_p50_ms`), as are `paid`, `declined` and the number of seats bought. The buyers are real
+ * user rows (orders reference users), one token each in `buyers`.
+ * @param {Ctx} ctx @param {number} purchases budget @param {string[]} buyers @param {number} concurrency
+ */
+export async function purchase(ctx, purchases, buyers, concurrency) {
+  const stats = new Stats("purchase", concurrency);
+  const snap = parse((await call(`${ctx.base}/v1/events/${ctx.eventId}/seats`, { headers: { "cache-control": "no-cache" } })).text);
+  /** @type {string[]} */
+  const free = Object.entries(snap.seats ?? {}).filter(([, st]) => st === "a").map(([id]) => id);
+  for (let i = free.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [free[i], free[j]] = [free[j], free[i]];
+  }
+  stats.count("paid", 0);
+  stats.count("declined", 0);
+  stats.count("seats_bought", 0);
+  let buyer = 0;
+  /** @param {string} what @param {number} t0 @param {{ status: number, detail: string }} r */
+  const fail = (what, t0, r) => stats.record("purchase", performance.now() - t0, r.status === 409 ? 599 : r.status || 0, `${what} → ${r.status || "network error"}: ${r.detail}`);
+
+  const one = async () => {
+    const n = Math.min(randInt(1, 2), free.length);
+    const seats = free.splice(free.length - n, n);
+    const b = buyer++ % buyers.length;
+    const auth = { authorization: `Bearer ${buyers[b]}` };
+    stats.issued++;
+    const t0 = performance.now();
+
+    const h = await call(`${ctx.base}/v1/events/${ctx.eventId}/holds`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ seats }) });
+    stats.holds++;
+    stats.step("hold", h.ms);
+    if (h.status === 409) return stats.record("purchase", performance.now() - t0, 409);
+    if (h.status !== 201) return fail("hold", t0, h);
+    const { holdId } = parse(h.text);
+    /** @type {HoldRecord} */
+    const rec = { seats, fan: -1, released: false, uncertain: false };
+    ctx.ledger.holds.set(holdId, rec);
+
+    const c = await call(`${ctx.base}/v1/holds/${encodeURIComponent(holdId)}/checkout`, { method: "POST", headers: { "Idempotency-Key": randomUUID(), ...auth } });
+    stats.step("checkout", c.ms);
+    const order = parse(c.text);
+    if (c.status !== 201 || !order.payment?.paymentUrl) {
+      fail("checkout", t0, c);
+      // Give the seats back so the run does not leave an unexplained hold behind.
+      const r = await call(`${ctx.base}/v1/holds/${encodeURIComponent(holdId)}`, { method: "DELETE", headers: auth });
+      stats.releases++;
+      if (r.status === 204) rec.released = true;
+      else rec.uncertain = true;
+      return;
+    }
+
+    const decline = Math.random() < DECLINE_SHARE;
+    const p = await call(`${ctx.base}${order.payment.paymentUrl}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ card: decline ? DECLINE_CARD : GOOD_CARD }) });
+    stats.step("pay", p.ms);
+    const elapsed = performance.now() - t0;
+    const paid = parse(p.text);
+    const webhookOk = paid.webhook?.status >= 200 && paid.webhook?.status < 300;
+    if (p.status !== 200 || paid.result !== (decline ? "declined" : "succeeded") || !webhookOk) {
+      rec.uncertain = true; // the hold may be confirmed, released or still held
+      return stats.record("purchase", elapsed, p.status === 200 ? 598 : p.status, `pay → ${p.status}: result ${paid.result}, webhook ${JSON.stringify(paid.webhook)?.slice(0, 200)}; ${p.detail}`);
+    }
+    // Paid: the hold became the order's sold seats. Declined: the seats went back. Either way no
+    // live hold is left.
+    rec.released = true;
+
+    const o = await call(`${ctx.base}/v1/orders/${encodeURIComponent(order.orderId)}`, { headers: auth });
+    stats.step("order", o.ms);
+    const got = parse(o.text);
+    const tickets = Array.isArray(got.tickets) ? got.tickets : [];
+    const places = new Set(tickets.filter((/** @type {any} */ t) => t.status === "valid").map((/** @type {any} */ t) => t.place));
+    const right = decline
+      ? got.status === "failed" && tickets.length === 0
+      : got.status === "paid" && tickets.length === seats.length && seats.every((s) => places.has(s));
+    if (o.status !== 200 || !right) {
+      return stats.record("purchase", elapsed, 597, `order ${order.orderId} after ${decline ? "decline" : "payment"} → ${o.status}: status ${got.status}, ${tickets.length} tickets for ${seats.length} seats; ${o.detail.slice(0, 200)}`);
+    }
+    stats.record("purchase", elapsed, 200);
+    if (decline) stats.count("declined");
+    else {
+      stats.count("paid");
+      stats.count("seats_bought", seats.length);
+    }
+  };
+
+  const until = performance.now() + ctx.timeCapMs;
+  const loop = async () => {
+    while (stats.issued < purchases && performance.now() < until && free.length > 0) await one();
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  stats.finish();
+  return stats;
 }

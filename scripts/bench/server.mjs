@@ -43,15 +43,52 @@ export async function waitForHealth(base, timeoutMs, dead = () => false) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await healthy(base)) return;
-    if (dead()) throw new Error("wrangler dev exited before answering /v1/health");
+    if (dead()) throw new Error("wrangler dev exited (or failed to build the Worker) before answering /v1/health");
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${base}/v1/health did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
 /**
- * @typedef {{ base: string, stop: () => Promise<void>, logTail: (lines?: number) => string }} Server
+ * @typedef {{ base: string, stop: () => Promise<void>, logTail: (lines?: number) => string, d1: D1Target }} Server
  */
+
+/**
+ * Where `wrangler d1 execute --local` finds the server's D1: the tree whose wrangler.toml names the
+ * DB binding, and the persistence dir the server runs with.
+ * @typedef {{ cwd: string, persist: string }} D1Target
+ */
+
+/**
+ * Runs SQL against the local D1 of `target` with `wrangler d1 execute DB --local --json` (the same
+ * Node and wrangler as the server). Returns one `results` array per statement. Each call costs
+ * about 2 s of wrangler start-up, so batch statements.
+ * @param {D1Target} target @param {string} sql
+ * @returns {Promise<Record<string, unknown>[][]>}
+ */
+export async function d1Execute(target, sql) {
+  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+  const child = spawn(process.execPath, [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", target.persist, "--json", "--command", sql], { cwd: target.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d) => (err += d));
+  const code = await new Promise((resolve) => child.once("close", resolve));
+  // stdout is a JSON array of { results, success, meta }, one per statement; skip anything before it.
+  const start = out.indexOf("[");
+  /** @type {any} */
+  let parsed;
+  try {
+    parsed = start >= 0 ? JSON.parse(out.slice(start)) : undefined;
+  } catch {}
+  if (code !== 0 || !Array.isArray(parsed) || parsed.some((r) => !r?.success)) {
+    throw new Error(`wrangler d1 execute failed (exit ${code}): ${sql.slice(0, 200)}\n${out.slice(0, 1500)}\n${err.slice(-1500)}`);
+  }
+  return parsed.map((r) => r.results ?? []);
+}
+
+/** The repository root, for `d1Execute` against a BASE_URL server's BENCH_PERSIST_TO. */
+export const REPO_ROOT = ROOT;
 
 /**
  * Applies migrations to a fresh temp dir and starts `wrangler dev` on 127.0.0.1:port.
@@ -132,11 +169,13 @@ export async function startServer({ port, adminEmail }) {
   });
 
   try {
-    await waitForHealth(base, 60_000, () => exited);
+    // A build error (e.g. the tree was copied mid-edit) leaves wrangler waiting for a fix: give up
+    // at once instead of after the full minute.
+    await waitForHealth(base, 60_000, () => exited || /Build failed/i.test(logTail(200)));
   } catch (err) {
     const tail = logTail();
     await stop();
     throw new Error(`${/** @type {Error} */ (err).message}\n--- wrangler log ---\n${tail}`);
   }
-  return { base, stop, logTail };
+  return { base, stop, logTail, d1: { cwd: app, persist } };
 }

@@ -36,7 +36,7 @@ export function client(base) {
   return async (method, path, body, token, okStatuses = []) => {
     const res = await fetch(base + path, {
       method,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { "content-type": "application/json", "cache-control": "no-cache", ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

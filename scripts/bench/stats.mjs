@@ -17,12 +17,16 @@ export class Stats {
     this.releases = 0;
     /** @type {string[]} a few error samples for stderr */
     this.samples = [];
+    /** @type {Record<string, number>} scenario-specific counters, appended to the JSON line */
+    this.extra = {};
+    /** @type {Map<string, number[]>} per-step latencies of multi-request operations (reported as `<step>_p50_ms`) */
+    this.steps = new Map();
     this.started = performance.now();
     this.ended = this.started;
   }
 
   /**
-   * @param {"hold" | "release"} kind
+   * @param {"hold" | "release" | "purchase"} kind
    * @param {number} ms wall time of the request
    * @param {number} status HTTP status, 0 for a network error
    * @param {string} [detail]
@@ -30,7 +34,7 @@ export class Stats {
   record(kind, ms, status, detail) {
     this.latencies.push(ms);
     if (kind === "hold") this.holds++;
-    else this.releases++;
+    else if (kind === "release") this.releases++;
     if (status >= 200 && status < 300) this.ok++;
     else if (status === 409) this.conflicts++;
     else if (status === 429) this.rateLimited++;
@@ -40,14 +44,29 @@ export class Stats {
     }
   }
 
+  /** @param {string} key @param {number} [by] */
+  count(key, by = 1) {
+    this.extra[key] = (this.extra[key] ?? 0) + by;
+  }
+
+  /** @param {string} step @param {number} ms */
+  step(step, ms) {
+    const l = this.steps.get(step) ?? [];
+    l.push(ms);
+    this.steps.set(step, l);
+  }
+
   finish() {
     this.ended = performance.now();
   }
 
   /** The JSON line: the required keys first, extras after. */
   summary() {
-    const sorted = Float64Array.from(this.latencies).sort();
-    const pct = (/** @type {number} */ p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0);
+    const pctOf = (/** @type {number[]} */ l, /** @type {number} */ p) => {
+      const sorted = Float64Array.from(l).sort();
+      return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0;
+    };
+    const pct = (/** @type {number} */ p) => pctOf(this.latencies, p);
     const r1 = (/** @type {number} */ v) => Math.round(v * 10) / 10;
     const seconds = (this.ended - this.started) / 1000;
     const requests = this.latencies.length;
@@ -65,6 +84,8 @@ export class Stats {
       holds: this.holds,
       releases: this.releases,
       elapsed_s: r1(seconds),
+      ...this.extra,
+      ...Object.fromEntries([...this.steps].map(([k, l]) => [`${k}_p50_ms`, r1(pctOf(l, 50))])),
     };
   }
 }

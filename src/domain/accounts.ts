@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { users, type UserRow } from "../db/schema";
+import { refreshTokens, users, type UserRow } from "../db/schema";
 import { AppError } from "../errors";
 import type { AppEnv, AuthContext } from "../env";
-import { newId } from "../lib/ids";
+import { newId, sha256Hex } from "../lib/ids";
 import { ACCESS_TOKEN_SECONDS } from "../auth/config";
 import { dummyVerify, hashPassword, verifyPassword } from "../auth/passwords";
 import { issueRefreshToken, rotateRefreshToken } from "../auth/refresh-tokens";
@@ -104,6 +104,18 @@ export async function refresh(db: Db, env: Bindings, refreshToken: string) {
   if (!user) throw new AppError("unauthenticated", "The account no longer exists");
   return session(db, env, user, rotated.token);
 }
+
+/**
+ * After a refused refresh: the token's user and family when it had been used before, which means
+ * rotation detected reuse and revoked the family (worth an audit entry); null otherwise.
+ */
+export async function refreshReuse(db: Db, refreshToken: string): Promise<{ userId: string; familyId: string } | null> {
+  const row = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, await sha256Hex(refreshToken)) });
+  return row && row.usedAt !== null ? { userId: row.userId, familyId: row.familyId } : null;
+}
+
+/** SHA-256 of a normalized email: failed logins group by it without storing the address. */
+export const emailHash = (email: string) => sha256Hex(normalizeEmail(email));
 
 /** Loads the caller's row; a token for a deleted account is no longer valid. */
 export async function getUser(db: Db, userId: string): Promise<UserRow> {

@@ -7,6 +7,7 @@ import type { AuthContext } from "../env";
 import type { HoldView } from "../objects/inventory-types";
 import type { PaymentHandle, PaymentProvider } from "../payments/provider";
 import { PaymentProviderError } from "../payments/provider";
+import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { inventoryStub } from "./event-lifecycle";
 import { decodeHoldId } from "./hold-ids";
 import { inventoryError } from "./inventory-errors";
@@ -16,7 +17,7 @@ export type CheckoutResult = { order: OrderRow; payment: PaymentHandle; expiresA
 /** The provider idempotency key of one payment attempt: a new attempt gets a new key. */
 export const attemptKey = (orderId: string, attempt: number) => `order_${orderId}_attempt_${attempt}`;
 
-type Ctx = { db: Db; ns: Env["EVENT_INVENTORY"]; provider: PaymentProvider };
+type Ctx = { db: Db; ns: Env["EVENT_INVENTORY"]; provider: PaymentProvider; env: Env };
 
 /**
  * Turns the caller's hold into an order awaiting payment and asks the provider for a payment.
@@ -46,8 +47,21 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
     await ctx.db.update(orders).set({ status: "expired", updatedAt: Date.now(), closedAt: Date.now() }).where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
     throw inventoryError(begun);
   }
+  await ctx.db.update(orders).set({ holdExpiresAt: begun.expiresAt }).where(eq(orders.id, order.id));
   const payment = await requestPayment(ctx, order, ids.eventId);
+  await auditCheckout(ctx, order, auth, payment);
   return { order, payment, expiresAt: begun.expiresAt };
+}
+
+/** One audit entry per payment attempt (a replayed checkout finds it written already). */
+async function auditCheckout(ctx: Ctx, order: OrderRow, auth: AuthContext, payment: PaymentHandle): Promise<void> {
+  const now = Date.now();
+  const item = outboxItem("audit", `checkout:${order.id}:${Math.max(1, order.paymentAttempt)}`, {
+    action: "order.checkout", actorId: auth.userId, eventId: order.eventId, orderId: order.id,
+    data: { amount: order.amount, currency: order.currency, provider: payment.provider, reference: payment.reference, attempt: Math.max(1, order.paymentAttempt) }, at: now,
+  });
+  await outboxInsert(ctx.db, [item], now);
+  await shipOutbox(ctx.db, ctx.env, [item.id]);
 }
 
 /** Inserts the order and its lines; when a concurrent checkout won the race, returns its order. */
@@ -126,6 +140,8 @@ export async function retryPayment(ctx: Ctx, auth: AuthContext, orderId: string)
   }
   const begun = await stub.beginCheckout(held.holdId, auth.userId, orderId);
   if (!begun.ok) throw inventoryError(begun);
+  await ctx.db.update(orders).set({ holdExpiresAt: begun.expiresAt }).where(eq(orders.id, orderId));
   const payment = await requestPayment(ctx, moved[0], order.eventId);
+  await auditCheckout(ctx, moved[0], auth, payment);
   return { order: moved[0], payment, expiresAt: begun.expiresAt };
 }

@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import type { Layout } from "./layout";
 import { resolveSeatTiers } from "./pricing";
 import { inventoryError } from "./inventory-errors";
+import type { InventoryConfigInput } from "../objects/inventory-types";
 
 /** The event's inventory object, placed near its venue. */
 export function inventoryStub(ns: Env["EVENT_INVENTORY"], eventId: string, region?: DurableObjectLocationHint) {
@@ -64,7 +65,7 @@ export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: Ev
     eventId: event.id,
     layout: event.layoutSnapshot as Layout,
     tiers: tiers.map((t) => ({ key: t.key, name: t.name, amount: t.amount, currency: t.currency, appliesTo: t.appliesTo as never })),
-    config: { holdSeconds: event.holdSeconds, maxSeatsPerOrder: event.maxSeatsPerOrder, maxSeatsPerUser: event.maxSeatsPerUser, currency: event.currency },
+    config: inventoryConfig(event),
   });
   if (!init.ok) {
     // Put the event back so publication can be retried once the inventory is free.
@@ -72,6 +73,16 @@ export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: Ev
     throw inventoryError(init);
   }
   return row!;
+}
+
+/** What the inventory object must know of its event to take holds without reading D1. */
+export function inventoryConfig(event: EventRow): InventoryConfigInput {
+  return { holdSeconds: event.holdSeconds, maxSeatsPerOrder: event.maxSeatsPerOrder, maxSeatsPerUser: event.maxSeatsPerUser, currency: event.currency };
+}
+
+/** After an organizer edits a published event, the object takes the new hold time and limits. */
+export async function syncInventoryConfig(ns: Env["EVENT_INVENTORY"], event: EventRow): Promise<void> {
+  await inventoryStub(ns, event.id).configure(inventoryConfig(event));
 }
 
 /** Applies a status change other than publication (on_sale, closed, cancelled). */

@@ -2,8 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import { pickBestAvailable, type PickRow } from "../domain/best-available";
 import { allSeats } from "../domain/layout";
 import { resolveSeatTiers } from "../domain/pricing";
+import { encodeHoldId } from "../domain/hold-ids";
+import type { AuditMessage } from "../queues/audit-messages";
 import type { PaymentMessage } from "../queues/payment-messages";
+import { ClientMessageSchema, type ServerMessage } from "../live/protocol";
 import { CHANGE_LOG_LIMIT, migrate } from "./inventory-schema";
+import { LiveChannel, safeSend, type HoldNotice, type SocketState } from "./live-channel";
 import type {
   BlockResult,
   Change,
@@ -19,6 +23,7 @@ import type {
   InitializeInput,
   InitializeResult,
   InventoryConfig,
+  InventoryConfigInput,
   InventoryCounts,
   InventoryFailure,
   InventoryErrorCode,
@@ -60,14 +65,30 @@ type HoldRow = {
   order_id: string | null;
   created_at: number;
   returned: number;
+  ip_hash: string | null;
 };
+/** The queues the object's outbox feeds. */
+type OutboxQueue = "payments" | "audit";
+type OutboxBody = { payments: PaymentMessage; audit: AuditMessage };
 
 const CODE: Record<SeatStatus, SeatCode> = { available: "a", held: "h", sold: "s", blocked: "b" };
 const LIVE = `('active','checking_out')`;
+/** Audited hold actions and the status a fan following that hold is told about. */
+const HOLD_STATUS_OF: Record<string, HoldNotice["status"]> = {
+  "hold.created": "active",
+  "hold.checkout": "checking_out",
+  "hold.confirmed": "confirmed",
+  "hold.reacquired": "confirmed",
+  "hold.released": "released",
+  "hold.expired": "expired",
+};
+
 /** Bound parameters per statement stay at or under this. */
 const MAX_PARAMS = 100;
 /** After a failed outbox send, try again this much later (the alarm carries the retry). */
 const OUTBOX_RETRY_MS = 30_000;
+/** Rows per outbox read, and the most a Queues sendBatch accepts. */
+const OUTBOX_BATCH = 100;
 
 function fail(code: InventoryErrorCode, detail: string, conflicts?: string[]): InventoryFailure {
   return conflicts ? { ok: false, code, detail, conflicts } : { ok: false, code, detail };
@@ -100,10 +121,18 @@ export class EventInventory extends DurableObject<Env> {
   private sql: SqlStorage;
   /** The alarm time this instance last set (undefined: unknown, e.g. after eviction or an alarm run). */
   private armedAt: number | null | undefined;
+  /** The running outbox flush, if any; holds made meanwhile ride along on its next pass. */
+  private flushing: Promise<boolean> | null = null;
+  private flushAgain = false;
+  /** When the alarm must fire to retry a failed outbox send (null: nothing to retry). */
+  private retryAt: number | null = null;
+  private eventIdCache: string | undefined;
+  private readonly live: LiveChannel;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.live = new LiveChannel(ctx);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql);
     });
@@ -130,7 +159,29 @@ export class EventInventory extends DurableObject<Env> {
     if (Object.keys(p.areas).length) change.areas = p.areas;
     this.sql.exec(`INSERT INTO changes (version, json) VALUES (?, ?)`, v, JSON.stringify(change));
     this.sql.exec(`DELETE FROM changes WHERE version <= ?`, v - CHANGE_LOG_LIMIT);
+    this.live.queueChange(change);
     return v;
+  }
+
+  /**
+   * Every write goes through here: one synchronous SQLite transaction. What the live channel
+   * queued during a transaction that threw is dropped with it, so sockets never see a change
+   * that was rolled back.
+   */
+  private tx<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.live.discard();
+      throw err;
+    }
+  }
+
+  /** No seat available and no GA place left. */
+  private soldOut(): boolean {
+    const seat = this.sql.exec(`SELECT 1 FROM seats WHERE status = 'available' LIMIT 1`).toArray().length > 0;
+    const place = this.sql.exec(`SELECT 1 FROM areas WHERE capacity - held - sold > 0 LIMIT 1`).toArray().length > 0;
+    return !seat && !place;
   }
 
   private areaRemaining(id: string): number {
@@ -163,30 +214,111 @@ export class EventInventory extends DurableObject<Env> {
     // A checkout whose hold lapses has a PaymentIntent that must not succeed later for nothing:
     // ask the payments queue to cancel it. Written in this same transaction, so it cannot be lost.
     if (status === "expired" && h.status === "checking_out" && h.order_id) {
-      this.enqueue({ type: "cancel_payment", orderId: h.order_id, holdId: h.id });
+      this.enqueue("payments", { type: "cancel_payment", orderId: h.order_id, holdId: h.id });
     }
+    this.auditHold(status === "expired" ? "hold.expired" : "hold.released", h, { previous: h.status });
   }
 
-  private enqueue(message: PaymentMessage): void {
-    this.sql.exec(`INSERT INTO outbox (body, created_at) VALUES (?, ?)`, JSON.stringify(message), Date.now());
+  /** Writes a message for `queue` into the outbox; call inside the transaction that causes it. */
+  private enqueue<Q extends OutboxQueue>(queue: Q, message: OutboxBody[Q]): void {
+    this.sql.exec(`INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`, queue, JSON.stringify(message), Date.now());
+  }
+
+  private eventId(): string {
+    return (this.eventIdCache ??= this.config()?.eventId ?? "");
   }
 
   /**
-   * Ships outbox rows to the payments queue, then deletes them. At-least-once: a crash between
-   * send and delete sends again, and the consumer is idempotent. Returns false when sending failed.
+   * Audits a hold change through the outbox, in the caller's transaction: the entry exists iff
+   * the change does. The entry id is deterministic (`key` defaults to the action), so a
+   * redelivered message is appended once.
+   */
+  private auditHold(action: string, h: Pick<HoldRow, "id" | "user_id" | "kind" | "area_id" | "quantity" | "ip_hash" | "order_id">, extra: Record<string, unknown> = {}, key: string = action): void {
+    const eventId = this.eventId();
+    const entityId = encodeHoldId(eventId, h.id);
+    const data: Record<string, unknown> = { kind: h.kind, quantity: h.quantity, ...extra };
+    if (h.area_id) data.area = h.area_id;
+    const body: AuditMessage = {
+      id: `${entityId}:${key}`, action, actorId: h.user_id, eventId, entityType: "hold", entityId, data, at: Date.now(),
+    };
+    if (h.order_id) body.orderId = h.order_id;
+    if (h.ip_hash) body.ipHash = h.ip_hash;
+    this.enqueue("audit", body);
+    const status = HOLD_STATUS_OF[action];
+    if (status) this.live.queueHold({ holdId: entityId, userId: h.user_id, status, expiresAt: typeof extra.expiresAt === "number" ? extra.expiresAt : 0 });
+  }
+
+  /**
+   * Ships outbox rows to their queues (payments or audit), one sendBatch per queue and page, then
+   * deletes what was sent. At-least-once: a crash between send and delete sends again, and the
+   * consumers are idempotent. A failed send leaves its rows for the alarm. One SELECT when the
+   * outbox is empty. Returns false when a send failed.
    */
   private async flushOutbox(): Promise<boolean> {
-    const rows = this.sql.exec<{ id: number; body: string }>(`SELECT id, body FROM outbox ORDER BY id LIMIT 100`).toArray();
+    const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT ${OUTBOX_BATCH}`).toArray();
     if (!rows.length) return true;
-    try {
-      await this.env.PAYMENTS.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as PaymentMessage, contentType: "json" as const })));
-    } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "inventory outbox send failed", error: String(err) }));
-      return false;
+    let ok = true;
+    for (const queue of ["payments", "audit"] as const) {
+      const list = rows.filter((r) => r.queue === queue);
+      if (!list.length) continue;
+      try {
+        await (queue === "audit" ? this.env.AUDIT : this.env.PAYMENTS).sendBatch(list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
+      } catch (err) {
+        console.error(JSON.stringify({ level: "error", msg: "inventory outbox send failed", queue, rows: list.length, error: String(err) }));
+        ok = false;
+        continue;
+      }
+      const ids = list.map((r) => r.id);
+      this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
     }
-    const ids = rows.map((r) => r.id);
-    this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
-    return rows.length < 100 ? true : this.flushOutbox();
+    return ok && rows.length === OUTBOX_BATCH ? this.flushOutbox() : ok;
+  }
+
+  /**
+   * Starts shipping the outbox without holding up the caller's response. One flush at a time:
+   * changes made while a send is in flight are picked up by one more pass, so a burst of holds
+   * goes out in a few sendBatch calls instead of one per hold. A failure arms the alarm to retry.
+   */
+  private startFlush(): Promise<boolean> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    const run = async (): Promise<boolean> => {
+      let ok: boolean;
+      do {
+        this.flushAgain = false;
+        ok = await this.flushOutbox();
+      } while (ok && this.flushAgain);
+      return ok;
+    };
+    const p = run().then(
+      async (ok) => {
+        this.flushing = null;
+        if (ok) this.retryAt = null;
+        else await this.armRetry();
+        return ok;
+      },
+      async (err: unknown) => {
+        this.flushing = null;
+        console.error(JSON.stringify({ level: "error", msg: "inventory outbox flush crashed", error: String(err) }));
+        await this.armRetry();
+        return false;
+      },
+    );
+    this.flushing = p;
+    this.ctx.waitUntil(p);
+    return p;
+  }
+
+  /** Makes the alarm fire soon enough to retry the outbox. */
+  private async armRetry(): Promise<void> {
+    const at = Date.now() + OUTBOX_RETRY_MS;
+    this.retryAt = at;
+    if (this.armedAt == null || this.armedAt > at) {
+      await this.ctx.storage.setAlarm(at);
+      this.armedAt = at;
+    }
   }
 
   /** Expires every live hold whose deadline has passed. Inside a transaction. */
@@ -200,8 +332,9 @@ export class EventInventory extends DurableObject<Env> {
   private async rearm(): Promise<void> {
     const row = this.sql.exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`).one();
     let next = row.d ?? null;
-    const queued = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n;
-    if (queued > 0 && !(await this.flushOutbox())) next = Math.min(next ?? Infinity, Date.now() + OUTBOX_RETRY_MS);
+    if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
+    this.live.flush(() => this.soldOut());
+    void this.startFlush();
     if (next === this.armedAt) return; // already armed there: skip a storage write on the hold path
     if (next == null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
@@ -295,7 +428,7 @@ export class EventInventory extends DurableObject<Env> {
       maxSeatsPerUser: input.config.maxSeatsPerUser ?? null,
       currency: input.config.currency,
     };
-    const result = this.ctx.storage.transactionSync((): InitializeResult => {
+    const result = this.tx((): InitializeResult => {
       const p = new Pending();
       this.expireDue(now, p);
       const busy = this.sql
@@ -335,7 +468,27 @@ export class EventInventory extends DurableObject<Env> {
       return { ok: true, seats: rows.length, areas: layout.areas.length, unpricedSeats: res.unpricedSeats, unpricedAreas: res.unpricedAreas, version: v };
     });
     await this.rearm();
+    // A reload has no deltas: everyone watching gets the new map whole.
+    if (result.ok && this.live.size > 0) this.live.broadcast({ type: "snapshot", ...(await this.snapshot()) });
     return result;
+  }
+
+  /**
+   * New hold time and limits from an organizer's edit; they apply to holds made from now on
+   * (existing holds keep their deadlines). The payment window is kept unless given.
+   */
+  async configure(input: InventoryConfigInput): Promise<{ ok: boolean }> {
+    const current = this.config();
+    if (!current) return { ok: false };
+    const next: InventoryConfig = {
+      ...current,
+      holdSeconds: input.holdSeconds,
+      maxSeatsPerOrder: input.maxSeatsPerOrder,
+      maxSeatsPerUser: input.maxSeatsPerUser ?? null,
+      paymentWindowSeconds: input.paymentWindowSeconds ?? current.paymentWindowSeconds,
+    };
+    this.sql.exec(`UPDATE config SET json = ? WHERE id = 1`, JSON.stringify(next));
+    return { ok: true };
   }
 
   /**
@@ -346,9 +499,10 @@ export class EventInventory extends DurableObject<Env> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
     const { userId, request } = input;
+    const ipHash = input.ipHash ?? null;
     // Expiry, check and write all happen in this ONE synchronous transaction with no await in
     // between: this is what makes two fans unable to win the same seat.
-    const result = this.ctx.storage.transactionSync((): HoldResult => {
+    const result = this.tx((): HoldResult => {
       const p = new Pending();
       this.expireDue(now, p);
       const done = (r: HoldResult): HoldResult => {
@@ -372,9 +526,10 @@ export class EventInventory extends DurableObject<Env> {
         this.sql.exec(`UPDATE areas SET held = held + ? WHERE id = ?`, quantity, area.id);
         const amount = area.price * quantity;
         this.sql.exec(
-          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, created_at) VALUES (?, ?, 'active', 'area', ?, ?, ?, ?, ?, ?)`,
-          holdId, userId, area.id, quantity, amount, config.currency, deadline, now,
+          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, created_at, ip_hash) VALUES (?, ?, 'active', 'area', ?, ?, ?, ?, ?, ?, ?)`,
+          holdId, userId, area.id, quantity, amount, config.currency, deadline, now, ipHash,
         );
+        this.auditHold("hold.created", { id: holdId, user_id: userId, kind: "area", area_id: area.id, quantity, ip_hash: ipHash, order_id: null }, { amount, expiresAt: deadline });
         p.areas[area.id] = remaining - quantity;
         return done({ ok: true, holdId, seats: [], area: { id: area.id, quantity }, amount, currency: config.currency, expiresAt: deadline, version: 0 });
       }
@@ -398,9 +553,10 @@ export class EventInventory extends DurableObject<Env> {
       });
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.sql.exec(
-        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at) VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?)`,
-        holdId, userId, ids.length, amount, config.currency, deadline, now,
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at, ip_hash) VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?, ?)`,
+        holdId, userId, ids.length, amount, config.currency, deadline, now, ipHash,
       );
+      this.auditHold("hold.created", { id: holdId, user_id: userId, kind: "seats", area_id: null, quantity: ids.length, ip_hash: ipHash, order_id: null }, { seats: ids, amount, expiresAt: deadline });
       for (const part of chunks(ids, MAX_PARAMS - 1)) {
         this.sql.exec(`UPDATE seats SET status = 'held', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`, holdId, ...part);
       }
@@ -455,6 +611,7 @@ export class EventInventory extends DurableObject<Env> {
       else {
         const deadline = h.extended ? h.deadline : h.deadline + config.paymentWindowSeconds * 1000;
         this.sql.exec(`UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1, order_id = COALESCE(?, order_id) WHERE id = ?`, deadline, orderId ?? null, holdId);
+        this.auditHold("hold.checkout", { ...h, order_id: orderId ?? h.order_id }, { expiresAt: deadline });
         r = { ok: true, holdId, status: "checking_out", expiresAt: deadline, version: 0 };
       }
       return r;
@@ -485,6 +642,7 @@ export class EventInventory extends DurableObject<Env> {
           p.areas[h.area_id] = this.areaRemaining(h.area_id);
         }
         this.sql.exec(`UPDATE holds SET status = 'confirmed', order_id = ? WHERE id = ?`, orderId, holdId);
+        this.auditHold("hold.confirmed", { ...h, order_id: orderId });
         r = { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 };
       }
       return r;
@@ -515,7 +673,7 @@ export class EventInventory extends DurableObject<Env> {
   async reacquire(input: ReacquireInput, orderId: string, userId: string, now: number = Date.now()): Promise<ReacquireResult> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
-    const result = this.ctx.storage.transactionSync((): ReacquireResult => {
+    const result = this.tx((): ReacquireResult => {
       const p = new Pending();
       this.expireDue(now, p);
       const done = (r: ReacquireResult): ReacquireResult => {
@@ -543,6 +701,7 @@ export class EventInventory extends DurableObject<Env> {
           `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'area', ?, ?, ?, ?, ?, ?, ?)`,
           holdId, userId, area.id, q, amount, config.currency, now, orderId, now,
         );
+        this.auditHold("hold.reacquired", { id: holdId, user_id: userId, kind: "area", area_id: area.id, quantity: q, ip_hash: null, order_id: orderId }, { amount });
         p.areas[area.id] = remaining - q;
         return done({ ok: true, holdId, seats: [], area: { id: area.id, quantity: q }, amount, currency: config.currency, version: 0 });
       }
@@ -559,6 +718,7 @@ export class EventInventory extends DurableObject<Env> {
         `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?)`,
         holdId, userId, ids.length, amount, config.currency, now, orderId, now,
       );
+      this.auditHold("hold.reacquired", { id: holdId, user_id: userId, kind: "seats", area_id: null, quantity: ids.length, ip_hash: null, order_id: orderId }, { seats: ids, amount });
       for (const part of chunks(ids, MAX_PARAMS - 1)) {
         this.sql.exec(`UPDATE seats SET status = 'sold', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`, holdId, ...part);
       }
@@ -577,7 +737,7 @@ export class EventInventory extends DurableObject<Env> {
    * bought are touched, and each `refundId` applies once, so a retried refund is harmless.
    */
   async returnToSale(input: ReturnInput, now: number = Date.now()): Promise<ReturnResult> {
-    const result = this.ctx.storage.transactionSync((): ReturnResult => {
+    const result = this.tx((): ReturnResult => {
       const p = new Pending();
       this.expireDue(now, p);
       if (this.sql.exec(`SELECT 1 FROM returns WHERE id = ?`, input.refundId).toArray().length) {
@@ -589,6 +749,8 @@ export class EventInventory extends DurableObject<Env> {
         return fail("not_found", `no confirmed sale for order "${input.orderId}"`);
       }
       const returned: string[] = [];
+      // What each of the order's holds gave back, for its audit entry.
+      const back = new Map<string, { seats: string[]; places: number }>();
       for (const id of new Set(input.seats ?? [])) {
         const s = this.sql.exec<SeatRow>(`SELECT * FROM seats WHERE id = ?`, id).toArray()[0];
         const owner = s && holds.find((h) => h.id === s.hold_id);
@@ -597,6 +759,9 @@ export class EventInventory extends DurableObject<Env> {
         this.sql.exec(`UPDATE holds SET returned = returned + 1 WHERE id = ?`, owner.id);
         p.seat(id, "available");
         returned.push(id);
+        const b = back.get(owner.id) ?? { seats: [], places: 0 };
+        b.seats.push(id);
+        back.set(owner.id, b);
       }
       let areaPlaces = 0;
       if (input.area) {
@@ -606,7 +771,14 @@ export class EventInventory extends DurableObject<Env> {
           this.sql.exec(`UPDATE areas SET sold = MAX(0, sold - ?) WHERE id = ?`, areaPlaces, owner.area_id);
           this.sql.exec(`UPDATE holds SET returned = returned + ? WHERE id = ?`, areaPlaces, owner.id);
           p.areas[input.area.id] = this.areaRemaining(input.area.id);
+          const b = back.get(owner.id) ?? { seats: [], places: 0 };
+          b.places += areaPlaces;
+          back.set(owner.id, b);
         }
+      }
+      for (const [holdId, b] of back) {
+        const h = holds.find((x) => x.id === holdId)!;
+        this.auditHold("hold.returned", h, { refundId: input.refundId, seats: b.seats, areaPlaces: b.places }, `returned:${input.refundId}`);
       }
       this.sql.exec(`INSERT INTO returns (id, order_id, created_at) VALUES (?, ?, ?)`, input.refundId, input.orderId, now);
       return { ok: true, returned, areaPlaces, version: this.commit(p) };
@@ -626,7 +798,7 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   private async setBlocked(seatIds: string[], block: boolean, now: number): Promise<BlockResult> {
-    const result = this.ctx.storage.transactionSync((): BlockResult => {
+    const result = this.tx((): BlockResult => {
       const p = new Pending();
       this.expireDue(now, p);
       const ids = [...new Set(seatIds)];
@@ -660,7 +832,7 @@ export class EventInventory extends DurableObject<Env> {
    * version on success, then re-arm the alarm.
    */
   private async changeHold(now: number, decide: (p: Pending) => HoldChangeResult): Promise<HoldChangeResult> {
-    const result = this.ctx.storage.transactionSync((): HoldChangeResult => {
+    const result = this.tx((): HoldChangeResult => {
       const p = new Pending();
       this.expireDue(now, p);
       const r = decide(p);
@@ -675,19 +847,21 @@ export class EventInventory extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.armedAt = undefined; // the runtime cleared the alarm that just fired
-    this.ctx.storage.transactionSync(() => {
+    this.tx(() => {
       const p = new Pending();
       this.expireDue(now, p);
       this.commit(p);
     });
     await this.rearm();
+    // The alarm is also the outbox's retry: wait for the send so a failure re-arms it.
+    if (this.flushing) await this.flushing;
   }
 
   /** Releases holds past their deadline, if any, so what is read next is current. */
   private async settleDue(now: number): Promise<void> {
     const due = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).one().n;
     if (due === 0) return;
-    this.ctx.storage.transactionSync(() => {
+    this.tx(() => {
       const p = new Pending();
       this.expireDue(now, p);
       this.commit(p);
@@ -738,5 +912,58 @@ export class EventInventory extends DurableObject<Env> {
       .toArray()
       .map((a) => ({ id: a.id, tier: a.tier, price: a.price, capacity: a.capacity, held: a.held, sold: a.sold, remaining: a.capacity - a.held - a.sold }));
     return { version: this.version(), tiers, areas };
+  }
+
+  // ---------------------------------------------------------------- live sockets
+
+  /**
+   * The WebSocket upgrade for `GET /v1/events/{id}/live` (the Worker authenticates and forwards).
+   * The first message is the deltas after `?version=` when the log still reaches, else a snapshot.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const raw = new URL(request.url).searchParams.get("version");
+    const version = raw != null && /^\d+$/.test(raw) ? Number(raw) : null;
+    return this.live.accept(request.headers.get("X-Live-User"), await this.catchUp(version));
+  }
+
+  /** Deltas after `version`, or a snapshot when there is no version or the log no longer reaches. */
+  private async catchUp(version: number | null): Promise<ServerMessage> {
+    if (version != null) {
+      const r = await this.changesSince(version);
+      if (!r.resync) return { type: "delta", version: r.version, changes: r.changes };
+    }
+    return { type: "snapshot", ...(await this.snapshot()) };
+  }
+
+  /** Client messages: `resync` and `watch_hold`; anything else is answered with an error, the socket stays. */
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const reply = (m: ServerMessage) => safeSend(ws, JSON.stringify(m));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
+    } catch {
+      return reply({ type: "error", code: "malformed", message: "messages are JSON objects" });
+    }
+    const msg = ClientMessageSchema.safeParse(parsed);
+    if (!msg.success) return reply({ type: "error", code: "malformed", message: "expected {type:\"resync\", version} or {type:\"watch_hold\", holdId}" });
+    if (msg.data.type === "resync") return reply(await this.catchUp(msg.data.version));
+    const state = ws.deserializeAttachment() as SocketState | null;
+    const holdId = msg.data.holdId.includes("~") ? msg.data.holdId.slice(msg.data.holdId.indexOf("~") + 1) : msg.data.holdId;
+    const h = this.getHoldRow(holdId);
+    if (!h) return reply({ type: "error", code: "not_found", message: "no such hold" });
+    if (!state?.userId || state.userId !== h.user_id) return reply({ type: "error", code: "forbidden", message: "you can follow only your own holds (connect with ?token=)" });
+    const publicId = encodeHoldId(this.eventId(), h.id);
+    this.live.follow(ws, publicId);
+    const view = this.toView(h, Date.now());
+    reply({ type: "hold", holdId: publicId, status: view.status, expiresAt: view.expiresAt, serverTime: Date.now() });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
   }
 }

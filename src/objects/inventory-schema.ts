@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -37,6 +37,16 @@ const V2 = [
   `ALTER TABLE holds ADD COLUMN returned INTEGER NOT NULL DEFAULT 0`,
 ];
 
+/**
+ * v3: the outbox feeds more than one queue (`queue`: 'payments' or 'audit'; hold audit entries are
+ * written in the same transaction as the hold change), and a hold remembers the salted hash of
+ * the client IP that made it, so its later entries (released, expired) group by IP too.
+ */
+const V3 = [
+  `ALTER TABLE outbox ADD COLUMN queue TEXT NOT NULL DEFAULT 'payments'`,
+  `ALTER TABLE holds ADD COLUMN ip_hash TEXT`,
+];
+
 /** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -45,5 +55,6 @@ export function migrate(sql: SqlStorage): void {
   if (current >= SCHEMA_VERSION) return;
   if (current < 1) for (const stmt of V1) sql.exec(stmt);
   if (current < 2) for (const stmt of V2) sql.exec(stmt);
+  if (current < 3) for (const stmt of V3) sql.exec(stmt);
   sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, SCHEMA_VERSION);
 }

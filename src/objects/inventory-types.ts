@@ -48,7 +48,8 @@ export type HoldRequest =
   | { tier: string; quantity: number; accessible?: boolean; allowSplit?: boolean }
   | { area: string; quantity: number };
 
-export type HoldInput = { userId: string; request: HoldRequest };
+/** `ipHash`: the salted hash of the client IP, recorded in the hold's audit entries for fraud review. */
+export type HoldInput = { userId: string; request: HoldRequest; ipHash?: string | null };
 
 export type HeldSeat = { id: string; tier: string; price: number };
 

@@ -27,10 +27,14 @@ export type RefundInput = { reference: string; amount: number; idempotencyKey: s
 /** How a cancel ended; a PaymentIntent that already succeeded cannot be cancelled. */
 export type CancelOutcome = "canceled" | "already_canceled" | "already_succeeded";
 
+/** A PaymentIntent as the provider reports it now (for reconciliation when a webhook went missing). */
+export type PaymentState = { id: string; status: string; amount: number; currency: string; metadata: Record<string, string> };
+
 /** One payment provider: Stripe, or the simulated one used locally. */
 export interface PaymentProvider {
   readonly name: ProviderName;
   createPayment(input: CreatePaymentInput): Promise<PaymentHandle>;
+  retrievePayment(reference: string): Promise<PaymentState | null>;
   cancelPayment(reference: string, idempotencyKey: string): Promise<CancelOutcome>;
   refund(input: RefundInput): Promise<{ refundId: string }>;
 }

@@ -1,4 +1,4 @@
-import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, RefundInput } from "./provider";
+import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, PaymentState, RefundInput } from "./provider";
 
 export type SimulatedIntent = {
   id: string;
@@ -37,6 +37,11 @@ export class SimulatedProvider implements PaymentProvider {
     const row = await this.db.prepare(`SELECT id FROM simulated_intents WHERE idempotency_key = ?`).bind(input.idempotencyKey).first<{ id: string }>();
     const id = row!.id;
     return { provider: "simulated", reference: id, clientSecret: `${id}_secret_simulated`, publishableKey: null, paymentUrl: `/v1/pay/simulated/${id}` };
+  }
+
+  async retrievePayment(reference: string): Promise<PaymentState | null> {
+    const intent = await this.get(reference);
+    return intent ? { id: intent.id, status: intent.status, amount: intent.amount, currency: intent.currency, metadata: intent.metadata } : null;
   }
 
   async cancelPayment(reference: string): Promise<CancelOutcome> {

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, RefundInput } from "./provider";
+import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, PaymentState, RefundInput } from "./provider";
 import { PaymentProviderError } from "./provider";
 
 /** Stripe API errors that may pass on a retry. */
@@ -50,6 +50,16 @@ export class StripeProvider implements PaymentProvider {
       return { provider: "stripe", reference: intent.id, clientSecret: intent.client_secret ?? "", publishableKey: this.publishableKey, paymentUrl: null };
     } catch (err) {
       throw wrap(err, "create PaymentIntent");
+    }
+  }
+
+  async retrievePayment(reference: string): Promise<PaymentState | null> {
+    try {
+      const pi = await this.stripe.paymentIntents.retrieve(reference);
+      return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: pi.metadata ?? {} };
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
+      throw wrap(err, "retrieve PaymentIntent");
     }
   }
 

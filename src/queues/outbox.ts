@@ -2,7 +2,8 @@ import { asc, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { outbox } from "../db/schema";
 import type { OutboxQueue } from "../db/schema/constants";
-import type { AuditMessage, NotificationMessage } from "./messages";
+import type { AuditMessage } from "./audit-messages";
+import type { NotificationMessage } from "./notification-messages";
 import type { PaymentMessage } from "./payment-messages";
 
 type Bindings = Pick<Env, "NOTIFICATIONS" | "AUDIT" | "PAYMENTS">;
@@ -16,7 +17,9 @@ export type OutboxItem<Q extends OutboxQueue = OutboxQueue> = { id: string; queu
  * `paid:<orderId>`), so a state change applied twice still announces once.
  */
 export function outboxItem<Q extends OutboxQueue>(queue: Q, id: string, body: Bodies[Q]): OutboxItem<Q> {
-  return { id: `${queue}:${id}`, queue, body };
+  const rowId = `${queue}:${id}`;
+  // Audit entries carry their id so the consumer appends a redelivered entry once.
+  return { id: rowId, queue, body: queue === "audit" ? ({ ...(body as AuditMessage), id: rowId } as Bodies[Q]) : body };
 }
 
 /** The insert for a D1 batch; a row that exists already is left alone. */

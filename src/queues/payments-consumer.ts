@@ -3,6 +3,7 @@ import { createDb } from "../db/client";
 import { getOrder } from "../db/queries/orders";
 import { orders, payments } from "../db/schema";
 import { currentCharge } from "../db/queries/orders";
+import { paymentSucceeded } from "../domain/payment-outcomes";
 import { refundTickets, sendRefund, type Deps } from "../domain/refunds";
 import { AppError } from "../errors";
 import { paymentProvider } from "../payments";
@@ -25,8 +26,13 @@ async function cancelPayment(deps: Deps, orderId: string): Promise<void> {
   if (charge?.providerRef && charge.status === "pending") {
     try {
       const outcome = await deps.provider.cancelPayment(charge.providerRef, `cancel_${charge.providerRef}`);
-      // Paid just before the cancel: the success webhook will sell the seats or refund.
-      if (outcome === "already_succeeded") return;
+      if (outcome === "already_succeeded") {
+        // Paid just before the cancel. Apply the success here too: if its webhook went missing
+        // this sells the seats or refunds; if it arrives later, it finds the order settled.
+        const state = await deps.provider.retrievePayment(charge.providerRef);
+        if (state?.status === "succeeded") await paymentSucceeded(deps, { id: state.id, amount: state.amount, currency: state.currency, metadata: { order_id: order.id, ...state.metadata } });
+        return;
+      }
     } catch (err) {
       if (err instanceof PaymentProviderError && err.retryable) throw new RetryLater(err.message);
       throw err;

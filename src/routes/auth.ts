@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { audit } from "../audit/emit";
 import { enforceAuthLimit, clientIp } from "../auth/rate-limit";
 import { revokeByToken } from "../auth/refresh-tokens";
 import { createDb } from "../db/client";
-import { login, normalizeEmail, refresh, signup } from "../domain/accounts";
+import { emailHash, login, normalizeEmail, refresh, refreshReuse, signup } from "../domain/accounts";
+import { AppError } from "../errors";
 import { createRouter } from "./router";
 import { PhoneSchema, UserSchema } from "./me";
 import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
@@ -50,15 +52,35 @@ const logoutRoute = createRoute({
 export const auth = createRouter()
   .openapi(signupRoute, async (c) => {
     await enforceAuthLimit(c.env, `signup:${clientIp(c.req.header("CF-Connecting-IP"))}`);
-    return c.json(await signup(createDb(c.env.DB), c.env, c.req.valid("json")), 201);
+    const s = await signup(createDb(c.env.DB), c.env, c.req.valid("json"));
+    audit(c, { action: "auth.signup", actorId: s.user.id, entityType: "user", entityId: s.user.id, data: { role: s.user.role } });
+    return c.json(s, 201);
   })
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
     // Keyed by IP and email, so one attacker cannot lock an account out from everywhere.
     await enforceAuthLimit(c.env, `login:${clientIp(c.req.header("CF-Connecting-IP"))}:${normalizeEmail(body.email)}`);
-    return c.json(await login(createDb(c.env.DB), c.env, body), 200);
+    try {
+      const s = await login(createDb(c.env.DB), c.env, body);
+      audit(c, { action: "auth.login", actorId: s.user.id, entityType: "user", entityId: s.user.id });
+      return c.json(s, 200);
+    } catch (err) {
+      // No actor and no address: the email's hash lets fraud review count attempts per account.
+      if (err instanceof AppError && err.code === "unauthenticated") audit(c, { action: "auth.login_failed", actorId: null, data: { emailHash: await emailHash(body.email) } });
+      throw err;
+    }
   })
-  .openapi(refreshRoute, async (c) => c.json(await refresh(createDb(c.env.DB), c.env, c.req.valid("json").refreshToken), 200))
+  .openapi(refreshRoute, async (c) => {
+    const db = createDb(c.env.DB);
+    const token = c.req.valid("json").refreshToken;
+    try {
+      return c.json(await refresh(db, c.env, token), 200);
+    } catch (err) {
+      const reuse = err instanceof AppError ? await refreshReuse(db, token) : null;
+      if (reuse) audit(c, { action: "auth.refresh_reuse", actorId: reuse.userId, entityType: "user", entityId: reuse.userId, data: { familyId: reuse.familyId, familyRevoked: true } });
+      throw err;
+    }
+  })
   .openapi(logoutRoute, async (c) => {
     await revokeByToken(createDb(c.env.DB), c.req.valid("json").refreshToken);
     return c.body(null, 204);

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { requestIpHash } from "../audit/emit";
 import { requireAuth } from "../auth/middleware";
 import { inventoryStub } from "../domain/event-lifecycle";
 import { decodeHoldId, encodeHoldId } from "../domain/hold-ids";
@@ -72,7 +73,8 @@ export const holds = createRouter()
       const { success } = await c.env.HOLD_LIMITER.limit({ key: `hold:${c.var.auth.userId}` });
       if (!success) throw new AppError("rate_limited", "Too many hold attempts; retry shortly", { headers: { "Retry-After": "10" } });
       const stub = inventoryStub(c.env.EVENT_INVENTORY, id, e.region as DurableObjectLocationHint);
-      const r = await stub.hold({ userId: c.var.auth.userId, request });
+      // The object writes the hold's audit entries itself (its outbox); it gets the IP hash here.
+      const r = await stub.hold({ userId: c.var.auth.userId, request, ipHash: await requestIpHash(c) });
       if (!r.ok) throw inventoryError(r);
       const body: z.infer<typeof HoldCreated> = {
         holdId: encodeHoldId(id, r.holdId),

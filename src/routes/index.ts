@@ -4,8 +4,11 @@ import { admin } from "./admin";
 import { auth } from "./auth";
 import { docs } from "./docs";
 import { events } from "./events";
+import { eventLayout } from "./event-layout";
 import { health } from "./health";
+import { mailbox } from "./mailbox";
 import { holds } from "./holds";
+import { live } from "./live";
 import { orderRoutes } from "./orders";
 import { simulatedPay } from "./simulated-pay";
 import { webhooks } from "./webhooks";
@@ -26,7 +29,10 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/webhooks", webhooks);
   app.route("/v1/pay/simulated", simulatedPay);
   app.route("/v1", seats);
+  app.route("/v1", live);
+  app.route("/v1", eventLayout);
   app.route("/v1/venues", venues);
   app.route("/v1/tickets", ticketRoutes);
   app.route("/docs", docs);
+  app.route("/", mailbox);
 }

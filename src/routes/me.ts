@@ -1,3 +1,4 @@
+import { audit } from "../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
@@ -53,4 +54,10 @@ const patchMe = createRoute({
 
 export const me = createRouter()
   .openapi(getMe, async (c) => c.json(userView(await getUser(createDb(c.env.DB), c.get("auth").userId)), 200))
-  .openapi(patchMe, async (c) => c.json(await updateProfile(createDb(c.env.DB), c.get("auth").userId, c.req.valid("json")), 200));
+  .openapi(patchMe, async (c) => {
+    const patch = c.req.valid("json");
+    const user = await updateProfile(createDb(c.env.DB), c.get("auth").userId, patch);
+    // Field names only: the audit trail is no place for phone numbers.
+    audit(c, { action: "user.profile_updated", entityType: "user", entityId: user.id, data: { fields: Object.keys(patch) } });
+    return c.json(user, 200);
+  });

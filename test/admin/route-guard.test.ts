@@ -6,6 +6,9 @@ import { call, expectProblem } from "../helpers/http";
 const ROUTES: [string, string][] = [
   ["POST", "/v1/admin/organizers"],
   ["GET", "/v1/admin/organizers"],
+  ["GET", "/v1/admin/audit"],
+  ["GET", "/v1/admin/audit/verify"],
+  ["GET", "/v1/admin/fraud"],
   ["GET", "/v1/admin/organizers/x1"],
   ["GET", "/v1/admin/organizers/x1/members"],
   ["POST", "/v1/admin/organizers/x1/members"],
@@ -34,6 +37,8 @@ const ROUTES: [string, string][] = [
   ["GET", "/v1/admin/events/x1/check-in/key"],
   ["GET", "/v1/admin/events/x1/orders"],
   ["POST", "/v1/admin/orders/x1/refund"],
+  ["GET", "/v1/admin/notifications"],
+  ["POST", "/v1/admin/notifications/x1/resend"],
 ];
 
 describe("admin route guard", () => {

@@ -24,7 +24,7 @@ export async function seedTickets(opts: { eventId: string; userId: string; seats
   const now = opts.now ?? Date.now();
   const order: OrderRow = {
     id: `ord_${uniq()}${uniq()}`, userId: opts.userId, eventId: opts.eventId, holdId: `hold_${uniq()}${uniq()}`, status: "paid", amount: 0, currency: "EUR",
-    refundedAmount: 0, paymentAttempt: 1, email: `buyer-${uniq()}@example.test`, createdAt: now, updatedAt: now, paidAt: now, closedAt: null,
+    refundedAmount: 0, paymentAttempt: 1, email: `buyer-${uniq()}@example.test`, createdAt: now, updatedAt: now, paidAt: now, closedAt: null, holdExpiresAt: null,
   };
   const lines: OrderLineRow[] = (opts.seats ?? [`A-1-${uniq()}`]).map((seat) => ({ id: `ol_${uniq()}${uniq()}`, orderId: order.id, seatId: seat, areaId: null, tier: "t0", price: 5000, quantity: 1 }));
   if (opts.ga) lines.push({ id: `ol_${uniq()}${uniq()}`, orderId: order.id, seatId: null, areaId: "pit", tier: "ga", price: 3000, quantity: opts.ga });

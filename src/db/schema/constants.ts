@@ -36,3 +36,13 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 /** Queues a D1 outbox row is shipped to. */
 export const OUTBOX_QUEUES = ["notifications", "audit", "payments"] as const;
 export type OutboxQueue = (typeof OUTBOX_QUEUES)[number];
+
+export const NOTIFICATION_CHANNELS = ["email", "sms"] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+/** `pending` (recorded, not yet handed to a provider) → `sending` → `sent` | `failed`. */
+export const NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+export const NOTIFICATION_KINDS = ["booking_confirmed", "payment_failed", "refund_issued", "event_cancelled", "event_rescheduled", "event_reminder"] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

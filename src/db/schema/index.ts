@@ -5,3 +5,5 @@ export * from "./events";
 export * from "./orders";
 export * from "./tickets";
 export * from "./payments";
+export * from "./notifications";
+export * from "./audit";

@@ -21,6 +21,8 @@ export const orders = sqliteTable(
     refundedAmount: integer("refunded_amount").notNull().default(0),
     /** Bumped for every new PaymentIntent of this order; part of the provider idempotency key. */
     paymentAttempt: integer("payment_attempt").notNull().default(0),
+    /** The hold's deadline once checkout began; the cron reconciles orders still unpaid past it. */
+    holdExpiresAt: integer("hold_expires_at"),
     email: text("email").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

@@ -1,3 +1,4 @@
+import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
@@ -6,8 +7,9 @@ import { reindexEvent } from "../../db/queries/event-search";
 import { events, type EventRow } from "../../db/schema";
 import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
-import { changeEventStatus, publishEvent } from "../../domain/event-lifecycle";
+import { changeEventStatus, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
 import { queueCancellationRefunds } from "../../domain/refunds";
+import { queueEventNotifications } from "../../notifications/event-fanout";
 import type { AuthContext } from "../../env";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../lib/ids";
@@ -80,6 +82,7 @@ export const eventRoutes = createRouter()
       maxSeatsPerOrder: b.maxSeatsPerOrder, maxSeatsPerUser: b.maxSeatsPerUser ?? null, refundDeadlineHours: b.refundDeadlineHours ?? null, currency: b.currency, createdAt: now, updatedAt: now,
     }).returning();
     await reindexEvent(c.env.DB, row!.id);
+    audit(c, { action: "event.created", entityType: "event", entityId: row!.id, organizerId, eventId: row!.id, data: { name: row!.name, venueId: venue.id, layoutId: layout.id } });
     return c.json(toEvent(row!), 201);
   })
   .openapi(createRoute({ ...base, method: "get", path: "/events", summary: "List the caller's events", responses: { 200: jsonResponse(z.object({ items: z.array(EventSchema) }), "Events"), ...errs } }), async (c) => {
@@ -120,7 +123,12 @@ export const eventRoutes = createRouter()
     for (const k of ["startsAt", "endsAt", "salesStartAt", "salesEndAt"] as const) if (b[k] !== undefined) patch[k] = ms(b[k]) as number;
     assertTimes({ ...event, ...patch });
     const [row] = await db.update(events).set(patch).where(eq(events.id, event.id)).returning();
+    if (row!.startsAt !== event.startsAt && event.publishedAt != null) {
+      await queueEventNotifications(c.env, event.id, "event_rescheduled");
+    }
+    if (event.publishedAt != null) await syncInventoryConfig(c.env.EVENT_INVENTORY, row!);
     await reindexEvent(c.env.DB, event.id);
+    audit(c, { action: "event.updated", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { fields: Object.keys(b) } });
     return c.json(toEvent(row!), 200);
   })
   .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/publish", summary: "Publish a draft event once every seat is priced", request: { params: EventId }, responses: { 200: jsonResponse(EventSchema, "Published"), ...errs } }), async (c) => {
@@ -128,13 +136,18 @@ export const eventRoutes = createRouter()
     const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
     const row = await publishEvent(db, c.env.EVENT_INVENTORY, event, await listTiers(db, event.id));
     await reindexEvent(c.env.DB, event.id);
+    audit(c, { action: "event.published", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { status: row.status } });
     return c.json(toEvent(row), 200);
   })
   .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/status", summary: "Move an event to on_sale, closed or cancelled", request: { params: EventId, body: jsonBody(z.strictObject({ status: z.enum(["on_sale", "closed", "cancelled"]) })) }, responses: { 200: jsonResponse(EventSchema, "Event"), ...errs } }), async (c) => {
     const db = createDb(c.env.DB);
     const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
     const row = await changeEventStatus(db, event, c.req.valid("json").status);
-    if (row.status === "cancelled") await queueCancellationRefunds(db, c.env, event.id);
+    if (row.status === "cancelled") {
+      await queueCancellationRefunds(db, c.env, event.id);
+      await queueEventNotifications(c.env, event.id, "event_cancelled");
+    }
     await reindexEvent(c.env.DB, event.id);
+    audit(c, { action: `event.${row.status}`, entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { from: event.status, to: row.status } });
     return c.json(toEvent(row), 200);
   });

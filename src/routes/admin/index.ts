@@ -1,9 +1,11 @@
 import { requireAuth, requireRole } from "../../auth/middleware";
 import { createRouter } from "../router";
+import { auditRoutes } from "./audit";
 import { checkInRoutes } from "./check-in";
 import { eventRoutes } from "./events";
 import { inventoryRoutes } from "./inventory";
 import { layoutRoutes } from "./layouts";
+import { adminNotificationRoutes } from "./notifications";
 import { adminOrderRoutes } from "./orders";
 import { organizerRoutes } from "./organizers";
 import { tierRoutes } from "./tiers";
@@ -20,3 +22,5 @@ admin.route("/", tierRoutes);
 admin.route("/", inventoryRoutes);
 admin.route("/", adminOrderRoutes);
 admin.route("/", checkInRoutes);
+admin.route("/", adminNotificationRoutes);
+admin.route("/", auditRoutes);

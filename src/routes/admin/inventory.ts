@@ -1,3 +1,4 @@
+import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client";
 import { getVenue } from "../../db/queries/catalog";
@@ -28,23 +29,25 @@ async function stubFor(c: Context<AppEnv>, id: string) {
   const event = await managedEvent(db, c.var.auth, id);
   if (event.status === "draft") throw new AppError("conflict", "A draft event has no inventory; publish it first");
   const venue = await getVenue(db, event.venueId);
-  return inventoryStub(c.env.EVENT_INVENTORY, event.id, venue?.region as DurableObjectLocationHint | undefined);
+  return { event, stub: inventoryStub(c.env.EVENT_INVENTORY, event.id, venue?.region as DurableObjectLocationHint | undefined) };
 }
 
 export const inventoryRoutes = createRouter()
   .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/seats/block", summary: "Block seats from sale", request: { params: EventId, body: jsonBody(SeatList) }, responses: { 200: jsonResponse(BlockResult, "Blocked"), ...errs } }), async (c) => {
-    const stub = await stubFor(c, c.req.valid("param").id);
+    const { event, stub } = await stubFor(c, c.req.valid("param").id);
     const r = await stub.block(c.req.valid("json").seats);
     if (!r.ok) throw inventoryError(r, "Event");
+    audit(c, { action: "seats.blocked", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { seats: r.changed } });
     return c.json({ changed: r.changed, version: r.version }, 200);
   })
   .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/seats/unblock", summary: "Return blocked seats to sale", request: { params: EventId, body: jsonBody(SeatList) }, responses: { 200: jsonResponse(BlockResult, "Unblocked"), ...errs } }), async (c) => {
-    const stub = await stubFor(c, c.req.valid("param").id);
+    const { event, stub } = await stubFor(c, c.req.valid("param").id);
     const r = await stub.unblock(c.req.valid("json").seats);
     if (!r.ok) throw inventoryError(r, "Event");
+    audit(c, { action: "seats.unblocked", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { seats: r.changed } });
     return c.json({ changed: r.changed, version: r.version }, 200);
   })
   .openapi(createRoute({ ...base, method: "get", path: "/events/{id}/inventory", summary: "Inventory counts per tier and area", request: { params: EventId }, responses: { 200: jsonResponse(Counts, "Counts"), ...errs } }), async (c) => {
-    const stub = await stubFor(c, c.req.valid("param").id);
+    const { stub } = await stubFor(c, c.req.valid("param").id);
     return c.json(await stub.inventory(), 200);
   });

@@ -1,3 +1,4 @@
+import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
@@ -53,6 +54,7 @@ export const layoutRoutes = createRouter()
     const doc = documentFrom(body);
     const now = Date.now();
     const [row] = await db.insert(seatLayouts).values({ id: newId("lay"), organizerId: venue.organizerId, venueId: venue.id, name: body.name, ...doc, createdAt: now, updatedAt: now }).returning();
+    audit(c, { action: "layout.created", entityType: "layout", entityId: row!.id, organizerId: row!.organizerId, data: { venueId: venue.id, name: row!.name, seatCount: row!.seatCount, gaCapacity: row!.gaCapacity } });
     return c.json(toLayoutWithDoc(row!), 201);
   })
   .openapi(createRoute({ ...base, method: "get", path: "/venues/{venueId}/layouts", summary: "List a venue's layouts", request: { params: IdParam("venueId") }, responses: { 200: jsonResponse(z.object({ items: z.array(LayoutSummarySchema) }), "Layouts"), ...errs } }), async (c) => {
@@ -71,5 +73,6 @@ export const layoutRoutes = createRouter()
     const body = c.req.valid("json");
     const doc = documentFrom(body);
     const [row] = await db.update(seatLayouts).set({ name: body.name, ...doc, updatedAt: Date.now() }).where(eq(seatLayouts.id, layout.id)).returning();
+    audit(c, { action: "layout.updated", entityType: "layout", entityId: layout.id, organizerId: layout.organizerId, data: { name: row!.name, seatCount: row!.seatCount, gaCapacity: row!.gaCapacity } });
     return c.json(toLayoutWithDoc(row!), 200);
   });

@@ -1,3 +1,4 @@
+import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
@@ -32,6 +33,7 @@ export const organizerRoutes = createRouter()
     if ((await db.select({ id: organizers.id }).from(organizers).where(eq(organizers.slug, slug)).limit(1)).length > 0) throw new AppError("conflict", `slug "${slug}" is taken`);
     const now = Date.now();
     const [row] = await db.insert(organizers).values({ id: newId("org"), name: body.name, slug, contactEmail: body.contactEmail ?? null, createdAt: now, updatedAt: now }).returning();
+    audit(c, { action: "organizer.created", entityType: "organizer", entityId: row!.id, organizerId: row!.id, data: { name: row!.name, slug: row!.slug } });
     return c.json(toOrganizer(row!), 201);
   })
   .openapi(createRoute({ ...base, method: "get", path: "/organizers", summary: "List organizers visible to the caller", responses: { 200: jsonResponse(z.object({ items: z.array(OrganizerSchema) }), "Organizers"), ...errs } }), async (c) => {
@@ -63,6 +65,7 @@ export const organizerRoutes = createRouter()
     // Admins stay admins: attaching them must never demote their role.
     const role = user.role === "admin" ? "admin" : "organizer";
     const [row] = await db.update(users).set({ role, organizerId: org.id, updatedAt: Date.now() }).where(eq(users.id, user.id)).returning();
+    audit(c, { action: "organizer.member_added", entityType: "user", entityId: user.id, organizerId: org.id, data: { fromRole: user.role, toRole: role, fromOrganizerId: user.organizerId } });
     return c.json({ id: row!.id, email: row!.email, name: row!.name, role: row!.role }, 200);
   })
   .openapi(createRoute({ ...base, method: "delete", path: "/organizers/{id}/members/{userId}", summary: "Detach a member (becomes a fan)", request: { params: MemberParams }, responses: { 204: { description: "Removed" }, ...errs } }), async (c) => {
@@ -72,6 +75,8 @@ export const organizerRoutes = createRouter()
     if (!org || !canSee(c.var.auth, org.id)) throw notFound("Organizer");
     const [user] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.organizerId, org.id))).limit(1);
     if (!user) throw notFound("Member");
-    await db.update(users).set({ role: user.role === "admin" ? "admin" : "fan", organizerId: null, updatedAt: Date.now() }).where(eq(users.id, user.id));
+    const role = user.role === "admin" ? "admin" : "fan";
+    await db.update(users).set({ role, organizerId: null, updatedAt: Date.now() }).where(eq(users.id, user.id));
+    audit(c, { action: "organizer.member_removed", entityType: "user", entityId: user.id, organizerId: org.id, data: { fromRole: user.role, toRole: role } });
     return c.body(null, 204);
   });

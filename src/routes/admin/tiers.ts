@@ -1,3 +1,4 @@
+import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
@@ -48,5 +49,6 @@ export const tierRoutes = createRouter()
     const del = db.delete(priceTiers).where(eq(priceTiers.eventId, event.id));
     if (rows.length > 0) await db.batch([del, ...rows.map((r) => db.insert(priceTiers).values(r))]);
     else await del;
+    audit(c, { action: "tiers.replaced", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { tiers: tiers.map((t) => ({ key: t.key, amount: t.amount })) } });
     return c.json({ items: (await listTiers(db, event.id)).map(toTier) }, 200);
   });

@@ -1,3 +1,4 @@
+import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
@@ -46,6 +47,7 @@ export const venueRoutes = createRouter()
     if (!(await getOrganizer(db, organizerId))) throw notFound("Organizer");
     const now = Date.now();
     const [row] = await db.insert(venues).values({ id: newId("ven"), organizerId, ...body, createdAt: now, updatedAt: now }).returning();
+    audit(c, { action: "venue.created", entityType: "venue", entityId: row!.id, organizerId: row!.organizerId, data: { name: row!.name, city: row!.city } });
     return c.json(toVenue(row!), 201);
   })
   .openapi(createRoute({ ...base, method: "get", path: "/venues", summary: "List venues", responses: { 200: jsonResponse(z.object({ items: z.array(VenueSchema) }), "Venues"), ...errs } }), async (c) => {
@@ -66,5 +68,6 @@ export const venueRoutes = createRouter()
     // Search rows carry the venue's name and city, so every event held there must be refreshed.
     const held = await db.select({ id: events.id }).from(events).where(eq(events.venueId, venue.id));
     for (const e of held) await reindexEvent(c.env.DB, e.id);
+    audit(c, { action: "venue.updated", entityType: "venue", entityId: venue.id, organizerId: venue.organizerId, data: { fields: Object.keys(c.req.valid("json")) } });
     return c.json(toVenue(row!), 200);
   });

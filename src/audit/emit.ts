@@ -1,0 +1,75 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { newId, sha256Hex } from "../lib/ids";
+import type { AuditMessage } from "../queues/audit-messages";
+
+/**
+ * Salt for IP hashes outside production when AUDIT_IP_SALT is unset. Public on purpose: it only
+ * keeps local runs and tests working. Production without the secret records no IP hash at all.
+ */
+export const DEV_IP_SALT = "edge-tickets-dev-ip-salt";
+
+/** What the caller of `audit` says; the request supplies the rest. */
+export type AuditInput = {
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  organizerId?: string | null;
+  eventId?: string | null;
+  orderId?: string | null;
+  data?: Record<string, unknown>;
+  /** Overrides the authenticated caller (sign-up: the new account; failed login: null). */
+  actorId?: string | null;
+};
+
+/** Facts about the request an entry is stamped with. */
+export type RequestFacts = { actorId: string | null; ipHash: string | null; requestId: string | null };
+
+/** Salted SHA-256 of an IP, hex; null without an IP, or in production without a salt. */
+export async function hashIp(env: Pick<AppEnv["Bindings"], "AUDIT_IP_SALT" | "ENVIRONMENT">, ip: string | null | undefined): Promise<string | null> {
+  if (!ip) return null;
+  const salt = env.AUDIT_IP_SALT || (env.ENVIRONMENT === "production" ? null : DEV_IP_SALT);
+  return salt ? sha256Hex(salt + ip) : null;
+}
+
+/** The salted hash of the caller's `CF-Connecting-IP`, for entries written elsewhere (holds). */
+export function requestIpHash(c: Context<AppEnv>): Promise<string | null> {
+  return hashIp(c.env, c.req.header("CF-Connecting-IP")?.trim());
+}
+
+/** Builds the queue message for an entry: exported so tests can feed the consumer exactly this. */
+export function buildAuditMessage(input: AuditInput, facts: RequestFacts, now = Date.now()): AuditMessage {
+  const { actorId, ...rest } = input;
+  const msg: AuditMessage = { id: newId("aud", now), at: now, ...rest, actorId: actorId === undefined ? facts.actorId : actorId };
+  if (facts.ipHash) msg.ipHash = facts.ipHash;
+  if (facts.requestId) msg.requestId = facts.requestId;
+  return msg;
+}
+
+/** The request facts of `c`. */
+export async function requestFacts(c: Context<AppEnv>): Promise<RequestFacts> {
+  return { actorId: c.get("auth")?.userId ?? null, ipHash: await requestIpHash(c), requestId: c.get("requestId") ?? null };
+}
+
+/**
+ * Audits a state change of this request. The message is built and sent in `waitUntil`, so the
+ * response is not delayed; a failed send is logged at error level with the full entry, so even
+ * then it is not lost silently.
+ */
+export function audit(c: Context<AppEnv>, input: AuditInput): void {
+  const send = async () => {
+    let msg: AuditMessage | undefined;
+    try {
+      msg = buildAuditMessage(input, await requestFacts(c));
+      await c.env.AUDIT.send(msg, { contentType: "json" });
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", msg: "audit send failed", entry: msg ?? input, error: String(err) }));
+    }
+  };
+  const p = send();
+  try {
+    c.executionCtx.waitUntil(p);
+  } catch {
+    // No execution context (e.g. a unit test calling the handler directly): the promise still runs.
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The API client: JSON in and out, the session in localStorage, one refresh attempt on 401, and
+ * problem+json errors turned into `ApiError` with the server's detail.
+ */
+export type User = { id: string; email: string; name: string | null; role: "fan" | "organizer" | "admin"; organizerId: string | null };
+type Session = { accessToken: string; refreshToken: string; user: User };
+
+const KEY = "edge-tickets.session";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: { title?: string; detail?: string; code?: string; errors?: { path: string; message: string }[]; [k: string]: unknown },
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+  /** The detail plus any field errors, for showing to a person. */
+  describe(): string {
+    const fields = (this.problem.errors ?? []).map((e) => `${e.path || "body"}: ${e.message}`);
+    return [this.message, ...fields].join("\n");
+  }
+}
+
+export function session(): Session | null {
+  try {
+    return JSON.parse(localStorage.getItem(KEY) ?? "null") as Session | null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(s: Session | null) {
+  if (s) localStorage.setItem(KEY, JSON.stringify({ accessToken: s.accessToken, refreshToken: s.refreshToken, user: s.user }));
+  else localStorage.removeItem(KEY);
+}
+
+export const currentUser = () => session()?.user ?? null;
+
+let refreshing: Promise<boolean> | null = null;
+async function refresh(): Promise<boolean> {
+  const s = session();
+  if (!s) return false;
+  refreshing ??= (async () => {
+    const res = await fetch("/v1/auth/refresh", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
+    if (!res.ok) {
+      saveSession(null);
+      return false;
+    }
+    saveSession((await res.json()) as Session);
+    return true;
+  })().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+type Options = { headers?: Record<string, string>; raw?: boolean };
+
+/** Calls the API; throws ApiError on a non-2xx answer. */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: Options = {}): Promise<T> {
+  const res = await send(method, path, body, opts);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) throw new ApiError(res.status, (data ?? {}) as ApiError["problem"]);
+  return data as T;
+}
+
+/** The raw Response, with auth and one refresh; for 304 handling and binary bodies. */
+export async function send(method: string, path: string, body?: unknown, opts: Options = {}, retried = false): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
+  const s = session();
+  if (s) headers.Authorization = `Bearer ${s.accessToken}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+  if (res.status === 401 && s && !retried && (await refresh())) return send(method, path, body, opts, true);
+  return res;
+}
+
+/** Sends the visitor to sign in when there is no session; returns the user otherwise. */
+export function requireUser(roles?: User["role"][]): User | null {
+  const u = currentUser();
+  if (!u) {
+    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    return null;
+  }
+  if (roles && !roles.includes(u.role)) return null;
+  return u;
+}
+
+export async function logout() {
+  const s = session();
+  saveSession(null);
+  if (s) await fetch("/v1/auth/logout", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refreshToken: s.refreshToken }) }).catch(() => {});
+}

@@ -1,0 +1,56 @@
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+type Body = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** What the client bundle needs to know about a page: which view to start and its ids. */
+export type PageSpec = { page: string; title: string; area: "site" | "admin"; data?: Record<string, string> };
+
+const SITE_NAV = [
+  ["/", "Events"],
+  ["/orders", "My orders"],
+] as const;
+
+const ADMIN_NAV = [
+  ["/admin", "Dashboard"],
+  ["/admin/venues", "Venues & layouts"],
+  ["/admin/events/new", "New event"],
+  ["/admin/check-in", "Check-in"],
+  ["/admin/notifications", "Notifications"],
+  ["/admin/audit", "Audit log"],
+] as const;
+
+/**
+ * The HTML shell every page shares: header, navigation, a `<main>` the client bundle fills, and
+ * the bundle itself. `data-page` tells the bundle which view to start; ids ride in `data-*`.
+ */
+export function shell(spec: PageSpec, path: string, body?: Body) {
+  const data = Object.entries(spec.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
+  const nav = spec.area === "admin" ? ADMIN_NAV : SITE_NAV;
+  const isCurrent = (href: string) => (href === "/" || href === "/admin" ? path === href : path.startsWith(href));
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${spec.title} · Edge Tickets</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/app.css">
+<script type="module" src="/assets/app.js"></script>
+</head>
+<body class="area-${spec.area}" data-page="${spec.page}"${data}>
+<a class="skip" href="#main">Skip to content</a>
+<header class="topbar">
+  <a class="brand" href="${spec.area === "admin" ? "/admin" : "/"}"><img src="/favicon.svg" alt="" width="28" height="28"><span>Edge Tickets${spec.area === "admin" ? html` <small>Portal</small>` : ""}</span></a>
+  <nav aria-label="Main">${nav.map(([href, label]) => html`<a href="${href}"${isCurrent(href) ? html` aria-current="page"` : ""}>${label}</a>`)}${spec.area === "admin" ? html`<a href="/mailbox">Mailbox</a><a href="/">Fan site</a>` : html`<a href="/admin" data-role-only="organizer admin" hidden>Portal</a>`}</nav>
+  <div class="account" id="account" data-testid="account"></div>
+</header>
+<main id="main" tabindex="-1">
+${body ?? html`<h1 class="page-title">${spec.title}</h1><p class="muted loading" id="app-loading">Loading…</p>`}
+<noscript><p class="notice">This page needs JavaScript for live seat maps and checkout. The API is documented at <a href="/docs">/docs</a>.</p></noscript>
+</main>
+<div id="toasts" class="toasts" role="status" aria-live="polite"></div>
+<footer class="footer"><span>Edge Tickets — live seats on Cloudflare Workers</span> · <a href="/docs">API docs</a></footer>
+</body>
+</html>`;
+}

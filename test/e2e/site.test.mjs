@@ -1,0 +1,165 @@
+// Browser tests of the fan site and the admin portal, in Debian's Chromium via playwright-core.
+// Run with `npm run test:e2e` (node --test, outside vitest's workerd pool). One throw-away server
+// for the file; each scenario uses its own browser contexts and its own seats. Screenshots of
+// every step go to screenshots/ (gitignored).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { DEMO_ACCOUNTS, eventIdByName, newPage, setup, shot, signIn } from "./harness.mjs";
+
+/** How fast a hold must reach another fan's screen. */
+const LIVE_MS = Number(process.env.E2E_LIVE_MS ?? 1000);
+let env;
+
+before(async () => {
+  env = await setup();
+}, { timeout: 120_000 });
+
+after(async () => {
+  await env?.close();
+});
+
+test("a second fan sees a seat turn held within a second", { timeout: 60_000 }, async () => {
+  const id = await eventIdByName(env.base, "Hamlet");
+  const seat = "STALLS-O-3";
+  const watcher = await newPage(env.browser, env.base);
+  const fan = await newPage(env.browser, env.base);
+  try {
+    await signIn(fan, DEMO_ACCOUNTS.fan);
+    await Promise.all([watcher.goto(`/events/${id}`), fan.goto(`/events/${id}`)]);
+    const watched = watcher.locator(`[data-seat="${seat}"]`);
+    await watched.waitFor();
+    assert.equal(await watched.getAttribute("data-state"), "a");
+    // The watcher must be on the live socket, not the 2-second polling fallback.
+    const t0 = Date.now();
+    await watcher.locator("[data-testid=live-mode]", { hasText: "Live" }).waitFor({ timeout: 10_000 });
+    console.log(`# watcher went live in ${Date.now() - t0} ms`);
+    await shot(watcher, "a1-watcher-before");
+
+    await fan.locator(`[data-seat="${seat}"]`).click();
+    assert.equal(await fan.locator(`[data-seat="${seat}"]`).getAttribute("aria-checked"), "true");
+    const label = await fan.locator(`[data-seat="${seat}"]`).getAttribute("aria-label");
+    assert.match(label ?? "", /^Row O seat 3, Stalls, .+, selected$/);
+    const held = fan.waitForResponse((r) => r.url().endsWith(`/v1/events/${id}/holds`) && r.request().method() === "POST");
+    await fan.click("[data-testid=hold-button]");
+    assert.equal((await held).status(), 201);
+    const heldAt = Date.now();
+    await watched.and(watcher.locator('[data-state="h"]')).waitFor({ timeout: LIVE_MS });
+    const lag = Date.now() - heldAt;
+    await fan.locator("[data-testid=hold-countdown]").waitFor();
+    assert.equal(await fan.locator(`[data-seat="${seat}"]`).getAttribute("data-state"), "mine");
+    await shot(fan, "a2-fan-holding");
+    await shot(watcher, "a3-watcher-sees-held");
+    console.log(`# hold reached the other fan in ${lag} ms`);
+  } finally {
+    await watcher.context().close();
+    await fan.context().close();
+  }
+});
+
+test("a fan on a phone buys two seats with the simulated provider and sees the QR codes", { timeout: 90_000 }, async () => {
+  const id = await eventIdByName(env.base, "Hamlet");
+  const page = await newPage(env.browser, env.base, { phone: true });
+  try {
+    await signIn(page, DEMO_ACCOUNTS.fan);
+    await page.goto(`/events/${id}`);
+    await page.locator('[data-seat="STALLS-N-10"]').waitFor();
+    await shot(page, "b1-event-phone");
+    // Mouse for the first seat, keyboard for the second: the arrow key moves to seat 11, Space picks it.
+    await page.locator('[data-seat="STALLS-N-10"]').click();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Space");
+    assert.equal(await page.locator('[data-seat="STALLS-N-11"]').getAttribute("data-state"), "selected");
+    await page.click("[data-testid=hold-button]");
+    await page.locator("[data-testid=hold-countdown]").waitFor();
+    await page.locator("[data-testid=hold-panel]").scrollIntoViewIfNeeded();
+    await shot(page, "b2-held-phone");
+
+    await Promise.all([page.waitForURL(/\/orders\/[^/]+$/), page.click("[data-testid=checkout-button]")]);
+    const frame = page.frameLocator("[data-testid=pay-frame]");
+    await frame.locator("button[value=pay]").waitFor();
+    await shot(page, "b3-payment-phone");
+    await frame.locator("button[value=pay]").click();
+    await page.locator("[data-testid=order-status]", { hasText: "Paid" }).waitFor({ timeout: 20_000 });
+    const qrs = page.locator("[data-testid=ticket-qr] img");
+    await qrs.nth(1).waitFor();
+    assert.equal(await qrs.count(), 2);
+    assert.match((await qrs.first().getAttribute("src")) ?? "", /^blob:/);
+    // The image really decoded (an SVG with size), not a broken icon.
+    assert.ok(await qrs.first().evaluate((img) => img.complete && img.naturalWidth > 0));
+    await page.locator("[data-testid=tickets]").scrollIntoViewIfNeeded();
+    await shot(page, "b4-tickets-phone");
+  } finally {
+    await page.context().close();
+  }
+});
+
+test("an organizer builds a layout, creates a two-tier event, opens sales, and fans find it", { timeout: 120_000 }, async () => {
+  const name = `Midsummer Gala ${Date.now().toString(36)}`;
+  const page = await newPage(env.browser, env.base);
+  try {
+    await signIn(page, DEMO_ACCOUNTS.organizer);
+    await page.goto("/admin/venues");
+    const venue = page.locator("[data-testid=venue-form]");
+    await venue.locator("input[name=name]").fill("Riverside Hall");
+    await venue.locator("input[name=address]").fill("1 Quay Street");
+    await venue.locator("input[name=city]").fill("Bristol");
+    await venue.locator("input[name=country]").fill("GB");
+    await venue.locator("input[name=timezone]").fill("Europe/London");
+    await shot(page, "c1-venues");
+    await Promise.all([page.waitForURL(/\/layouts\/new$/), venue.locator("button[type=submit]").click()]);
+
+    await page.fill("[data-testid=layout-name]", "Hall with balcony");
+    await page.click("[data-testid=add-section]");
+    await page.click("[data-testid=add-area]");
+    await page.locator("[data-testid=layout-totals]", { hasText: /seats in 2 section/ }).waitFor();
+    await page.locator("[data-testid=layout-preview] circle").first().waitFor();
+    await shot(page, "c2-layout-builder");
+    await Promise.all([page.waitForURL(/\/admin\/events\/new\?/), page.click("[data-testid=save-layout]")]);
+
+    await page.locator("[data-testid=tier-row]").first().waitFor();
+    await page.fill("[data-testid=event-form] input[name=name]", name);
+    await page.selectOption("[data-testid=event-form] select[name=category]", "concert");
+    await page.fill("[data-testid=event-form] input[name=performers]", "The River Quartet");
+    const first = page.locator("[data-testid=tier-row]").nth(0);
+    await first.locator("input[name=tierName]").fill("Front");
+    await first.locator("input[name=tierPrice]").fill("55");
+    await first.locator("input[value='sections:S2']").uncheck();
+    await page.click("[data-testid=add-tier]");
+    const second = page.locator("[data-testid=tier-row]").nth(1);
+    await second.locator("input[name=tierName]").fill("Back");
+    await second.locator("input[name=tierPrice]").fill("30");
+    await second.locator("input[value='sections:S2']").check();
+    await shot(page, "c3-event-form");
+    await Promise.all([page.waitForURL(/\/admin\/events\/evt_[^/]+$/), page.click("[data-testid=create-event]")]);
+    await page.locator("[data-testid=event-status]", { hasText: "On sale" }).waitFor();
+    await page.locator("[data-testid=tier-table] tbody tr").nth(1).waitFor();
+    const eventId = page.url().split("/").pop();
+
+    // A first hold (the organizer's own, from a second tab) shows up on the dashboard's next refresh.
+    const tab = await page.context().newPage();
+    await tab.goto(`/events/${eventId}`);
+    for (const seat of ["STALLS-B-9", "STALLS-B-10"]) await tab.locator(`[data-seat="${seat}"]`).click();
+    await tab.click("[data-testid=hold-button]");
+    await tab.locator("[data-testid=hold-countdown]").waitFor();
+    await tab.close();
+    await page.locator("[data-testid=sales-stats] .stat", { hasText: "Held now" }).locator(".stat-value", { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
+    await shot(page, "c4-sales-dashboard");
+
+    const fan = await newPage(env.browser, env.base);
+    try {
+      await fan.goto(`/?q=${encodeURIComponent("Midsummer Gala")}`);
+      await fan.locator("[data-testid=event-card]", { hasText: name }).waitFor();
+      await shot(fan, "c5-fan-list");
+      await fan.locator("[data-testid=event-card]", { hasText: name }).click();
+      await fan.locator('[data-seat="STALLS-B-9"][data-state="h"]').waitFor();
+      await fan.locator('[data-seat="STALLS-C-12"]').click();
+      assert.equal(await fan.locator(".legend li", { hasText: "Front" }).count(), 1);
+      assert.equal(await fan.locator(".legend li", { hasText: "Back" }).count(), 1);
+      await shot(fan, "c6-fan-event");
+    } finally {
+      await fan.context().close();
+    }
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1,0 +1,57 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { reconcilePayments } from "../../src/domain/reconcile";
+import { SimulatedProvider } from "../../src/payments/simulated";
+import { expectJson } from "../helpers/http";
+import { checkoutCall, expireHold, fanWithHold, getOrder, runPayments, seatMap, setupEvent } from "./helpers";
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  let v = await read();
+  while (!ok(v) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
+  }
+  return v;
+}
+
+describe("abandoned checkouts", () => {
+  it("a lapsed checkout's PaymentIntent is cancelled through the object's outbox and the payments queue", async () => {
+    const { event } = await setupEvent();
+    const { fan, hold } = await fanWithHold(event.id, ["A-1-5"]);
+    const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
+    await expireHold(hold.holdId);
+    expect((await seatMap(event.id))["A-1-5"]).toBe("a");
+    // Nothing here calls the consumer: the object queued cancel_payment, the queue delivered it.
+    const order = await until(() => getOrder(fan.token, co.orderId), (o) => o.status === "expired");
+    expect(order.status).toBe("expired");
+    expect((await new SimulatedProvider(env.DB).get(co.payment.reference))?.status).toBe("canceled");
+  });
+});
+
+describe("reconciliation (cron)", () => {
+  it("queues a cancel for orders still pending past their hold deadline", async () => {
+    const { event } = await setupEvent();
+    const { fan, hold } = await fanWithHold(event.id, ["A-2-5"]);
+    const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
+    const later = Date.parse(co.expiresAt) + 3 * 60 * 1000;
+    const result = await reconcilePayments(env, later);
+    expect(result.orders).toBeGreaterThanOrEqual(1);
+    const stale = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE id = ? AND hold_expires_at < ?").bind(co.orderId, later - 120_000).first<{ n: number }>();
+    expect(stale?.n).toBe(1);
+  });
+
+  it("a payment that succeeded but whose webhook never came is applied when the cancel finds it paid", async () => {
+    const { event } = await setupEvent();
+    const { fan, hold } = await fanWithHold(event.id, ["A-3-5", "A-3-6"]);
+    const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
+    // The fan paid at the provider, and the webhook was lost.
+    expect(await new SimulatedProvider(env.DB).settle(co.payment.reference, "succeeded")).toBe(true);
+    const result = await runPayments([{ type: "cancel_payment", orderId: co.orderId }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    const order = await getOrder(fan.token, co.orderId);
+    expect(order.status).toBe("paid");
+    expect(order.tickets.map((t: { place: string }) => t.place).sort()).toEqual(["A-3-5", "A-3-6"]);
+    expect((await seatMap(event.id))["A-3-5"]).toBe("s");
+  });
+});
