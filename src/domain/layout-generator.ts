@@ -30,6 +30,8 @@ const SEAT_GAP = 10;
 const ROW_GAP = 12;
 const SECTION_GAP = 30;
 const STAGE_GAP = 40;
+/** Half the angle the front row of a curved layout may span, in radians (30°). */
+const MAX_ARC = Math.PI / 6;
 
 /** Spreadsheet-style labels (A..Z, AA, AB..) so any number of rows gets a short unique label. */
 export function rowLabel(index: number): string {
@@ -60,13 +62,17 @@ export function generateLayout(input: GenerateLayoutInput): Layout {
   const widths = input.sections.map((s) => (s.seatsPerRow - 1) * SEAT_GAP);
   const totalWidth = widths.reduce((a, b) => a + b, 0) + SECTION_GAP * Math.max(0, widths.length - 1);
   const stageX = totalWidth / 2;
+  // A gentle curve: the front row's arc spans at most ±30°, so wide layouts never wrap round the
+  // stage, and its ends sit half a stage gap in front of the stage line.
+  const frontRadius = Math.max(STAGE_GAP, totalWidth / 2 / MAX_ARC);
+  const arcCentreY = STAGE_GAP / 2 - frontRadius * Math.cos(Math.min(MAX_ARC, totalWidth / 2 / frontRadius));
   let left = 0;
   const sections: Section[] = input.sections.map((s, i) => {
-    const section = buildSection(s, left, stageX);
+    const section = buildSection(s, left, stageX, frontRadius, arcCentreY);
     left += (widths[i] ?? 0) + SECTION_GAP;
     return section;
   });
-  const deepest = Math.max(0, ...input.sections.map((s) => STAGE_GAP + s.rows * ROW_GAP));
+  const deepest = sections.reduce((d, sec) => sec.rows.reduce((dr, r) => r.seats.reduce((ds, seat) => Math.max(ds, seat.y), dr), d), STAGE_GAP);
   let areaX = 0;
   const areas = input.areas.map((a) => {
     const area = { ...a, x: areaX, y: deepest + ROW_GAP * 2, width: 100, height: 60 };
@@ -76,7 +82,7 @@ export function generateLayout(input: GenerateLayoutInput): Layout {
   return { stage: { x: round(stageX), y: 0, label: "Stage" }, sections, areas };
 }
 
-function buildSection(s: GenSection, left: number, stageX: number): Section {
+function buildSection(s: GenSection, left: number, stageX: number, frontRadius: number, arcCentreY: number): Section {
   const accessibleRows = Array.isArray(s.accessibleRows) ? new Set(s.accessibleRows) : null;
   const endCount = typeof s.accessibleRows === "number" ? s.accessibleRows : 0;
   const rows: Row[] = [];
@@ -89,10 +95,12 @@ function buildSection(s: GenSection, left: number, stageX: number): Section {
       let x = flatX;
       let y = radius;
       if (s.shape === "curved") {
-        // Keep arc length equal to the flat distance so seat spacing stays constant per row.
-        const theta = (flatX - stageX) / radius;
-        x = stageX + radius * Math.sin(theta);
-        y = radius * Math.cos(theta);
+        // Rows are concentric arcs around a centre behind the stage; arc length equals the flat
+        // distance so seat spacing stays constant along a row.
+        const arc = frontRadius + r * ROW_GAP;
+        const theta = (flatX - stageX) / arc;
+        x = stageX + arc * Math.sin(theta);
+        y = arcCentreY + arc * Math.cos(theta);
       }
       const accessible = accessibleRows?.has(label) || k < Math.ceil(endCount / 2) || k >= s.seatsPerRow - Math.floor(endCount / 2);
       const aisleAfter = s.aisleEvery !== undefined && (k + 1) % s.aisleEvery === 0 && k < s.seatsPerRow - 1;

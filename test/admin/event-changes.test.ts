@@ -1,18 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { until } from "../helpers/wait";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
 import { checkoutCall, fanWithHold, paySimulated, setupEvent } from "../orders/helpers";
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await read();
-  while (!ok(v) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
-}
 
 describe("editing a published event", () => {
   it("new limits reach the inventory: holds over the new per-order limit are refused", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assertValidLayout, type Layout } from "../../src/domain/layout";
-import { generateLayout, rowLabel } from "../../src/domain/layout-generator";
+import { GenerateLayoutSchema, generateLayout, rowLabel } from "../../src/domain/layout-generator";
 import { resolveSeatTiers } from "../../src/domain/pricing";
 import { assertTransition } from "../../src/domain/event-lifecycle";
 
@@ -25,6 +25,22 @@ describe("layout generator and pricing", () => {
     const maxLeft = Math.max(...layout.sections[0]!.rows.flatMap((r) => r.seats.map((s) => s.x)));
     expect(Math.min(...layout.sections[1]!.rows[0]!.seats.map((s) => s.x))).toBeGreaterThan(maxLeft);
     expect(layout.sections[1]!.rows[29]!.label).toBe("AD");
+  });
+
+  it("curves wide layouts in front of the stage without wrapping round it or overlapping seats", () => {
+    const layout = generateLayout(GenerateLayoutSchema.parse({
+      sections: [
+        { id: "STALLS", name: "Stalls", rows: 15, seatsPerRow: 24, shape: "curved", aisleEvery: 12 },
+        { id: "CIRCLE", name: "Circle", rows: 10, seatsPerRow: 24, shape: "curved", aisleEvery: 12 },
+      ],
+    }));
+    const seats = layout.sections.flatMap((s) => s.rows.flatMap((r) => r.seats));
+    expect(Math.min(...seats.map((s) => s.y))).toBeGreaterThan(0);
+    let closest = Infinity;
+    for (let i = 0; i < seats.length; i++) {
+      for (let j = i + 1; j < seats.length; j++) closest = Math.min(closest, Math.hypot(seats[i]!.x - seats[j]!.x, seats[i]!.y - seats[j]!.y));
+    }
+    expect(closest).toBeGreaterThanOrEqual(9);
   });
 
   it("resolves the most specific tier per seat and reports unpriced ones", () => {

@@ -1,19 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { until } from "../helpers/wait";
 import { reconcilePayments } from "../../src/domain/reconcile";
 import { SimulatedProvider } from "../../src/payments/simulated";
 import { expectJson } from "../helpers/http";
 import { checkoutCall, expireHold, fanWithHold, getOrder, runPayments, seatMap, setupEvent } from "./helpers";
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await read();
-  while (!ok(v) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
-}
 
 describe("abandoned checkouts", () => {
   it("a lapsed checkout's PaymentIntent is cancelled through the object's outbox and the payments queue", async () => {
