@@ -1,4 +1,4 @@
-import { appendEntry } from "../audit/store";
+import { appendEntries, appendEntry } from "../audit/store";
 import type { ChainEntry } from "../domain/audit-chain";
 import { AuditMessageSchema, type AuditMessage } from "./audit-messages";
 
@@ -42,28 +42,26 @@ function malformedEntry(message: Message<unknown>, error: string, queue: string)
 }
 
 /**
- * `audit`: appends each entry to the hash chain, sequentially in message order (the consumer
- * runs with max_concurrency 1, so one chain has one writer). A redelivered entry is appended
- * once. A malformed message is logged, recorded as `queue.malformed` and acked: retrying cannot
- * fix it. Any other failure (a concurrent appender took the seq, D1 unavailable) retries the
- * message with exponential backoff.
+ * `audit`: appends the batch's entries to the hash chain in message order, in one D1 batch (the
+ * consumer runs with max_concurrency 1, so one chain has one writer). A redelivered entry is
+ * appended once. A malformed message is logged, recorded as `queue.malformed` and acked:
+ * retrying cannot fix it. If the append fails (a concurrent appender took the seq, D1
+ * unavailable) nothing was written, and every message is retried with exponential backoff.
  */
 export async function consumeAudit(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
+  const entries = batch.messages.map((message) => {
     const parsed = AuditMessageSchema.safeParse(message.body);
-    let entry: ChainEntry;
-    if (parsed.success) entry = entryOf(parsed.data, message.id);
-    else {
-      console.error(JSON.stringify({ level: "error", msg: "malformed audit message", id: message.id, body: message.body, error: parsed.error.message }));
-      entry = malformedEntry(message, parsed.error.message, batch.queue);
-    }
-    try {
-      await appendEntry(env.DB, entry);
-      message.ack();
-    } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "audit append failed, retrying", id: message.id, attempts: message.attempts, error: String(err) }));
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    }
+    if (parsed.success) return entryOf(parsed.data, message.id);
+    console.error(JSON.stringify({ level: "error", msg: "malformed audit message", id: message.id, body: message.body, error: parsed.error.message }));
+    return malformedEntry(message, parsed.error.message, batch.queue);
+  });
+  try {
+    await appendEntries(env.DB, entries);
+    for (const message of batch.messages) message.ack();
+  } catch (err) {
+    const attempts = Math.max(...batch.messages.map((m) => m.attempts));
+    console.error(JSON.stringify({ level: "error", msg: "audit append failed, retrying", messages: batch.messages.length, attempts, error: String(err) }));
+    for (const message of batch.messages) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
 }
 

@@ -36,6 +36,17 @@ describe("consumeAudit", () => {
     expect(v.checked).toBeGreaterThanOrEqual(3);
   });
 
+  it("appends a whole batch in order with one transaction, a duplicate inside it once", async () => {
+    const msgs = Array.from({ length: 60 }, (_, i) => auditMsg({ data: { i } }));
+    const result = await runAudit([...msgs, msgs[7]]);
+    expect(result.explicitAcks).toHaveLength(61);
+    const seqs = await Promise.all(msgs.map(async (m) => (await rowsFor(m.id!)).map((r) => r.seq)));
+    expect(seqs.every((s) => s.length === 1)).toBe(true);
+    const flat = seqs.map((s) => s[0]!);
+    expect(flat).toEqual(flat.map((_, i) => flat[0]! + i));
+    expect(await verify()).toMatchObject({ ok: true, firstBroken: null });
+  });
+
   it("appends a redelivered entry once", async () => {
     const m = auditMsg();
     await runAudit([m]);
