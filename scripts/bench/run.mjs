@@ -8,15 +8,18 @@
 // reference users). The purchase scenario and the D1 invariants need that D1: the bench's own
 // server has it; with BASE_URL they run only when BENCH_PERSIST_TO names the server's
 // --persist-to dir (it must run from this tree, or one with the same wrangler.toml D1 binding).
+// Last, fanout: BENCH_WS_CLIENTS WebSocket clients on the event's live seat map while 200 holds
+// run; it fails the run when a client could not connect, dropped, or did not end on the object's
+// version.
 //
 // Env: BASE_URL (use a running server), BENCH_PERSIST_TO (with BASE_URL, see above),
 // BENCH_CONCURRENCY (64; purchase uses half), BENCH_FANS (500), BENCH_BUYERS (200),
-// BENCH_TIME_CAP_S (15 per scenario), BENCH_SCALE (multiplies request counts, 1),
+// BENCH_TIME_CAP_S (12 per scenario, keeps the whole run under 3 min), BENCH_SCALE (multiplies request counts, 1),
 // BENCH_JWT_SECRET (for a server with its own JWT_SECRET), BENCH_ADMIN_EMAIL / BENCH_ADMIN_PASSWORD
 // (the BASE_URL server's bootstrap admin), BENCH_PORT (8788).
 import { mintAccessToken, DEV_SECRET } from "./jwt.mjs";
 import { checkInvariants } from "./invariants.mjs";
-import { Ledger, churn, hot, purchase, spread } from "./scenarios.mjs";
+import { Ledger, churn, fanout, hot, purchase, spread } from "./scenarios.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
@@ -24,7 +27,10 @@ const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) => (v
 const concurrency = int(process.env.BENCH_CONCURRENCY, 64);
 const fans = int(process.env.BENCH_FANS, 500);
 const buyers = int(process.env.BENCH_BUYERS, 200);
-const timeCapMs = int(process.env.BENCH_TIME_CAP_S, 15) * 1000;
+const timeCapMs = int(process.env.BENCH_TIME_CAP_S, 12) * 1000;
+const wsClients = int(process.env.BENCH_WS_CLIENTS, 1000);
+const FANOUT_HOLDS = 200;
+const FANOUT_CONCURRENCY = 8;
 const scale = int(process.env.BENCH_SCALE, 1);
 const adminEmail = process.env.BENCH_ADMIN_EMAIL ?? "bench-admin@bench.test";
 const HOT_SEATS = 50;
@@ -121,6 +127,9 @@ async function main() {
     report(await purchase(ctx, Math.round(600 * scale), buyerTokens, buyConcurrency));
   }
 
+  log(`fanout: ${wsClients} WebSocket clients, ${Math.round(FANOUT_HOLDS * scale)} holds at concurrency ${FANOUT_CONCURRENCY}`);
+  report(await fanout(ctx, Math.round(FANOUT_HOLDS * scale), wsClients, FANOUT_CONCURRENCY));
+
   const inv = await checkInvariants(api, admin, eventId, SEAT_COUNT, ledger, d1);
   process.stdout.write(`${JSON.stringify(inv)}\n`);
 
@@ -134,6 +143,13 @@ async function main() {
     if (k in inv && inv[k] !== 0) bad.push(`${k} ${inv[k]}`);
   }
   if (errors !== 0) bad.push(`${errors} errors`);
+  for (const r of results) {
+    if (r.scenario !== "fanout") continue;
+    const f = /** @type {Record<string, number>} */ (/** @type {unknown} */ (r));
+    if (f.connect_failures) bad.push(`fanout: ${f.connect_failures} of ${f.clients_wanted} WebSocket clients failed to connect`);
+    if (f.dropped) bad.push(`fanout: ${f.dropped} WebSocket clients were disconnected mid-run`);
+    if (f.clients_behind) bad.push(`fanout: ${f.clients_behind} clients did not end on the object's version ${f.final_version}`);
+  }
   const limited = results.reduce((n, r) => n + r.rate_limited, 0);
   if (limited) log(`note: ${limited} requests were rate limited (429); raise BENCH_FANS`);
   if (bad.length) {

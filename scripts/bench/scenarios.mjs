@@ -9,6 +9,7 @@
 // `purchase` is the exception: one "request" there is the whole hold → checkout → pay sequence
 // (see `purchase` below).
 import { randomUUID } from "node:crypto";
+import { log } from "./server.mjs";
 import { Stats } from "./stats.mjs";
 
 /**
@@ -84,9 +85,10 @@ async function timed(stats, kind, url, init) {
 /**
  * Tries to hold `seats` as the next fan; records a success in the ledger.
  * @param {Ctx} ctx @param {Stats} stats @param {string[]} seats
+ * @param {(body: any, tResponse: number) => void} [onWin] sees a 201's body and when it arrived
  * @returns {Promise<string | null>} the hold id, or null
  */
-async function hold(ctx, stats, seats) {
+async function hold(ctx, stats, seats, onWin) {
   const fan = nextFan(ctx);
   const { status, text } = await timed(stats, "hold", `${ctx.base}/v1/events/${ctx.eventId}/holds`, {
     method: "POST",
@@ -94,7 +96,9 @@ async function hold(ctx, stats, seats) {
     body: JSON.stringify({ seats }),
   });
   if (status !== 201) return null;
+  const tResponse = performance.now();
   const body = JSON.parse(text);
+  onWin?.(body, tResponse);
   ctx.ledger.holds.set(body.holdId, { seats: body.seats.map((/** @type {{id: string}} */ s) => s.id), fan, released: false, uncertain: false });
   return body.holdId;
 }
@@ -282,5 +286,193 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   stats.finish();
+  return stats;
+}
+
+/** `p`-th percentile (nearest rank) of `l`; 0 for an empty list. @param {ArrayLike<number>} l @param {number} p */
+function percentile(l, p) {
+  const sorted = Float64Array.from(l).sort();
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0;
+}
+
+const WS_WAVE = 100;
+const WS_CONNECT_TIMEOUT_MS = 10_000;
+const FANOUT_QUIESCE_MS = 3_000;
+
+/**
+ * One live seat-map client: follows the version, asks for a resync on a gap, and notes when it
+ * first saw each change version (into the shared `arrivals`).
+ */
+class LiveClient {
+  /** @param {string} url @param {number} version the version it connects with @param {Map<number, number[]>} arrivals */
+  constructor(url, version, arrivals) {
+    this.last = version;
+    this.gaps = 0;
+    this.resyncing = false;
+    this.open = false;
+    this.dropped = false;
+    this.closing = false;
+    this.arrivals = arrivals;
+    this.ws = new WebSocket(`${url}?version=${version}`);
+    /** @type {Promise<boolean>} whether it opened within the connect timeout */
+    this.opened = new Promise((resolve) => {
+      const timer = setTimeout(() => { resolve(false); try { this.ws.close(); } catch {} }, WS_CONNECT_TIMEOUT_MS);
+      this.ws.addEventListener("open", () => { clearTimeout(timer); this.open = true; resolve(true); });
+      this.ws.addEventListener("error", () => { clearTimeout(timer); resolve(false); });
+    });
+    /** @type {Promise<void>} */
+    this.closed = new Promise((resolve) => this.ws.addEventListener("close", () => {
+      if (this.open && !this.closing) this.dropped = true;
+      resolve();
+    }));
+    this.ws.addEventListener("message", (ev) => this.onMessage(ev.data));
+  }
+
+  /** @param {unknown} data */
+  onMessage(data) {
+    const now = performance.now();
+    if (typeof data !== "string") return;
+    /** @type {any} */
+    let msg;
+    try { msg = JSON.parse(data); } catch { return; } // "pong"
+    if (msg.type === "snapshot") {
+      this.last = msg.version;
+      this.resyncing = false;
+      return;
+    }
+    if (msg.type !== "delta") return;
+    /** @type {{ version: number }[]} */
+    const fresh = msg.changes.filter((/** @type {{ version: number }} */ c) => c.version > this.last);
+    for (const c of fresh) {
+      let l = this.arrivals.get(c.version);
+      if (!l) this.arrivals.set(c.version, (l = []));
+      l.push(now);
+    }
+    if (fresh.length === 0) {
+      // Nothing new (the connect reply when nothing changed carries the version only).
+      if (msg.changes.length === 0 && msg.version > this.last && !this.resyncing) this.last = msg.version;
+      return;
+    }
+    if (fresh[0].version !== this.last + 1) {
+      // A gap: keep the version we have and ask for what we missed; deltas that race the answer
+      // are seen (arrival noted) but do not move `last`.
+      if (!this.resyncing) {
+        this.gaps++;
+        this.resyncing = true;
+        this.ws.send(JSON.stringify({ type: "resync", version: this.last }));
+      }
+      return;
+    }
+    this.resyncing = false;
+    this.last = Math.max(this.last, msg.version, fresh[fresh.length - 1].version);
+  }
+
+  close() {
+    this.closing = true;
+    try { this.ws.close(1000, "bench done"); } catch {}
+  }
+}
+
+/**
+ * fanout: `clients` WebSocket clients on the event's live seat map (connected in waves of 100
+ * with `?version=<current>`, so the first message is a small delta and not the ~300 KB snapshot)
+ * while `holds` holds (1–2 free seats each, released as soon as they succeed) run at `concurrency`.
+ * For every successful hold, the delay from its HTTP response to each client's arrival of the
+ * delta with the hold's `version` (negative when the delta beats the response); p50/p99 over all
+ * (client, hold) pairs. After the stream and up to 3 s of quiet, every client must be on the
+ * object's version. `requests`, `p50_ms` and `p99_ms` are the hold stream's HTTP requests. The
+ * stream's time cap is 1.5 × the scenario cap.
+ * @param {Ctx} ctx @param {number} holds budget @param {number} clients @param {number} concurrency
+ */
+export async function fanout(ctx, holds, clients, concurrency) {
+  const readVersion = async () => {
+    const r = await call(`${ctx.base}/v1/events/${ctx.eventId}/seats`, { headers: { "cache-control": "no-cache" } });
+    if (r.status !== 200) throw new Error(`GET seats → ${r.status}: ${r.detail.slice(0, 200)}`);
+    return parse(r.text);
+  };
+  const snap = await readVersion();
+  /** @type {number} */
+  const v0 = snap.version;
+  /** @type {string[]} */
+  const free = Object.entries(snap.seats ?? {}).filter(([, st]) => st === "a").map(([id]) => id);
+  for (let i = free.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [free[i], free[j]] = [free[j], free[i]];
+  }
+
+  /** @type {Map<number, number[]>} change version → arrival times, one per client that saw it */
+  const arrivals = new Map();
+  const url = `${ctx.base.replace(/^http/, "ws")}/v1/events/${encodeURIComponent(ctx.eventId)}/live`;
+  /** @type {LiveClient[]} */
+  const live = [];
+  let connectFailures = 0;
+  const tc = performance.now();
+  for (let i = 0; i < clients; i += WS_WAVE) {
+    const wave = Array.from({ length: Math.min(WS_WAVE, clients - i) }, () => new LiveClient(url, v0, arrivals));
+    const ok = await Promise.all(wave.map((c) => c.opened));
+    ok.forEach((o, k) => (o ? live.push(wave[k]) : connectFailures++));
+  }
+  const connectS = (performance.now() - tc) / 1000;
+
+  const stats = new Stats("fanout", concurrency);
+  /** @type {Map<number, number>} hold version → when its response arrived */
+  const holdVersions = new Map();
+  let started = 0;
+  // 1.5 × the usual cap: with 1,000 sockets each change costs the object 1,000 sends, so holds are
+  // slow here (1–2 s each at concurrency 8 on a loaded 2-core box: 50–100 holds in 24 s, not 200).
+  // Not more, to keep the whole bench under 3 minutes.
+  const until = performance.now() + 1.5 * ctx.timeCapMs;
+  const loop = async () => {
+    while (started < holds && performance.now() < until && free.length > 0) {
+      started++;
+      const n = Math.min(randInt(1, 2), free.length);
+      const id = await hold(ctx, stats, free.splice(free.length - n, n), (body, t) => holdVersions.set(body.version, t));
+      if (id) await release(ctx, stats, id);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  stats.finish();
+
+  // Quiescence: every client on the object's version, or 3 s.
+  const final = (await readVersion()).version;
+  const quietUntil = performance.now() + FANOUT_QUIESCE_MS;
+  while (performance.now() < quietUntil && live.some((c) => c.last !== final)) await sleep(100);
+  const after = (await readVersion()).version;
+  if (after !== final) log(`fanout: the object moved from version ${final} to ${after} after the stream`);
+  const onFinal = live.filter((c) => c.last === after).length;
+
+  /** @type {number[]} */
+  const delays = [];
+  for (const [v, t] of holdVersions) for (const a of arrivals.get(v) ?? []) delays.push(a - t);
+  const expected = holdVersions.size * live.length;
+  if (delays.length !== expected) log(`fanout: ${delays.length} (client, hold) deliveries seen of ${expected}`);
+
+  for (const c of live) c.close();
+  await Promise.race([Promise.all(live.map((c) => c.closed)), sleep(3000)]);
+
+  const r1 = (/** @type {number} */ v) => Math.round(v * 10) / 10;
+  const base = stats.summary.bind(stats);
+  const fan = {
+    clients: live.length,
+    connect_failures: connectFailures,
+    delta_p50_ms: r1(percentile(delays, 50)),
+    delta_p99_ms: r1(percentile(delays, 99)),
+    gaps: live.reduce((n, c) => n + c.gaps, 0),
+    clients_on_final_version: onFinal,
+    clients_behind: live.length - onFinal,
+  };
+  const extra = {
+    clients_wanted: clients,
+    dropped: live.filter((c) => c.dropped).length,
+    connect_s: r1(connectS),
+    deliveries: delays.length,
+    deliveries_expected: expected,
+    final_version: after,
+  };
+  // The fanout keys right after the latency ones, then the usual extras.
+  stats.summary = () => {
+    const { scenario, concurrency: conc, requests, ok, conflicts, errors, rps, p50_ms, p99_ms, ...rest } = base();
+    return { scenario, concurrency: conc, requests, ok, conflicts, errors, rps, p50_ms, p99_ms, ...fan, ...rest, ...extra };
+  };
   return stats;
 }
