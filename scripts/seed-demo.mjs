@@ -78,7 +78,8 @@ export async function seedDemo(base, adminEmail = DEMO_ACCOUNTS.admin) {
 
 /** Signs up, or logs in when the account exists; returns an access token. */
 async function account(api, email, name, phone) {
-  const body = { email, password: DEMO_PASSWORD, name, ...(phone ? { phone } : {}) };
+  // An account with a phone wants SMS too, so the local mailbox shows both confirmations.
+  const body = { email, password: DEMO_PASSWORD, name, ...(phone ? { phone, notifications: { email: true, sms: true } } : {}) };
   const signup = await api("POST", "/v1/auth/signup", body, undefined, [409]);
   if (signup.accessToken) return signup.accessToken;
   return (await api("POST", "/v1/auth/login", { email, password: DEMO_PASSWORD })).accessToken;
