@@ -8,6 +8,8 @@ import type { AppEnv } from "./env";
 import { validationHook } from "./routes/router";
 import { bodyLimitFromConfig, corsFromConfig } from "./middleware/http";
 import { idempotency } from "./middleware/idempotency";
+import { requestLogging } from "./middleware/logging";
+import { log } from "./observability/log";
 import { mountRoutes } from "./routes";
 import { ui } from "./ui";
 
@@ -18,6 +20,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", requestLogging);
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
   app.use("/v1/*", corsFromConfig);
   app.use("/v1/*", bodyLimitFromConfig);
@@ -75,7 +78,7 @@ function problem(c: Context<AppEnv>, err: AppError) {
   const rid = c.get("requestId") ?? "unknown";
   if (err.status >= 500) {
     const cause = err.cause instanceof Error ? err.cause : err;
-    console.error(JSON.stringify({ level: "error", requestId: rid, code: err.code, message: cause.message, stack: cause.stack, path: c.req.path }));
+    log("error", "request failed", { requestId: rid, code: err.code, error: cause, path: c.req.path });
   }
   for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
   c.header("Content-Type", "application/problem+json");

@@ -3,6 +3,7 @@ import { reconcilePayments } from "./domain/reconcile";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
 import { queueEventReminders, retryStuckNotifications } from "./notifications/cron";
 import { shipOutbox } from "./queues/outbox";
+import { log } from "./observability/log";
 
 /**
  * The every-minute safety nets. Each task runs on its own, so one failing never stops the
@@ -23,7 +24,7 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<Record<s
       results[name] = await task();
     } catch (err) {
       results[name] = { error: String(err) };
-      console.error(JSON.stringify({ level: "error", msg: "scheduled task failed", task: name, error: String(err) }));
+      log("error", "scheduled task failed", { task: name, error: String(err) });
     }
   }
   return results;

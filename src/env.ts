@@ -26,6 +26,11 @@ export type Secrets = {
    * storing IPs). Unset: a fixed development salt outside production; no IP hash in production.
    */
   AUDIT_IP_SALT?: string;
+  /**
+   * Bearer token for operator endpoints (`GET /v1/admin/metrics`, `GET /v1/health?deep=1`); kept
+   * apart from user JWTs so a scraper never holds an account. Unset: only admin JWTs get in.
+   */
+  OPERATOR_TOKEN?: string;
 };
 
 /** Who is calling, once `requireAuth` has run. */
@@ -41,5 +46,7 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     auth: AuthContext;
+    /** A D1 Sessions API session for read routes (see middleware/read-replica.ts). */
+    readDb: D1Database;
   };
 };

@@ -25,6 +25,9 @@ export type ErrorCode =
   | "inventory_in_use"
   | "unknown_seats"
   | "not_on_sale"
+  | "admission_required"
+  | "admission_invalid"
+  | "queue_not_active"
   | "idempotency_key_missing"
   | "idempotency_key_mismatch"
   | "request_in_progress"
@@ -48,6 +51,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "unauthenticated":
       return 401;
     case "forbidden":
+    case "admission_required":
+    case "admission_invalid":
       return 403;
     case "not_found":
       return 404;
@@ -62,6 +67,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "hold_not_active":
     case "inventory_in_use":
     case "not_on_sale":
+    case "queue_not_active":
     case "request_in_progress":
     case "order_not_payable":
     case "refund_not_allowed":
@@ -118,6 +124,9 @@ const titles: Record<ErrorCode, string> = {
   inventory_in_use: "Inventory in use",
   unknown_seats: "Unknown seats",
   not_on_sale: "Event not on sale",
+  admission_required: "Admission token required",
+  admission_invalid: "Admission token not valid",
+  queue_not_active: "Waiting room not active",
   idempotency_key_missing: "Idempotency-Key required",
   idempotency_key_mismatch: "Idempotency-Key reused with another request",
   request_in_progress: "Request in progress",

@@ -4,8 +4,11 @@ import { consumeAudit, consumeAuditDeadLetters } from "./queues/audit-consumer";
 import { consumePaymentDeadLetters } from "./queues/dead-letters";
 import { consumeNotificationDeadLetters, consumeNotifications } from "./queues/notifications-consumer";
 import { consumePayments } from "./queues/payments-consumer";
+import { consumeHealthProbes } from "./observability/deep-health";
+import { log } from "./observability/log";
 
 export { EventInventory } from "./objects/event-inventory";
+export { WaitingRoom } from "./objects/waiting-room";
 
 const app = createApp();
 
@@ -16,14 +19,25 @@ const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Prom
   "payments-dlq": consumePaymentDeadLetters,
   "notifications-dlq": consumeNotificationDeadLetters,
   "audit-dlq": consumeAuditDeadLetters,
+  "health-probe": consumeHealthProbes,
 };
+
+/** Queue names carry the environment as a suffix outside production (`payments-staging`). */
+const baseQueueName = (queue: string, environment: string) => (environment && queue.endsWith(`-${environment}`) ? queue.slice(0, -environment.length - 1) : queue);
 
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    const consume = consumers[batch.queue];
+    const consume = consumers[baseQueueName(batch.queue, env.ENVIRONMENT)];
     if (!consume) throw new Error(`no consumer for queue "${batch.queue}"`); // the whole batch is retried
-    await consume(batch, env);
+    const started = Date.now();
+    try {
+      await consume(batch, env);
+      log("info", "queue batch", { queue: batch.queue, messages: batch.messages.length, durationMs: Date.now() - started });
+    } catch (err) {
+      log("error", "queue batch failed", { queue: batch.queue, messages: batch.messages.length, durationMs: Date.now() - started, error: err });
+      throw err;
+    }
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runScheduled(env));

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { newId, sha256Hex } from "../lib/ids";
 import type { AuditMessage } from "../queues/audit-messages";
+import { log } from "../observability/log";
 
 /**
  * Salt for IP hashes outside production when AUDIT_IP_SALT is unset. Public on purpose: it only
@@ -63,7 +64,7 @@ export function audit(c: Context<AppEnv>, input: AuditInput): void {
       msg = buildAuditMessage(input, await requestFacts(c));
       await c.env.AUDIT.send(msg, { contentType: "json" });
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "audit send failed", entry: msg ?? input, error: String(err) }));
+      log("error", "audit send failed", { entry: msg ?? input, error: String(err) });
     }
   };
   const p = send();

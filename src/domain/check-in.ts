@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { outboxInsert, outboxItem } from "../queues/outbox";
 import { ticketCodeClaims, verifyTicketCode } from "./ticket-codes";
 import { eventKeys } from "./ticket-issuer";
+import { log } from "../observability/log";
 
 export type CheckInInput = {
   eventId: string;
@@ -48,7 +49,7 @@ async function auditCheckIn(db: Db, input: CheckInInput, now: number, action: st
   try {
     await outboxInsert(db, [item], now);
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", msg: "check-in audit write failed", entry: item, error: String(err) }));
+    log("error", "check-in audit write failed", { entry: item, error: String(err) });
   }
 }
 

@@ -11,6 +11,7 @@ import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { inventoryStub } from "./event-lifecycle";
 import { decodeHoldId } from "./hold-ids";
 import { inventoryError } from "./inventory-errors";
+import { METRIC, count } from "../observability/metrics";
 
 export type CheckoutResult = { order: OrderRow; payment: PaymentHandle; expiresAt: number };
 
@@ -50,6 +51,7 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
   await ctx.db.update(orders).set({ holdExpiresAt: begun.expiresAt }).where(eq(orders.id, order.id));
   const payment = await requestPayment(ctx, order, ids.eventId);
   await auditCheckout(ctx, order, auth, payment);
+  count(ctx.env, METRIC.checkout, [ids.eventId]);
   return { order, payment, expiresAt: begun.expiresAt };
 }
 

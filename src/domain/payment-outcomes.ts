@@ -5,6 +5,8 @@ import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { inventoryStub } from "./event-lifecycle";
 import { eventCancelled, refundUnavailable, type Deps } from "./refunds";
 import { buildTickets, eventKeys } from "./ticket-issuer";
+import { METRIC, count } from "../observability/metrics";
+import { log } from "../observability/log";
 
 /** The parts of a PaymentIntent the outcomes need. */
 export type IntentFacts = { id: string; amount: number; currency: string; metadata: Record<string, string>; failure?: string };
@@ -29,7 +31,7 @@ export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise
   if (!order) return "unknown_order";
   if ((SETTLED as readonly string[]).includes(order.status)) return "already_settled";
   if (intent.amount !== order.amount || intent.currency.toLowerCase() !== order.currency.toLowerCase()) {
-    console.error(JSON.stringify({ level: "error", msg: "payment amount mismatch", orderId: order.id, intent: intent.id, amount: intent.amount, expected: order.amount }));
+    log("error", "payment amount mismatch", { orderId: order.id, intent: intent.id, amount: intent.amount, expected: order.amount });
   }
   const stub = inventoryStub(deps.env.EVENT_INVENTORY, order.eventId);
   if (await eventCancelled(deps.db, order.eventId)) {
@@ -70,6 +72,7 @@ export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise
     ], now),
   ]);
   await shipOutbox(db, deps.env, [`notifications:paid:${order.id}`, `audit:paid:${order.id}`]);
+  count(deps.env, METRIC.paymentOk, [order.eventId, order.currency]);
   return "paid";
 }
 
@@ -96,6 +99,7 @@ export async function paymentFailed(deps: Deps, intent: IntentFacts, kind: "fail
     ], now),
   ]);
   await shipOutbox(db, deps.env, [`notifications:failed:${order.id}:${order.paymentAttempt}`, `audit:failed:${order.id}:${order.paymentAttempt}`]);
+  count(deps.env, METRIC.paymentFailed, [order.eventId, kind]);
   return "failed";
 }
 

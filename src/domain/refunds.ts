@@ -7,6 +7,7 @@ import type { PaymentProvider } from "../payments/provider";
 import { PaymentProviderError } from "../payments/provider";
 import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { inventoryStub } from "./event-lifecycle";
+import { METRIC, count } from "../observability/metrics";
 
 export type Deps = { db: Db; env: Env; provider: PaymentProvider };
 
@@ -127,6 +128,7 @@ export async function sendRefund(deps: Deps, refundRowId: string): Promise<"succ
   try {
     const { refundId } = await deps.provider.refund({ reference: charge.providerRef, amount: row.amount, idempotencyKey: row.idempotencyKey, reason: row.reason ?? "requested", refundRowId: row.id });
     await db.update(payments).set({ status: "succeeded", providerRef: refundId, attempts: row.attempts + 1, lastError: null, updatedAt: now }).where(eq(payments.id, row.id));
+    count(deps.env, METRIC.refund, [row.reason, row.currency]);
     return "succeeded";
   } catch (err) {
     if (!(err instanceof PaymentProviderError)) throw err;

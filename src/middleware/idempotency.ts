@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { authenticate, bearerToken } from "../auth/middleware";
 import { AppError } from "../errors";
 import type { AppEnv } from "../env";
+import { log } from "../observability/log";
 
 /** How long the first response to a key is kept and replayed. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -189,7 +190,7 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot
   } catch (err) {
     // The route has already acted: answering 500 now would invite a retry, and releasing the key
     // would let that retry act twice. The row stays in_progress (duplicates get 409) until it expires.
-    console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), message: "idempotency record not stored", error: String(err) }));
+    log("error", "idempotency record not stored", { requestId: c.get("requestId"), error: String(err) });
   }
 }
 

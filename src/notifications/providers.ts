@@ -3,6 +3,7 @@ import type { Secrets } from "../env";
 import { outboxProvider } from "./outbox";
 import { sesProvider } from "./ses";
 import { twilioProvider } from "./twilio";
+import { log } from "../observability/log";
 
 /** What a provider is handed: a recorded notification row's content. */
 export type Outgoing = { id: string; recipient: string; subject: string; text: string; html: string | null };
@@ -39,7 +40,7 @@ function misconfigured(name: string, missing: string[]): Provider {
   return {
     name,
     async send() {
-      console.error(JSON.stringify({ level: "error", msg: "notification provider misconfigured", provider: name, missing }));
+      log("error", "notification provider misconfigured", { provider: name, missing });
       return { ok: false, retryable: false, error };
     },
   };

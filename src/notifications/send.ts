@@ -4,6 +4,8 @@ import { notifications, type NotificationRow } from "../db/schema";
 import type { NotificationChannel, NotificationKind } from "../db/schema/constants";
 import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { networkFailure, providerFor, providerName, type NotifyEnv, type Provider } from "./providers";
+import { METRIC, count } from "../observability/metrics";
+import { log } from "../observability/log";
 
 /** A composed notification before it is recorded; `id` is its deterministic key. */
 export type Draft = {
@@ -67,11 +69,12 @@ export async function deliver(deps: SendDeps, id: string): Promise<Outcome> {
   const mine = and(eq(notifications.id, id), eq(notifications.status, "sending"), eq(notifications.attempts, row.attempts));
   if (result.ok) {
     await deps.db.update(notifications).set({ status: "sent", providerMessageId: result.messageId, lastError: null, sentAt: now, updatedAt: now }).where(mine);
+    count(deps.env, METRIC.notificationSent, [row.channel, provider.name]);
     return "sent";
   }
   if (result.retryable) {
     await deps.db.update(notifications).set({ status: "pending", lastError: result.error, updatedAt: now }).where(mine);
-    console.warn(JSON.stringify({ level: "warn", msg: "notification send will be retried", id, provider: provider.name, attempts: row.attempts, error: result.error }));
+    log("warn", "notification send will be retried", { id, provider: provider.name, attempts: row.attempts, error: result.error });
     return "retry";
   }
   await markFailed(deps, row, result.error);
@@ -102,6 +105,7 @@ export async function markFailed(deps: SendDeps, row: NotificationRow, error: st
     deps.db.update(notifications).set({ status: "failed", lastError: error, updatedAt: now }).where(eq(notifications.id, row.id)),
     outboxInsert(deps.db, [audit], now),
   ]);
-  console.error(JSON.stringify({ level: "error", msg: "notification failed", id: row.id, provider: row.provider, error }));
+  count(deps.env, METRIC.notificationFailed, [row.channel, row.provider]);
+  log("error", "notification failed", { id: row.id, provider: row.provider, error });
   await shipOutbox(deps.db, deps.env, [audit.id]);
 }

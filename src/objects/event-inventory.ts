@@ -6,6 +6,8 @@ import { encodeHoldId } from "../domain/hold-ids";
 import type { AuditMessage } from "../queues/audit-messages";
 import type { PaymentMessage } from "../queues/payment-messages";
 import { ClientMessageSchema, type ServerMessage } from "../live/protocol";
+import { log } from "../observability/log";
+import { METRIC, count } from "../observability/metrics";
 import { CHANGE_LOG_LIMIT, migrate } from "./inventory-schema";
 import { LiveChannel, safeSend, type HoldNotice, type SocketState } from "./live-channel";
 import type {
@@ -264,7 +266,7 @@ export class EventInventory extends DurableObject<Env> {
       try {
         await (queue === "audit" ? this.env.AUDIT : this.env.PAYMENTS).sendBatch(list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
       } catch (err) {
-        console.error(JSON.stringify({ level: "error", msg: "inventory outbox send failed", queue, rows: list.length, error: String(err) }));
+        log("error", "inventory outbox send failed", { queue, rows: list.length, error: String(err) });
         ok = false;
         continue;
       }
@@ -301,7 +303,7 @@ export class EventInventory extends DurableObject<Env> {
       },
       async (err: unknown) => {
         this.flushing = null;
-        console.error(JSON.stringify({ level: "error", msg: "inventory outbox flush crashed", error: String(err) }));
+        log("error", "inventory outbox flush crashed", { error: String(err) });
         await this.armRetry();
         return false;
       },
@@ -325,6 +327,7 @@ export class EventInventory extends DurableObject<Env> {
   private expireDue(now: number, p: Pending): number {
     const due = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).toArray();
     for (const h of due) this.releaseRow(h, "expired", p);
+    if (due.length) count(this.env, METRIC.holdExpired, [this.eventId()], due.length);
     return due.length;
   }
 
@@ -847,14 +850,16 @@ export class EventInventory extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.armedAt = undefined; // the runtime cleared the alarm that just fired
+    let expired = 0;
     this.tx(() => {
       const p = new Pending();
-      this.expireDue(now, p);
+      expired = this.expireDue(now, p);
       this.commit(p);
     });
     await this.rearm();
     // The alarm is also the outbox's retry: wait for the send so a failure re-arms it.
     if (this.flushing) await this.flushing;
+    log("info", "inventory alarm", { eventId: this.eventId(), expired, durationMs: Date.now() - now });
   }
 
   /** Releases holds past their deadline, if any, so what is read next is current. */

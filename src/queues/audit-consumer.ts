@@ -1,6 +1,8 @@
 import { appendEntries, appendEntry } from "../audit/store";
 import type { ChainEntry } from "../domain/audit-chain";
 import { AuditMessageSchema, type AuditMessage } from "./audit-messages";
+import { log } from "../observability/log";
+import { METRIC, count } from "../observability/metrics";
 
 /** Exponential backoff for a retry: 2, 4, 8 … seconds, capped at 5 minutes. */
 export function backoffSeconds(attempts: number): number {
@@ -52,7 +54,7 @@ export async function consumeAudit(batch: MessageBatch<unknown>, env: Env): Prom
   const entries = batch.messages.map((message) => {
     const parsed = AuditMessageSchema.safeParse(message.body);
     if (parsed.success) return entryOf(parsed.data, message.id);
-    console.error(JSON.stringify({ level: "error", msg: "malformed audit message", id: message.id, body: message.body, error: parsed.error.message }));
+    log("error", "malformed audit message", { id: message.id, body: message.body, error: parsed.error.message });
     return malformedEntry(message, parsed.error.message, batch.queue);
   });
   try {
@@ -60,7 +62,8 @@ export async function consumeAudit(batch: MessageBatch<unknown>, env: Env): Prom
     for (const message of batch.messages) message.ack();
   } catch (err) {
     const attempts = Math.max(...batch.messages.map((m) => m.attempts));
-    console.error(JSON.stringify({ level: "error", msg: "audit append failed, retrying", messages: batch.messages.length, attempts, error: String(err) }));
+    log("error", "audit append failed, retrying", { messages: batch.messages.length, attempts, error: String(err) });
+    count(env, METRIC.queueRetry, ["audit", "append"], batch.messages.length);
     for (const message of batch.messages) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
 }
@@ -72,14 +75,14 @@ export async function consumeAudit(batch: MessageBatch<unknown>, env: Env): Prom
  */
 export async function consumeAuditDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
-    console.error(JSON.stringify({ level: "error", msg: "audit message dead-lettered", id: message.id, attempts: message.attempts, body: message.body }));
+    log("error", "audit message dead-lettered", { id: message.id, attempts: message.attempts, body: message.body });
     const parsed = AuditMessageSchema.safeParse(message.body);
     const entry = parsed.success ? entryOf(parsed.data, message.id) : malformedEntry(message, parsed.error.message, batch.queue);
     try {
       await appendEntry(env.DB, entry);
       message.ack();
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "audit dead letter append failed", id: message.id, error: String(err) }));
+      log("error", "audit dead letter append failed", { id: message.id, error: String(err) });
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }

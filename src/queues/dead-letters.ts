@@ -3,6 +3,7 @@ import { createDb } from "../db/client";
 import { payments } from "../db/schema";
 import { outboxInsert, outboxItem, shipOutbox } from "./outbox";
 import { PaymentMessageSchema } from "./payment-messages";
+import { log } from "../observability/log";
 
 /**
  * `payments-dlq`: a payment message that exhausted its retries. A refund row is marked failed
@@ -22,7 +23,7 @@ export async function consumePaymentDeadLetters(batch: MessageBatch<unknown>, en
     const item = outboxItem("audit", `dlq:payments:${message.id}`, { action: "payment.dead_letter", actorId: null, orderId, data: { body: message.body as Record<string, unknown>, reason }, at: now });
     await outboxInsert(db, [item], now);
     await shipOutbox(db, env, [item.id]);
-    console.error(JSON.stringify({ level: "error", msg: "payments message dead-lettered", id: message.id, body: message.body }));
+    log("error", "payments message dead-lettered", { id: message.id, body: message.body });
     message.ack();
   }
 }

@@ -7,6 +7,8 @@ import { outboxInProduction, type NotifyEnv } from "../notifications/providers";
 import { deliver, recordAndDeliver, type Outcome, type SendDeps } from "../notifications/send";
 import { NotificationMessageSchema, type NotificationMessage } from "./notification-messages";
 import { outboxInsert, outboxItem, shipOutbox } from "./outbox";
+import { log } from "../observability/log";
+import { METRIC, count } from "../observability/metrics";
 
 /** Backoff before a notification message is delivered again: 2, 4, 8 … seconds, at most 10 minutes. */
 export function notificationBackoffSeconds(attempts: number): number {
@@ -31,7 +33,7 @@ async function handle(deps: SendDeps, msg: NotificationMessage): Promise<Outcome
  * (`queue.malformed`), and acked: dead-lettered in effect, never retried forever.
  */
 async function recordMalformed(db: Db, env: Env, queue: string, message: Message<unknown>, issues: unknown): Promise<void> {
-  console.error(JSON.stringify({ level: "error", msg: "malformed notifications message", queue, id: message.id, body: message.body, issues }));
+  log("error", "malformed notifications message", { queue, id: message.id, body: message.body, issues });
   const now = Date.now();
   const item = outboxItem("audit", `queue.malformed:${queue}:${message.id}`, { action: "queue.malformed", actorId: null, data: { queue, messageId: message.id, body: message.body as never }, at: now });
   await outboxInsert(db, [item], now);
@@ -50,7 +52,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   const db = createDb(env.DB);
   const deps: SendDeps = { db, env: nenv, now: Date.now };
   if (outboxInProduction(nenv)) {
-    console.warn(JSON.stringify({ level: "warn", msg: "notifications use the outbox provider in production: messages are stored, not delivered", email: nenv.EMAIL_PROVIDER, sms: nenv.SMS_PROVIDER }));
+    log("warn", "notifications use the outbox provider in production: messages are stored, not delivered", { email: nenv.EMAIL_PROVIDER, sms: nenv.SMS_PROVIDER });
   }
   await Promise.all(
     batch.messages.map(async (message) => {
@@ -60,7 +62,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
           await recordMalformed(db, env, batch.queue, message, parsed.error.issues);
           message.ack();
         } catch (err) {
-          console.error(JSON.stringify({ level: "error", msg: "could not record malformed message", id: message.id, error: String(err) }));
+          log("error", "could not record malformed message", { id: message.id, error: String(err) });
           message.retry({ delaySeconds: notificationBackoffSeconds(message.attempts) });
         }
         return;
@@ -69,9 +71,11 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
         const outcomes = await handle(deps, parsed.data);
         if (outcomes.includes("retry")) message.retry({ delaySeconds: notificationBackoffSeconds(message.attempts) });
         else message.ack();
+        if (outcomes.includes("retry")) count(env, METRIC.queueRetry, ["notifications", parsed.data.type]);
       } catch (err) {
+        count(env, METRIC.queueRetry, ["notifications", parsed.data.type]);
         const delaySeconds = notificationBackoffSeconds(message.attempts);
-        console.error(JSON.stringify({ level: "error", msg: "notifications message retried", type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) }));
+        log("error", "notifications message retried", { type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) });
         message.retry({ delaySeconds });
       }
     }),
@@ -124,7 +128,7 @@ export async function consumeNotificationDeadLetters(batch: MessageBatch<unknown
     });
     await outboxInsert(db, [item], now);
     await shipOutbox(db, env, [item.id]);
-    console.error(JSON.stringify({ level: "error", msg: "notifications message dead-lettered", id: message.id, body: message.body, failed: ids }));
+    log("error", "notifications message dead-lettered", { id: message.id, body: message.body, failed: ids });
     message.ack();
   }
 }

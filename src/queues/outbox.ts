@@ -5,6 +5,7 @@ import type { OutboxQueue } from "../db/schema/constants";
 import type { AuditMessage } from "./audit-messages";
 import type { NotificationMessage } from "./notification-messages";
 import type { PaymentMessage } from "./payment-messages";
+import { log } from "../observability/log";
 
 type Bindings = Pick<Env, "NOTIFICATIONS" | "AUDIT" | "PAYMENTS">;
 type Bodies = { notifications: NotificationMessage; audit: AuditMessage; payments: PaymentMessage };
@@ -52,7 +53,7 @@ export async function shipOutbox(db: Db, env: Bindings, ids?: string[]): Promise
       await db.delete(outbox).where(inArray(outbox.id, list.map((r) => r.id)));
       shipped += list.length;
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "outbox send failed", queue, rows: list.length, error: String(err) }));
+      log("error", "outbox send failed", { queue, rows: list.length, error: String(err) });
     }
   }
   return shipped;

@@ -9,6 +9,8 @@ import { AppError } from "../errors";
 import { paymentProvider } from "../payments";
 import { PaymentProviderError } from "../payments/provider";
 import { PaymentMessageSchema, type PaymentMessage } from "./payment-messages";
+import { log } from "../observability/log";
+import { METRIC, count } from "../observability/metrics";
 
 /** Exponential backoff for a retry: 2, 4, 8 … seconds, capped at 10 minutes. */
 export function backoffSeconds(attempts: number): number {
@@ -82,7 +84,7 @@ export async function consumePayments(batch: MessageBatch<unknown>, env: Env): P
   for (const message of batch.messages) {
     const parsed = PaymentMessageSchema.safeParse(message.body);
     if (!parsed.success) {
-      console.error(JSON.stringify({ level: "error", msg: "malformed payments message", id: message.id, body: message.body }));
+      log("error", "malformed payments message", { id: message.id, body: message.body });
       message.ack();
       continue;
     }
@@ -91,7 +93,8 @@ export async function consumePayments(batch: MessageBatch<unknown>, env: Env): P
       message.ack();
     } catch (err) {
       const delaySeconds = backoffSeconds(message.attempts);
-      console.error(JSON.stringify({ level: err instanceof RetryLater ? "warn" : "error", msg: "payments message retried", type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) }));
+      log(err instanceof RetryLater ? "warn" : "error", "payments message retried", { type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) });
+      count(env, METRIC.queueRetry, ["payments", parsed.data.type]);
       message.retry({ delaySeconds });
     }
   }

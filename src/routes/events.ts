@@ -5,6 +5,7 @@ import { searchEvents, type EventListRow } from "../db/queries/event-search";
 import { SALES_STATUSES, salesStatus } from "../domain/sales-status";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
+import { BOOKMARK_HEADER, readReplica } from "../middleware/read-replica";
 import { createRouter } from "./router";
 import { jsonResponse, pickProblems } from "./problem-responses";
 
@@ -55,21 +56,27 @@ const EventDetail = EventSummary.omit({ venue: true, priceFrom: true })
   })
   .openapi("EventDetail");
 
+// Public catalog reads may come from any D1 replica (see middleware/read-replica.ts).
+const replica = readReplica("first-unconstrained");
+const bookmarkHeader = z.object({ [BOOKMARK_HEADER]: z.string().max(256).optional().openapi({ description: "D1 bookmark from an earlier response: read at least that fresh" }) });
+
 const listRoute = createRoute({
+  middleware: replica,
   method: "get",
   path: "/",
   tags: ["events"],
   summary: "Browse and search public events",
-  request: { query: ListQuery },
+  request: { query: ListQuery, headers: bookmarkHeader },
   responses: { 200: jsonResponse(EventList, "A page of events, ordered by start time"), ...pickProblems(400) },
 });
 
 const getRoute = createRoute({
+  middleware: replica,
   method: "get",
   path: "/{id}",
   tags: ["events"],
   summary: "Public event details",
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: z.string().max(64) }), headers: bookmarkHeader },
   responses: { 200: jsonResponse(EventDetail, "The event"), ...pickProblems(404) },
 });
 
@@ -114,7 +121,7 @@ export const events = createRouter()
     const q = c.req.valid("query");
     const res = await cachedList(c, async () => {
       const now = Date.now();
-      const { rows, nextCursor } = await searchEvents(c.env.DB, {
+      const { rows, nextCursor } = await searchEvents(c.var.readDb, {
         ...q,
         country: q.country?.toUpperCase(),
         from: q.from ? Date.parse(q.from) : undefined,
@@ -128,7 +135,8 @@ export const events = createRouter()
   })
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const e = await c.env.DB.prepare(
+    const db = c.var.readDb;
+    const e = await db.prepare(
       `SELECT e.*, v.name AS venue_name, v.address, v.city, v.country, v.timezone
        FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ? AND e.status != 'draft'`,
     )
@@ -136,7 +144,7 @@ export const events = createRouter()
       .first<Record<string, unknown>>();
     // Drafts answer exactly like unknown ids so their existence is not disclosed.
     if (!e) throw notFound("Event");
-    const { results: tiers } = await c.env.DB.prepare("SELECT key, name, amount, currency FROM price_tiers WHERE event_id = ? ORDER BY sort, amount, key")
+    const { results: tiers } = await db.prepare("SELECT key, name, amount, currency FROM price_tiers WHERE event_id = ? ORDER BY sort, amount, key")
       .bind(id)
       .all<z.infer<typeof Tier>>();
     const status = e.status as EventStatus;

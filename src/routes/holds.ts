@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requestIpHash } from "../audit/emit";
+import { jwtSecret } from "../auth/config";
 import { requireAuth } from "../auth/middleware";
+import { verifyAdmission } from "../domain/admission";
 import { inventoryStub } from "../domain/event-lifecycle";
 import { decodeHoldId, encodeHoldId } from "../domain/hold-ids";
 import { inventoryError } from "../domain/inventory-errors";
@@ -50,6 +52,20 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const base = { tags: ["holds"], security: [{ bearer: [] }], middleware: requireAuth };
 const HoldParam = z.object({ holdId: z.string().min(1).max(300).openapi({ param: { name: "holdId", in: "path" } }) });
 const EventParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+const AdmissionHeader = z.object({
+  "x-admission-token": z.string().max(2000).optional().openapi({ description: "Required while the event's waiting room is on: the token from GET /v1/events/{id}/queue/{ticket} once admitted" }),
+});
+const ADMISSION_WHY = { malformed: "is malformed", signature: "has a bad signature", expired: "has expired", wrong_user: "belongs to another account", wrong_event: "is for another event" } as const;
+
+/**
+ * While the waiting room is on, a hold needs the caller's admission token for this event. It is
+ * checked here in the Worker (an HMAC), never by asking the room: the hold path stays one DO call.
+ */
+async function requireAdmission(token: string | undefined, env: Parameters<typeof jwtSecret>[0], userId: string, eventId: string): Promise<void> {
+  if (!token) throw new AppError("admission_required", "This event sells through its waiting room: join with POST /v1/events/{id}/queue and send the admission token as X-Admission-Token");
+  const r = await verifyAdmission(token, jwtSecret(env), userId, eventId);
+  if (!r.ok) throw new AppError("admission_invalid", `The admission token ${ADMISSION_WHY[r.reason]}`, { extra: { reason: r.reason } });
+}
 
 function locate(id: string) {
   const d = decodeHoldId(id);
@@ -59,17 +75,18 @@ function locate(id: string) {
 
 export const holds = createRouter()
   .openapi(
-    createRoute({ ...base, method: "post", path: "/events/{id}/holds", summary: "Hold seats for a few minutes", request: { params: EventParam, body: jsonBody(HoldBody) }, responses: { 201: jsonResponse(HoldCreated, "Held"), ...pickProblems(400, 401, 404, 409, 422, 429) } }),
+    createRoute({ ...base, method: "post", path: "/events/{id}/holds", summary: "Hold seats for a few minutes", request: { params: EventParam, headers: AdmissionHeader, body: jsonBody(HoldBody) }, responses: { 201: jsonResponse(HoldCreated, "Held"), ...pickProblems(400, 401, 403, 404, 409, 422, 429) } }),
     async (c) => {
       const { id } = c.req.valid("param");
       const request = c.req.valid("json") as HoldRequest;
-      const e = await c.env.DB.prepare(`SELECT e.status, e.sales_start_at, e.sales_end_at, e.ends_at, v.region FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ?`)
+      const e = await c.env.DB.prepare(`SELECT e.status, e.sales_start_at, e.sales_end_at, e.ends_at, e.queue_enabled, v.region FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ?`)
         .bind(id)
-        .first<{ status: string; sales_start_at: number | null; sales_end_at: number | null; ends_at: number; region: string }>();
+        .first<{ status: string; sales_start_at: number | null; sales_end_at: number | null; ends_at: number; queue_enabled: number; region: string }>();
       if (!e || e.status === "draft") throw notFound("Event");
       const now = Date.now();
       const open = e.status === "on_sale" && (e.sales_start_at == null || now >= e.sales_start_at) && (e.sales_end_at == null || now < e.sales_end_at) && now < e.ends_at;
       if (!open) throw new AppError("not_on_sale", "The event is not on sale");
+      if (e.queue_enabled) await requireAdmission(c.req.valid("header")["x-admission-token"], c.env, c.var.auth.userId, id);
       const { success } = await c.env.HOLD_LIMITER.limit({ key: `hold:${c.var.auth.userId}` });
       if (!success) throw new AppError("rate_limited", "Too many hold attempts; retry shortly", { headers: { "Retry-After": "10" } });
       const stub = inventoryStub(c.env.EVENT_INVENTORY, id, e.region as DurableObjectLocationHint);

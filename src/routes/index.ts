@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { admin } from "./admin";
+import { metricsRoutes } from "./admin/metrics";
 import { auth } from "./auth";
 import { docs } from "./docs";
 import { events } from "./events";
@@ -10,6 +11,7 @@ import { mailbox } from "./mailbox";
 import { holds } from "./holds";
 import { live } from "./live";
 import { orderRoutes } from "./orders";
+import { queueRoutes } from "./queue";
 import { simulatedPay } from "./simulated-pay";
 import { webhooks } from "./webhooks";
 import { me } from "./me";
@@ -20,11 +22,13 @@ import { venues } from "./venues";
 /** Mounts every resource router under /v1. */
 export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/health", health);
+  app.route("/v1/admin/metrics", metricsRoutes); // before admin: operator token, not a user JWT
   app.route("/v1/admin", admin);
   app.route("/v1/auth", auth);
   app.route("/v1/me", me);
   app.route("/v1/events", events);
   app.route("/v1", holds);
+  app.route("/v1", queueRoutes);
   app.route("/v1", orderRoutes);
   app.route("/v1/webhooks", webhooks);
   app.route("/v1/pay/simulated", simulatedPay);

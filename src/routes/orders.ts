@@ -8,6 +8,7 @@ import { fanCancellation } from "../domain/order-policy";
 import { refundTickets } from "../domain/refunds";
 import { AppError, notFound } from "../errors";
 import { requireIdempotencyKey } from "../middleware/idempotency";
+import { BOOKMARK_HEADER, readReplica } from "../middleware/read-replica";
 import { paymentProvider } from "../payments";
 import { jsonResponse, pickProblems, problems } from "./problem-responses";
 import { CheckoutSchema, OrderSchema, OrderSummarySchema, toCheckout, toOrder, toOrderSummary } from "./order-schemas";
@@ -15,6 +16,10 @@ import { createRouter } from "./router";
 
 const base = { tags: ["orders"], security: [{ bearer: [] }], middleware: requireAuth };
 const keyed = { ...base, middleware: [requireAuth, requireIdempotencyKey] };
+// A fan's own orders: a session without a bookmark starts at the primary, so an order just
+// written by checkout or a payment webhook is never missing; with one, replicas may serve it.
+const reads = { ...base, middleware: [requireAuth, readReplica("first-primary")] };
+const bookmarkHeader = z.object({ [BOOKMARK_HEADER]: z.string().max(256).optional().openapi({ description: "D1 bookmark from an earlier response: read at least that fresh" }) });
 const idempotent = { headers: z.object({ "idempotency-key": z.string().min(1).max(255).openapi({ description: "Required: a retry with the same key returns the first answer" }) }) };
 const unavailable = { 503: { ...problems[409], description: "Payment provider unavailable; retry after Retry-After (the hold keeps its deadline)" } };
 const HoldParam = z.object({ holdId: z.string().min(1).max(300).openapi({ param: { name: "holdId", in: "path" } }) });
@@ -31,17 +36,17 @@ export const orderRoutes = createRouter()
     async (c) => c.json(toCheckout(await checkout(deps(c.env), c.var.auth, c.req.valid("param").holdId)), 201),
   )
   .openapi(
-    createRoute({ ...base, method: "get", path: "/orders", summary: "Your orders, newest first", request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), before: z.iso.datetime().optional() }) }, responses: { 200: jsonResponse(z.object({ items: z.array(OrderSummarySchema) }), "Orders"), ...pickProblems(400, 401) } }),
+    createRoute({ ...reads, method: "get", path: "/orders", summary: "Your orders, newest first", request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), before: z.iso.datetime().optional() }), headers: bookmarkHeader }, responses: { 200: jsonResponse(z.object({ items: z.array(OrderSummarySchema) }), "Orders"), ...pickProblems(400, 401) } }),
     async (c) => {
       const q = c.req.valid("query");
-      const rows = await listOrders(createDb(c.env.DB), c.var.auth.userId, q.limit, q.before ? Date.parse(q.before) : undefined);
+      const rows = await listOrders(createDb(c.var.readDb), c.var.auth.userId, q.limit, q.before ? Date.parse(q.before) : undefined);
       return c.json({ items: rows.map(toOrderSummary) }, 200);
     },
   )
   .openapi(
-    createRoute({ ...base, method: "get", path: "/orders/{id}", summary: "One of your orders with its tickets and payments", request: { params: OrderParam }, responses: { 200: jsonResponse(OrderSchema, "Order"), ...pickProblems(401, 404) } }),
+    createRoute({ ...reads, method: "get", path: "/orders/{id}", summary: "One of your orders with its tickets and payments", request: { params: OrderParam, headers: bookmarkHeader }, responses: { 200: jsonResponse(OrderSchema, "Order"), ...pickProblems(401, 404) } }),
     async (c) => {
-      const d = await orderDetail(createDb(c.env.DB), c.req.valid("param").id);
+      const d = await orderDetail(createDb(c.var.readDb), c.req.valid("param").id);
       if (!d || d.order.userId !== c.var.auth.userId) throw notFound("Order");
       return c.json(toOrder(d), 200);
     },

@@ -33,12 +33,15 @@ const ROUTES: [string, string][] = [
   ["POST", "/v1/admin/events/x1/seats/block"],
   ["POST", "/v1/admin/events/x1/seats/unblock"],
   ["GET", "/v1/admin/events/x1/inventory"],
+  ["GET", "/v1/admin/events/x1/queue"],
+  ["PUT", "/v1/admin/events/x1/queue"],
   ["POST", "/v1/admin/events/x1/check-in"],
   ["GET", "/v1/admin/events/x1/check-in/key"],
   ["GET", "/v1/admin/events/x1/orders"],
   ["POST", "/v1/admin/orders/x1/refund"],
   ["GET", "/v1/admin/notifications"],
   ["POST", "/v1/admin/notifications/x1/resend"],
+  ["GET", "/v1/admin/metrics"], // operator token or admin JWT: a fan still gets 403
 ];
 
 describe("admin route guard", () => {

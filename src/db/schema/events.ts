@@ -28,6 +28,12 @@ export const events = sqliteTable(
     currency: text("currency").notNull(),
     /** Fans may cancel for a refund until this many hours before the start; null: no fan refunds. */
     refundDeadlineHours: integer("refund_deadline_hours"),
+    /** Flash-sale waiting room (src/objects/waiting-room.ts): while on, holds need an admission token. */
+    queueEnabled: integer("queue_enabled", { mode: "boolean" }).notNull().default(false),
+    /** Fans admitted from the waiting room per minute. */
+    queueRatePerMinute: integer("queue_rate_per_minute").notNull().default(600),
+    /** Most admitted fans shopping at once. */
+    queueMaxShopping: integer("queue_max_shopping").notNull().default(500),
     /** Set when the first ticket is sold; from then on layout and prices are locked. */
     firstSaleAt: integer("first_sale_at"),
     publishedAt: integer("published_at"),

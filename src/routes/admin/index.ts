@@ -8,6 +8,7 @@ import { layoutRoutes } from "./layouts";
 import { adminNotificationRoutes } from "./notifications";
 import { adminOrderRoutes } from "./orders";
 import { organizerRoutes } from "./organizers";
+import { adminQueueRoutes } from "./queue";
 import { tierRoutes } from "./tiers";
 import { venueRoutes } from "./venues";
 
@@ -20,6 +21,7 @@ admin.route("/", layoutRoutes);
 admin.route("/", eventRoutes);
 admin.route("/", tierRoutes);
 admin.route("/", inventoryRoutes);
+admin.route("/", adminQueueRoutes);
 admin.route("/", adminOrderRoutes);
 admin.route("/", checkInRoutes);
 admin.route("/", adminNotificationRoutes);

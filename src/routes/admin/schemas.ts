@@ -46,6 +46,7 @@ export const EventSchema = z
     salesStartAt: z.string().nullable(), salesEndAt: z.string().nullable(), holdSeconds: z.number().int(), maxSeatsPerOrder: z.number().int(),
     maxSeatsPerUser: z.number().int().nullable(), refundDeadlineHours: z.number().int().nullable(), currency: z.string(), firstSaleAt: z.string().nullable(), publishedAt: z.string().nullable(),
     cancelledAt: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
+    queueEnabled: z.boolean(), queueRatePerMinute: z.number().int(), queueMaxShopping: z.number().int(),
   })
   .openapi("AdminEvent");
 export const EventDetailSchema = EventSchema.extend({

@@ -1,0 +1,67 @@
+import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
+import type { AppEnv } from "../env";
+import { hashUserId, log } from "../observability/log";
+import { METRIC, count } from "../observability/metrics";
+
+const HOLD_ROUTE = "/v1/events/:id/holds";
+
+/** The event a request is about, from `/v1/(admin/)events/{id}…` or a public hold id `{eventId}~{holdId}`. */
+export function eventIdOf(path: string): string | undefined {
+  const e = /^\/v1\/(?:admin\/)?events\/([^/]+)/.exec(path);
+  if (e?.[1]) return safeDecode(e[1]);
+  const h = /^\/v1\/holds\/([^/]+)/.exec(path);
+  const id = h?.[1] ? safeDecode(h[1]) : undefined;
+  const i = id?.indexOf("~") ?? -1;
+  return id && i > 0 ? id.slice(0, i) : undefined;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * One JSON line per request (after the response is built) and the request counters. Runs right
+ * after `requestId`, so every other middleware and handler is inside the measured time. The user
+ * is logged as a hash, never by id or email; the query string is left out (it may carry tokens).
+ * Holds won and lost are counted here from the hold route's status, so the hold path itself has
+ * no metrics code.
+ */
+export const requestLogging = createMiddleware<AppEnv>(async (c, next) => {
+  const started = Date.now();
+  await next();
+  const durationMs = Date.now() - started;
+  const status = c.res.status;
+  const matched = routePath(c);
+  const route = status === 404 && (matched === "*" || matched.endsWith("/*")) ? "unmatched" : matched;
+  const method = c.req.method;
+  const path = c.req.path;
+  const eventId = eventIdOf(path);
+  const cf = c.req.raw.cf as { colo?: string; country?: string } | undefined;
+
+  count(c.env, METRIC.request, [route, method, status, cf?.colo], 1, durationMs);
+  if (route === HOLD_ROUTE && method === "POST") {
+    if (status === 201) count(c.env, METRIC.holdWon, [eventId]);
+    else if (status === 409 || status === 429) count(c.env, METRIC.holdLost, [eventId, status]);
+  }
+  if (c.env.REQUEST_LOGS === "false") return;
+
+  const userId = c.get("auth")?.userId;
+  // Hashing is a few microseconds of WebCrypto; awaiting it keeps the line in order with the response.
+  log(status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request", {
+    requestId: c.get("requestId"),
+    method,
+    route,
+    path,
+    status,
+    durationMs,
+    eventId,
+    user: userId ? await hashUserId(userId) : undefined,
+    colo: cf?.colo,
+    country: cf?.country,
+  });
+});
