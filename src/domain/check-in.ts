@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { eventTicketKeys, tickets, type TicketRow } from "../db/schema";
+import { tickets, type TicketRow } from "../db/schema";
 import { AppError } from "../errors";
 import { outboxInsert, outboxItem } from "../queues/outbox";
-import { ticketCodeClaims, verifyTicketCode } from "./ticket-codes";
-import { eventKeys } from "./ticket-issuer";
+import { FIRST_KID, ticketCodeClaims, verifyTicketCode } from "./ticket-codes";
+import { eventKeys, verificationKeys } from "./ticket-issuer";
 import { log } from "../observability/log";
 
 export type CheckInInput = {
@@ -60,8 +60,10 @@ async function admit(db: Db, input: CheckInInput & { now: number }, seen: (ticke
   if (!claimed) throw notValid("The code is not a ticket code");
   // Says "another event" without naming it: a scanner at one show learns nothing about the rest.
   if (claimed.eid !== eventId) throw new AppError("ticket_wrong_event", "This ticket is for another event");
-  const key = await db.select({ publicKey: eventTicketKeys.publicKey }).from(eventTicketKeys).where(eq(eventTicketKeys.eventId, eventId)).get();
-  if (!key) throw notValid("No tickets have been issued for this event");
+  // The code names the key that signed it; codes from before rotation carry none and are "k1".
+  const kid = claimed.kid ?? FIRST_KID;
+  const key = (await verificationKeys(db, eventId)).find((k) => k.kid === kid);
+  if (!key) throw notValid("No key of this event signed this code");
   const claims = await verifyTicketCode(key.publicKey, code);
   if (!claims) throw notValid("The ticket's signature does not verify");
   seen(claims.tid);
@@ -97,7 +99,14 @@ async function refusal(db: Db, ticketId: string, eventId: string): Promise<AppEr
   }
 }
 
-export type ScannerManifest = { publicKey: string; validTicketIds: string[]; usedTicketIds: string[] };
+export type ScannerManifest = {
+  publicKey: string;
+  kid: string;
+  /** Every key a valid ticket may carry: the active one and those rotated out. */
+  keys: { kid: string; publicKey: string; status: "active" | "retired" }[];
+  validTicketIds: string[];
+  usedTicketIds: string[];
+};
 
 /**
  * What an offline gate needs: the event's public key (created now if no ticket was issued yet,
@@ -105,14 +114,17 @@ export type ScannerManifest = { publicKey: string; validTicketIds: string[]; use
  * tickets are in neither list, so a gate refuses them even though their codes still verify.
  */
 export async function scannerManifest(db: Db, eventId: string): Promise<ScannerManifest> {
-  const keys = await eventKeys(db, eventId);
+  const current = await eventKeys(db, eventId);
+  const keys = await verificationKeys(db, eventId);
   const rows = await db
     .select({ id: tickets.id, status: tickets.status })
     .from(tickets)
     .where(and(eq(tickets.eventId, eventId), inArray(tickets.status, ["valid", "used"])))
     .orderBy(asc(tickets.id));
   return {
-    publicKey: keys.publicKey,
+    publicKey: current.publicKey,
+    kid: current.kid,
+    keys,
     validTicketIds: rows.filter((r) => r.status === "valid").map((r) => r.id),
     usedTicketIds: rows.filter((r) => r.status === "used").map((r) => r.id),
   };

@@ -9,8 +9,15 @@ import { z } from "zod";
  * scanned: that is the gate's (or the server's) job, keyed by `tid`.
  */
 
-/** ticket id, event id, seat id or GA place label, issued-at in seconds. Short keys keep the QR small. */
-export type TicketClaims = { tid: string; eid: string; seat: string; iat: number };
+/**
+ * ticket id, event id, seat id or GA place label, issued-at in seconds, and the id of the event
+ * key that signed it (absent on codes from before key rotation: those are key "k1"). Short keys
+ * keep the QR small.
+ */
+export type TicketClaims = { tid: string; eid: string; seat: string; iat: number; kid?: string };
+
+/** The key id codes without `kid` were signed with. */
+export const FIRST_KID = "k1";
 
 /** publicKey: base64url of the raw 32-byte key; privateKey: base64url of PKCS#8. */
 export type EventKeyPair = { publicKey: string; privateKey: string };
@@ -25,6 +32,7 @@ const claimsShape = {
   eid: z.string().min(1).max(128),
   seat: z.string().min(1).max(128),
   iat: z.number().int().nonnegative(),
+  kid: z.string().regex(/^k[0-9]{1,6}$/).optional(),
 };
 // Signing strips extra fields (callers may pass a whole row); a code carrying unknown fields is
 // not one we issued under T1, so parsing rejects it. New fields mean a new version prefix.
@@ -43,7 +51,7 @@ export async function generateEventKeyPair(): Promise<EventKeyPair> {
 export async function signTicketCode(privateKey: string, claims: TicketClaims): Promise<string> {
   const c = claimsToSign.parse(claims);
   // Fixed key order and no extra fields, so the same ticket always yields the same payload.
-  const json = JSON.stringify({ tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat });
+  const json = JSON.stringify(c.kid ? { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat, kid: c.kid } : { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat });
   const signed = `${VERSION}.${toBase64Url(new TextEncoder().encode(json))}`;
   const pkcs8 = fromBase64Url(privateKey);
   if (!pkcs8) throw new Error("signTicketCode: private key is not base64url");

@@ -37,6 +37,7 @@ const ROUTES: [string, string][] = [
   ["PUT", "/v1/admin/events/x1/queue"],
   ["POST", "/v1/admin/events/x1/check-in"],
   ["GET", "/v1/admin/events/x1/check-in/key"],
+  ["POST", "/v1/admin/events/x1/check-in/key/rotate"],
   ["GET", "/v1/admin/events/x1/orders"],
   ["POST", "/v1/admin/orders/x1/refund"],
   ["GET", "/v1/admin/notifications"],

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 import { TICKET_STATUSES } from "./constants";
 import { events } from "./events";
 import { orders } from "./orders";
@@ -39,12 +39,30 @@ export const tickets = sqliteTable(
   ],
 );
 
-/** Each event's Ed25519 key pair for ticket codes; gates get only the public key. */
+/** Each event's current Ed25519 key pair for ticket codes; gates get only the public key. */
 export const eventTicketKeys = sqliteTable("event_ticket_keys", {
   eventId: text("event_id").primaryKey().references(() => events.id),
+  /** Carried in every code it signs (`kid`), so a rotated key's codes still find their key. */
+  kid: text("kid").notNull().default("k1"),
   publicKey: text("public_key").notNull(),
   privateKey: text("private_key").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * Public halves of rotated-out keys: tickets they signed stay valid and verifiable, nothing new
+ * can be signed with them (the private half is gone).
+ */
+export const retiredTicketKeys = sqliteTable(
+  "retired_ticket_keys",
+  {
+    eventId: text("event_id").notNull().references(() => events.id),
+    kid: text("kid").notNull(),
+    publicKey: text("public_key").notNull(),
+    createdAt: integer("created_at").notNull(),
+    retiredAt: integer("retired_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.kid] })],
+);
 
 export type TicketRow = typeof tickets.$inferSelect;

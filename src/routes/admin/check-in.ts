@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client";
+import { audit } from "../../audit/emit";
 import { checkIn, scannerManifest } from "../../domain/check-in";
+import { eventKeys, rotateEventKey } from "../../domain/ticket-issuer";
 import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
 import { TicketSchema, toTicket } from "../tickets";
@@ -23,7 +25,9 @@ export const ScannerKeySchema = z
   .object({
     eventId: z.string(),
     algorithm: z.literal("Ed25519"),
-    publicKey: z.string().openapi({ description: "base64url of the raw 32-byte public key" }),
+    publicKey: z.string().openapi({ description: "base64url of the raw 32-byte public key that signs new tickets" }),
+    kid: z.string().openapi({ description: "Its key id; codes carry theirs in the `kid` claim (none means k1)" }),
+    keys: z.array(z.object({ kid: z.string(), publicKey: z.string(), status: z.enum(["active", "retired"]) })).openapi({ description: "Every key whose tickets are still honoured, retired ones included" }),
     format: z.string(),
     validTicketIds: z.array(z.string()),
     usedTicketIds: z.array(z.string()),
@@ -31,7 +35,7 @@ export const ScannerKeySchema = z
   })
   .openapi("ScannerKey");
 
-const CODE_FORMAT = "T1.<base64url claims>.<base64url signature over 'T1.<claims>'>";
+const CODE_FORMAT = "T1.<base64url claims {tid,eid,seat,iat,kid?}>.<base64url signature over 'T1.<claims>'>";
 
 /** Gate scanning: online check-in, and the key plus ticket list offline scanners work from. */
 export const checkInRoutes = createRouter()
@@ -62,6 +66,24 @@ export const checkInRoutes = createRouter()
       const m = await scannerManifest(db, event.id);
       // A snapshot of who may still enter: never serve it from a cache.
       c.header("Cache-Control", "no-store");
-      return c.json({ eventId: event.id, algorithm: "Ed25519" as const, publicKey: m.publicKey, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() }, 200);
+      return c.json({ eventId: event.id, algorithm: "Ed25519" as const, publicKey: m.publicKey, kid: m.kid, keys: m.keys, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      ...base, method: "post", path: "/events/{id}/check-in/key/rotate", summary: "Rotate the event's ticket-signing key",
+      description: "New tickets are signed with a new key; tickets signed before stay valid (the old public key is kept as retired and listed for scanners).",
+      request: { params: EventId },
+      responses: { 200: jsonResponse(ScannerKeySchema, "Scanner key after rotation"), ...pickProblems(401, 403, 404) },
+    }),
+    async (c) => {
+      const db = createDb(c.env.DB);
+      const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
+      const before = await eventKeys(db, event.id);
+      const after = await rotateEventKey(db, event.id);
+      audit(c, { action: "event.ticket_key_rotated", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { from: before.kid, to: after.kid } });
+      const m = await scannerManifest(db, event.id);
+      c.header("Cache-Control", "no-store");
+      return c.json({ eventId: event.id, algorithm: "Ed25519" as const, publicKey: m.publicKey, kid: m.kid, keys: m.keys, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() }, 200);
     },
   );
