@@ -73,6 +73,7 @@ export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise
   ]);
   await shipOutbox(db, deps.env, [`notifications:paid:${order.id}`, `audit:paid:${order.id}`]);
   count(deps.env, METRIC.paymentOk, [order.eventId, order.currency]);
+  await freeShoppingSlot(deps, order);
   return "paid";
 }
 
@@ -103,3 +104,14 @@ export async function paymentFailed(deps: Deps, intent: IntentFacts, kind: "fail
   return "failed";
 }
 
+
+/** During a waiting-room sale, a fan who has paid stops counting as shopping at once (else the admission token's expiry frees the slot). Best effort. */
+async function freeShoppingSlot(deps: Deps, order: OrderRow): Promise<void> {
+  const e = await deps.db.select({ queueEnabled: events.queueEnabled }).from(events).where(eq(events.id, order.eventId)).get();
+  if (!e?.queueEnabled) return;
+  try {
+    await deps.env.WAITING_ROOM.getByName(order.eventId).purchased(order.userId);
+  } catch (err) {
+    log("warn", "waiting room not told of a purchase", { orderId: order.id, error: String(err) });
+  }
+}

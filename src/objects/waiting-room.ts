@@ -224,6 +224,18 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   /**
+   * The fan paid (called by the payment path): their shopping slot is freed at once, so the next
+   * fan is admitted on the next tick instead of when the admission token would have lapsed.
+   */
+  async purchased(userId: string): Promise<boolean> {
+    const r = this.sql.exec<TicketRow>(`SELECT * FROM tickets WHERE user_id = ?`, userId).toArray()[0];
+    if (!r || r.state !== "admitted") return false;
+    this.sql.exec(`UPDATE tickets SET state = 'left' WHERE id = ?`, r.id);
+    this.send(r.id, { type: "closed", ticket: r.id, state: "left" });
+    return true;
+  }
+
+  /**
    * One admission step at `now`: shuffle if the sale just opened, expire lapsed admissions, read the
    * stock once, then admit up to min(rate credit, maxShopping − shopping, stock cap − shopping) in
    * rank order, or mark everyone sold out. Unused rate credit is not banked (no burst after a pause).

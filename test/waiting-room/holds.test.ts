@@ -5,6 +5,7 @@ import { signAdmission } from "../../src/domain/admission";
 import { QueueTicketSchema } from "../../src/routes/queue";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
+import { checkoutCall, paySimulated } from "../orders/helpers";
 import { eventWithRoom, join } from "./helpers";
 
 const SECRET = (env as unknown as { JWT_SECRET: string }).JWT_SECRET;
@@ -55,6 +56,19 @@ describe("POST /v1/events/:id/holds while the waiting room is on", () => {
     const admitted = QueueTicketSchema.parse(await expectJson(await call("GET", `/v1/events/${event.id}/queue/${ticket.ticket}`, { token: fan.token }), 200));
     expect(admitted.state).toBe("admitted");
     await expectJson(await hold(event.id, fan.token, admitted.admission!.token), 201);
+  });
+
+  it("a fan who pays stops counting as shopping, so the slot frees at once", async () => {
+    const { event } = await eventWithRoom();
+    const fan = await createUser();
+    const { ticket } = await join(event.id, fan.token);
+    await runDurableObjectAlarm(env.WAITING_ROOM.getByName(event.id));
+    const admitted = QueueTicketSchema.parse(await expectJson(await call("GET", `/v1/events/${event.id}/queue/${ticket.ticket}`, { token: fan.token }), 200));
+    const held = await expectJson(await hold(event.id, fan.token, admitted.admission!.token), 201);
+    const co = await expectJson(await checkoutCall(fan.token, held.holdId), 201);
+    await paySimulated(co.payment.paymentUrl);
+    const after = QueueTicketSchema.parse(await expectJson(await call("GET", `/v1/events/${event.id}/queue/${ticket.ticket}`, { token: fan.token }), 200));
+    expect(after.state).toBe("left");
   });
 
   it("needs no token once the organizer switches the room off", async () => {
