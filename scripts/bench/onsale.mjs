@@ -1,216 +1,366 @@
 // `npm run bench -- onsale` (or `node scripts/bench/onsale.mjs`): a flash-sale rehearsal on a fresh
-// local `wrangler dev`. An event with fewer seats than fans has its waiting room on; N fans join
-// before the on-sale instant (the pre-queue), are shuffled at it and admitted at the configured
-// rate; admitted fans hold (best available, 1–2 seats, with their admission token), check out and
-// pay through the simulated provider, then leave the queue (freeing their slot), until sell-out.
+// local `wrangler dev` (127.0.0.1). An event with far fewer seats than fans has its waiting room on;
+// N fans join before the on-sale instant (the pre-queue), are shuffled at it and admitted at the
+// configured rate; admitted fans hold (best available, 1–2 seats, with their admission token), check
+// out, pay through the simulated provider, then leave the queue (DELETE, freeing their slot at once),
+// until sell-out.
 //
-// Far fewer sockets than fans: ONSALE_SOCKETS fans follow the queue over its WebSocket; the rest
-// poll GET …/queue/{ticket} with a backoff of half their estimated wait (2–30 s, jittered), which
-// is what a browser without a socket would do. Bounded: ONSALE_TIME_CAP_S for the sale phase.
+// Who asks what, so 20,000 fans cost few requests: ONSALE_SOCKETS fans (spread over the queue)
+// follow it over the WebSocket and are pushed `admitted` / `sold_out`. The others know their place
+// from the published admission order (GET …/queue/fairness after the shuffle, what each fan's own
+// first GET would say) and poll GET …/queue/{ticket} only once they are within ONSALE_FRONT places of
+// the front, with a short backoff (half their estimated wait, 0.2–2 s); fans further back do not poll
+// during the sale. After the sell-out every ticket is read back once: a ticket still `waiting` is a
+// fan not told of the sell-out (as is a socket that got no `sold_out`, or a non-zero room length).
 //
-// Prints one JSON line (stdout): join p50/p99, admission rate achieved vs configured, time to sell
-// out, hold p99 while the queue drains, and the invariants double_sold, fans_admitted_twice,
-// waiting_fans_not_told_of_sellout (all must be 0; the exit code says so).
+// Bounded: every request has a timeout and the run's deadline signal; every sleep is ≤ 2 s and ends
+// at the deadline; the sale phase is capped at ONSALE_SALE_CAP_S; at ONSALE_DEADLINE_S the run stops,
+// reports what it has and fails; 15 s later it exits regardless. SIGINT/SIGTERM stop the server
+// (its whole process group) and exit. The server is always stopped.
 //
-// Env: ONSALE_FANS (20000), ONSALE_SEATS_SECTIONS / ONSALE_ROWS / ONSALE_PER_ROW (2 × 20 × 50 =
-// 2,000 seats), ONSALE_RATE (fans per minute, 3000), ONSALE_MAX_SHOPPING (400), ONSALE_SOCKETS
-// (500), ONSALE_SWEEP (1000 pollers read back after the sell-out), ONSALE_CONCURRENCY (64 requests in flight), ONSALE_TIME_CAP_S (150), BENCH_PORT (8788).
+// Prints one JSON line (stdout); exits 0 only if the event sold out and double_sold,
+// fans_admitted_twice and waiting_fans_not_told_of_sellout are all 0 (and nothing errored).
+//
+// Env: ONSALE_FANS (20000), ONSALE_SEATS_SECTIONS / ONSALE_ROWS / ONSALE_PER_ROW (1 × 20 × 50 =
+// 1,000 seats), ONSALE_RATE (admissions per minute, 6000), ONSALE_MAX_SHOPPING (200),
+// ONSALE_SOCKETS (200), ONSALE_FRONT (64), ONSALE_CONCURRENCY (128 requests in flight),
+// ONSALE_SALE_CAP_S (150), ONSALE_DEADLINE_S (280), BENCH_PORT (8788), ONSALE_TMPDIR (/dev/shm when it
+// exists: the server snapshot and its persisted state live in RAM; "-" keeps the system tmpdir).
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { DEV_SECRET, mintAccessToken } from "./jwt.mjs";
 import { createOnsaleEvent, insertUsers, openSaleIn } from "./onsale-setup.mjs";
-import { Limiter, percentile, request } from "./onsale-http.mjs";
+import { percentile, pool, request, sleep } from "./onsale-http.mjs";
 import { d1Execute, log, startServer } from "./server.mjs";
 import { adminToken, client, jwtClaimsConfig } from "./setup.mjs";
 
 const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) => (v && Number(v) > 0 ? Number(v) : d);
+const HARD_GRACE_MS = 15_000;
 
-/** @param {Partial<Record<string, number>>} [options] */
-export async function runOnsale(options = {}) {
+/**
+ * Runs the rehearsal; returns the exit code (0: sold out, invariants hold). Installs SIGINT/SIGTERM
+ * handlers and the hard deadline for the life of the run.
+ * @param {Partial<Record<string, number>>} [options]
+ */
+export async function main(options = {}) {
   const o = {
-    fans: int(process.env.ONSALE_FANS, 20_000), sections: int(process.env.ONSALE_SEATS_SECTIONS, 2), rows: int(process.env.ONSALE_ROWS, 20), perRow: int(process.env.ONSALE_PER_ROW, 50),
-    ratePerMinute: int(process.env.ONSALE_RATE, 3000), maxShopping: int(process.env.ONSALE_MAX_SHOPPING, 400), tokenSeconds: 300,
-    sockets: int(process.env.ONSALE_SOCKETS, 500), sweep: int(process.env.ONSALE_SWEEP, 1000), concurrency: int(process.env.ONSALE_CONCURRENCY, 64), timeCapS: int(process.env.ONSALE_TIME_CAP_S, 150), port: int(process.env.BENCH_PORT, 8788),
+    fans: int(process.env.ONSALE_FANS, 20_000), sections: int(process.env.ONSALE_SEATS_SECTIONS, 1), rows: int(process.env.ONSALE_ROWS, 20), perRow: int(process.env.ONSALE_PER_ROW, 50),
+    ratePerMinute: int(process.env.ONSALE_RATE, 6000), maxShopping: int(process.env.ONSALE_MAX_SHOPPING, 200), tokenSeconds: 120,
+    sockets: int(process.env.ONSALE_SOCKETS, 200), front: int(process.env.ONSALE_FRONT, 64), concurrency: int(process.env.ONSALE_CONCURRENCY, 128),
+    // Tickets read back after the sale besides every fan who shopped: a random sample (the room's
+    // own count of waiting fans covers the rest); 0 reads them all.
+    readBack: int(process.env.ONSALE_READBACK, 3000),
+    saleCapS: int(process.env.ONSALE_SALE_CAP_S, 150), deadlineS: int(process.env.ONSALE_DEADLINE_S, 280), port: int(process.env.BENCH_PORT, 8788),
     ...options,
   };
+  const tmp = process.env.ONSALE_TMPDIR ?? (existsSync("/dev/shm") ? "/dev/shm" : "-");
+  if (tmp !== "-") process.env.TMPDIR = tmp; // os.tmpdir(), read by startServer and insertUsers
   const t0 = performance.now();
-  const server = await startServer({ port: o.port, adminEmail: "onsale-admin@bench.test" });
+  const deadline = new AbortController();
+  /** @type {import("./server.mjs").Server | null} */
+  let server = null;
+  /** What is known so far; printed as is if the run has to stop early. */
+  const result = /** @type {Record<string, unknown>} */ ({ scenario: "onsale", fans: o.fans });
+  const elapsed = () => +((performance.now() - t0) / 1000).toFixed(1);
+  let finished = false;
+
+  const stopServer = async () => {
+    const s = server;
+    if (!s) return;
+    await Promise.race([s.stop(), new Promise((r) => setTimeout(r, 8000).unref())]);
+  };
+  const bail = async (/** @type {string} */ why, /** @type {number} */ code) => {
+    if (finished) return;
+    finished = true;
+    log(why);
+    deadline.abort();
+    await stopServer();
+    process.stdout.write(`${JSON.stringify({ ...result, failed: why, elapsed_s: elapsed() })}\n`);
+    process.exit(code);
+  };
+  const onSignal = (/** @type {NodeJS.Signals} */ sig) => void bail(`${sig}: stopping the server and exiting`, 130);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const soft = setTimeout(() => { log(`deadline ${o.deadlineS} s reached: stopping, reporting what there is`); deadline.abort(); }, o.deadlineS * 1000);
+  const hard = setTimeout(() => void bail(`hard deadline ${o.deadlineS + HARD_GRACE_MS / 1000} s: exiting`, 1), o.deadlineS * 1000 + HARD_GRACE_MS);
+
+  let code = 1;
   try {
-    return await rehearse(server, o);
+    server = await startServer({ port: o.port, adminEmail: "onsale-admin@bench.test" });
+    log(`server up after ${elapsed()} s`);
+    const r = await rehearse(server, o, deadline.signal, result);
+    Object.assign(result, r);
+    const bad = [];
+    if (deadline.signal.aborted) bad.push(`deadline ${o.deadlineS} s reached`);
+    if (!r.sold_out) bad.push("not sold out");
+    for (const k of ["double_sold", "fans_admitted_twice", "waiting_fans_not_told_of_sellout", "errors", "join_errors"]) if (r[k] !== 0) bad.push(`${k} ${r[k]}`);
+    if (r.tickets_checked !== result.tickets_planned) bad.push(`only ${r.tickets_checked} of ${result.tickets_planned} tickets read back`);
+    code = bad.length ? 1 : 0;
+    log(bad.length ? `FAIL: ${bad.join(", ")}` : "OK");
+    if (bad.length) result.failed = bad.join(", ");
+  } catch (err) {
+    log(`failed: ${/** @type {Error} */ (err)?.stack ?? err}`);
+    result.failed = String(/** @type {Error} */ (err)?.message ?? err).slice(0, 300);
+    if (server) log(`--- wrangler log tail ---\n${server.logTail(40)}`);
+    code = 1;
   } finally {
-    await server.stop();
-    log(`onsale done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    clearTimeout(soft);
+    if (!finished) {
+      await stopServer();
+      clearTimeout(hard);
+      finished = true;
+      result.elapsed_s = elapsed();
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      log(`onsale done in ${elapsed()} s, exit ${code}`);
+    }
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
+  return code;
 }
 
-/** @param {import("./server.mjs").Server} server @param {Record<string, number>} o */
-async function rehearse(server, o) {
+/**
+ * @param {import("./server.mjs").Server} server @param {Record<string, number>} o
+ * @param {AbortSignal} signal the run's deadline @param {Record<string, unknown>} partial filled as phases end
+ */
+async function rehearse(server, o, signal, partial) {
   const base = server.base;
   const api = client(base);
   const admin = await adminToken(api, "onsale-admin@bench.test");
   const settings = { ratePerMinute: o.ratePerMinute, maxShopping: o.maxShopping, tokenSeconds: o.tokenSeconds };
   const { eventId, seats } = await createOnsaleEvent(api, admin, { ...o, ...settings });
-  log(`event ${eventId}: ${seats} seats, ${o.fans} fans, ${o.ratePerMinute}/min, max ${o.maxShopping} shopping, ${o.sockets} sockets`);
+  partial.seats = seats;
+  log(`event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans, ${o.ratePerMinute}/min, max ${o.maxShopping} shopping, ${o.sockets} sockets, ${o.concurrency} requests in flight`);
 
   const tag = Date.now().toString(36);
   const ids = Array.from({ length: o.fans }, (_, i) => `onsale-${tag}-${i}`);
-  const usersInserted = insertUsers(server.d1, ids);
+  const tu = performance.now();
+  const usersInserted = insertUsers(server.d1, ids).then(() => log(`${ids.length} user rows inserted in ${((performance.now() - tu) / 1000).toFixed(1)} s`));
   usersInserted.catch(() => {});
   const { issuer, audience } = jwtClaimsConfig();
-  const fans = ids.map((id) => ({ id, token: mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret: DEV_SECRET, issuer, audience, ttlSeconds: 3600 }), ticket: "", state: "waiting", tokens: new Set(), shopping: false, socket: /** @type {WebSocket | null} */ (null), toldSoldOut: false }));
-  const http = new Limiter(o.concurrency);
-  const call = (/** @type {string} */ m, /** @type {string} */ p, /** @type {any} */ opts = {}) => http.run(() => request(base, m, p, opts));
+  const fans = ids.map((id, i) => ({
+    i, id, token: mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret: DEV_SECRET, issuer, audience, ttlSeconds: 3600 }),
+    ticket: "", rank: 0, polling: false, shopping: false, left: false, admittedTokens: /** @type {Set<string>} */ (new Set()),
+    socket: /** @type {WebSocket | null} */ (null), toldSoldOut: false,
+  }));
+  const call = (/** @type {string} */ m, /** @type {string} */ p, /** @type {any} */ opts = {}) => request(base, m, p, { ...opts, signal });
+  const counts = { paid: 0, seats_bought: 0, hold_409: 0, errors: 0, fans_admitted_twice: 0, admitted_seen: 0, polls: 0 };
+  /** @type {string[]} */ const samples = [];
+  const err = (/** @type {string} */ s) => { if (signal.aborted) return; counts.errors++; if (samples.length < 8) samples.push(s); };
 
-  // 1. The pre-queue: everyone joins before the on-sale instant.
-  const joinMs = [];
+  // 1. The pre-queue: everyone joins before the on-sale instant (a retry on 429/5xx/network errors).
+  /** @type {number[]} */ const joinMs = [];
   let joinErrors = 0;
   const tj = performance.now();
-  await Promise.all(fans.map(async (f) => {
-    const r = await call("POST", `/v1/events/${eventId}/queue`, { token: f.token });
-    if (r.status !== 201) return void joinErrors++;
-    joinMs.push(r.ms);
-    f.ticket = r.json.ticket;
-  }));
-  log(`${o.fans} joins in ${((performance.now() - tj) / 1000).toFixed(1)} s (${joinErrors} errors)`);
+  await pool(fans, o.concurrency, async (f) => {
+    for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
+      const r = await call("POST", `/v1/events/${eventId}/queue`, { token: f.token });
+      if (r.status === 201 || r.status === 200) return void (joinMs.push(r.ms), (f.ticket = r.json.ticket));
+      if (attempt === 2 || !(r.status === 0 || r.status === 429 || r.status >= 500)) { joinErrors++; if (samples.length < 8) samples.push(`join ${r.status}: ${r.text.slice(0, 200)}`); return; }
+      await sleep(200 * (attempt + 1), signal);
+    }
+  }, signal);
+  const joinS = (performance.now() - tj) / 1000;
+  Object.assign(partial, { join_p50_ms: +percentile(joinMs, 50).toFixed(1), join_p99_ms: +percentile(joinMs, 99).toFixed(1), join_errors: joinErrors, joins_per_s: Math.round(joinMs.length / joinS) });
+  log(`${joinMs.length} joins in ${joinS.toFixed(1)} s (${Math.round(joinMs.length / joinS)}/s, p50 ${partial.join_p50_ms} ms, p99 ${partial.join_p99_ms} ms, ${joinErrors} errors)`);
 
-  // 2. Sockets for the first ONSALE_SOCKETS fans.
+  // 2. Sockets for ONSALE_SOCKETS fans spread evenly over the joiners.
   const wsBase = base.replace(/^http/, "ws");
+  const step = Math.max(1, Math.floor(o.fans / Math.max(1, o.sockets)));
+  const socketFans = fans.filter((f) => f.ticket && f.i % step === 0).slice(0, o.sockets);
   let socketFailures = 0;
-  await Promise.all(fans.slice(0, o.sockets).map((f) => new Promise((resolve) => {
+  await Promise.all(socketFans.map((f) => new Promise((resolve) => {
     const ws = new WebSocket(`${wsBase}/v1/events/${eventId}/queue/${f.ticket}/live?token=${encodeURIComponent(f.token)}`);
-    const timer = setTimeout(() => (socketFailures++, resolve(undefined)), 10_000);
-    ws.onopen = () => (clearTimeout(timer), (f.socket = ws), resolve(undefined));
-    ws.onerror = () => (clearTimeout(timer), socketFailures++, resolve(undefined));
+    const fail = () => { clearTimeout(timer); socketFailures++; try { ws.close(); } catch {} resolve(undefined); };
+    const timer = setTimeout(fail, 10_000);
+    signal.addEventListener("abort", fail, { once: true });
+    ws.onopen = () => { clearTimeout(timer); signal.removeEventListener("abort", fail); f.socket = ws; resolve(undefined); };
+    ws.onerror = () => { if (!f.socket) fail(); };
     ws.onmessage = (e) => {
-      const m = JSON.parse(String(e.data));
+      let m;
+      try { m = JSON.parse(String(e.data)); } catch { return; }
       if (m.type === "admitted") admit(f, m.token);
       else if (m.type === "sold_out") f.toldSoldOut = true;
     };
   })));
+  log(`${socketFans.length - socketFailures} sockets open (${socketFailures} failed)`);
   await usersInserted;
 
   // 3. The sale.
   const onSaleAt = await openSaleIn(api, admin, eventId, 3000, settings);
   log(`sale opens at ${new Date(onSaleAt).toISOString()}`);
-  const holdMs = [];
-  const counts = { paid: 0, seats_bought: 0, sold_out_answers: 0, errors: 0, fans_admitted_twice: 0, admitted_seen: 0 };
-  /** @type {string[]} */ const samples = [];
-  const err = (/** @type {string} */ s) => (counts.errors++, samples.length < 5 && samples.push(s));
+  /** @type {number[]} */ const holdMs = [];
   let soldOutAt = 0;
-  let stop = false;
+  let firstAdmitAt = 0;
+  let saleOver = false;
+  const saleEnd = new AbortController();
+  const saleSignal = AbortSignal.any([signal, saleEnd.signal]);
+  /** @type {Promise<void>[]} */ const shoppers = [];
 
   function admit(/** @type {typeof fans[number]} */ f, /** @type {string} */ token) {
-    if (!f.tokens.has(token)) f.tokens.add(token);
-    if (f.tokens.size > 1) counts.fans_admitted_twice++;
-    if (f.shopping) return;
+    f.admittedTokens.add(token);
+    if (f.admittedTokens.size === 2) counts.fans_admitted_twice++;
+    if (f.shopping || f.left) return;
     f.shopping = true;
     counts.admitted_seen++;
-    void shop(f, token);
+    shoppers.push(shop(f, token));
   }
 
   async function shop(/** @type {typeof fans[number]} */ f, /** @type {string} */ token) {
-    const quantity = 1 + (f.id.length % 2 === 0 ? 1 : 0) * (Math.random() < 0.5 ? 1 : 0);
-    const h = await call("POST", `/v1/events/${eventId}/holds`, { token: f.token, body: { tier: "std", quantity }, headers: { "X-Admission-Token": token } });
-    holdMs.push(h.ms);
-    if (h.status === 201) {
-      const c = await call("POST", `/v1/holds/${encodeURIComponent(h.json.holdId)}/checkout`, { token: f.token, headers: { "Idempotency-Key": crypto.randomUUID() } });
-      const url = c.json?.payment?.paymentUrl;
-      if (c.status !== 201 || !url) err(`checkout ${c.status}: ${c.text.slice(0, 200)}`);
-      else {
-        const p = await call("POST", url, { body: { card: "4242 4242 4242 4242" } });
-        if (p.status === 200 && p.json.result === "succeeded") (counts.paid++, (counts.seats_bought += quantity));
-        else err(`pay ${p.status}: ${p.text.slice(0, 200)}`);
-      }
-    } else if (h.status === 409) counts.sold_out_answers++;
-    else err(`hold ${h.status}: ${h.text.slice(0, 200)}`);
-    // Done shopping (bought or nothing left): free the slot at once.
-    await call("DELETE", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
-    f.state = "done";
+    let quantity = Math.random() < 0.5 ? 1 : 2;
+    for (;;) {
+      const h = await call("POST", `/v1/events/${eventId}/holds`, { token: f.token, body: { tier: "std", quantity }, headers: { "X-Admission-Token": token } });
+      holdMs.push(h.ms);
+      if (h.status === 201) {
+        const c = await call("POST", `/v1/holds/${encodeURIComponent(h.json.holdId)}/checkout`, { token: f.token, headers: { "Idempotency-Key": crypto.randomUUID() } });
+        const url = c.json?.payment?.paymentUrl;
+        if (c.status !== 201 || !url) err(`checkout ${c.status}: ${c.text.slice(0, 200)}`);
+        else {
+          const p = await call("POST", url, { body: { card: "4242 4242 4242 4242" } });
+          if (p.status === 200 && p.json.result === "succeeded") { counts.paid++; counts.seats_bought += quantity; }
+          else err(`pay ${p.status}: ${p.text.slice(0, 200)}`);
+        }
+      } else if (h.status === 409) {
+        counts.hold_409++;
+        if (quantity === 2) { quantity = 1; continue; } // not two left together: take one
+      } else err(`hold ${h.status}: ${h.text.slice(0, 200)}`);
+      break;
+    }
+    // Done shopping (bought, or nothing left): free the slot at once.
+    const d = await call("DELETE", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
+    if (d.status !== 200) err(`leave ${d.status}: ${d.text.slice(0, 200)}`);
+    f.left = true;
   }
 
-  const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
   async function poll(/** @type {typeof fans[number]} */ f) {
-    await sleep(Math.max(0, onSaleAt - Date.now()) + Math.random() * 30_000);
-    while (!stop && !f.shopping && f.state === "waiting") {
+    while (!saleSignal.aborted && !f.shopping && !f.left) {
       const r = await call("GET", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
-      if (r.status !== 200) { err(`poll ${r.status}`); await sleep(5000); continue; }
+      counts.polls++;
+      if (saleSignal.aborted) return;
+      if (r.status !== 200) { err(`poll ${r.status}: ${r.text.slice(0, 120)}`); await sleep(1000, saleSignal); continue; }
       if (r.json.admission) return admit(f, r.json.admission.token);
-      if (r.json.state !== "waiting") return void (f.state = r.json.state);
-      const wait = r.json.estimatedWaitSeconds ?? 10;
-      await sleep((Math.min(60, Math.max(3, wait / 2)) + Math.random()) * 1000);
+      if (r.json.state !== "waiting") return;
+      const wait = r.json.estimatedWaitSeconds ?? 1;
+      await sleep(Math.min(2000, Math.max(200, wait * 500)) * (0.8 + Math.random() * 0.4), saleSignal);
     }
   }
 
-  const timeline = [];
-  const monitor = (async () => {
-    const until = onSaleAt + o.timeCapS * 1000;
-    while (!stop && Date.now() < until) {
-      await sleep(1000);
-      const s = (await api("GET", `/v1/admin/events/${eventId}/queue`, undefined, admin)).json;
-      timeline.push({ t: Date.now() - onSaleAt, admitted: s.admitted, shopping: s.shopping, length: s.length });
-      if (s.soldOut) { soldOutAt = Date.now(); break; }
-    }
-    stop = true;
-  })();
-  const pollers = fans.slice(o.sockets).map(poll);
-  await monitor;
-  log(soldOutAt ? `sold out ${((soldOutAt - onSaleAt) / 1000).toFixed(1)} s after the start` : `not sold out within ${o.timeCapS} s`);
-  await Promise.all(pollers);
-  await sleep(3000); // let purchases in flight and sold_out pushes land
+  // The published order (after the shuffle) tells each fan its place without a request per fan.
+  await sleep(Math.max(0, onSaleAt - Date.now()), signal);
+  /** @type {Map<string, number>} */ const rankOf = new Map();
+  while (!signal.aborted && Date.now() < onSaleAt + 30_000) {
+    const fr = await call("GET", `/v1/events/${eventId}/queue/fairness`);
+    if (fr.status === 200 && fr.json.revealed) { fr.json.order.forEach((/** @type {string} */ t, /** @type {number} */ i) => rankOf.set(t, i + 1)); break; }
+    await sleep(250, signal);
+  }
+  const byRank = fans.filter((f) => f.ticket).map((f) => ((f.rank = rankOf.get(f.ticket) ?? Number.MAX_SAFE_INTEGER), f)).sort((a, b) => a.rank - b.rank);
+  log(`shuffle revealed ${((Date.now() - onSaleAt) / 1000).toFixed(1)} s after the start (${rankOf.size} ranked)`);
 
-  // 4. Who was left waiting without being told: sockets without `sold_out`, fans the room still
-  // counts as waiting (a poller's next GET says sold_out unless its ticket is still waiting), and
-  // a client-side sample of ONSALE_SWEEP pollers read back once.
-  let notTold = 0;
-  for (const [i, f] of fans.entries()) if (i < o.sockets && f.socket && !f.shopping && !f.toldSoldOut) notTold++;
-  const room = (await api("GET", `/v1/admin/events/${eventId}/queue`, undefined, admin)).json;
-  if (soldOutAt) notTold += room.length;
-  const idle = fans.slice(o.sockets).filter((f) => !f.shopping);
-  const sample = idle.sort(() => Math.random() - 0.5).slice(0, o.sweep);
-  let sampledWaiting = 0;
-  await Promise.all(sample.map(async (f) => {
+  /** @type {{ t: number, admitted: number, shopping: number, length: number }[]} */ const timeline = [];
+  let admitted = 0;
+  const saleUntil = onSaleAt + o.saleCapS * 1000;
+  const monitor = (async () => {
+    while (!signal.aborted && Date.now() < saleUntil) {
+      const r = await call("GET", `/v1/admin/events/${eventId}/queue`, { token: admin, timeoutMs: 5000 });
+      if (r.status === 200) {
+        const s = r.json;
+        timeline.push({ t: Date.now() - onSaleAt, admitted: s.admitted, shopping: s.shopping, length: s.length });
+        if (s.admitted > 0 && !firstAdmitAt) firstAdmitAt = Date.now();
+        admitted = s.admitted;
+        if (s.soldOut) { soldOutAt = Date.now(); break; }
+      } else err(`admin stats ${r.status}`);
+      await sleep(250, signal);
+    }
+    saleOver = true;
+    saleEnd.abort();
+  })();
+  /** @type {Promise<void>[]} */ const pollers = [];
+  let next = 0;
+  while (!saleOver && !signal.aborted) {
+    while (next < byRank.length && byRank[next].rank <= admitted + o.front) {
+      const f = byRank[next++];
+      if (!f.socket) pollers.push(poll(f));
+    }
+    await sleep(100, saleSignal);
+  }
+  await monitor;
+  log(soldOutAt ? `sold out ${((soldOutAt - onSaleAt) / 1000).toFixed(1)} s after the start` : `not sold out within ${o.saleCapS} s`);
+  await Promise.all(pollers);
+  // Purchases in flight finish (each request is bounded); then sold_out pushes have had time to land.
+  await Promise.race([Promise.all(shoppers), sleep(2000, signal).then(() => sleep(2000, signal)).then(() => sleep(2000, signal))]);
+  await sleep(1000, signal);
+
+  const admittedS = Math.max(1e-3, ((soldOutAt || Date.now()) - (firstAdmitAt || onSaleAt)) / 1000);
+  let peak = 0;
+  for (let i = 0, j = 0; i < timeline.length; i++) {
+    while (timeline[i].t - timeline[j].t > 5000) j++;
+    if (timeline[i].t - timeline[j].t >= 2000) peak = Math.max(peak, ((timeline[i].admitted - timeline[j].admitted) / ((timeline[i].t - timeline[j].t) / 1000)) * 60);
+  }
+  Object.assign(partial, {
+    admission_rate_configured_per_min: o.ratePerMinute, admission_rate_achieved_per_min: Math.round((admitted / admittedS) * 60), admission_rate_peak_5s_per_min: Math.round(peak),
+    admitted, max_shopping: o.maxShopping, sold_out: soldOutAt > 0, time_to_sell_out_s: soldOutAt ? +((soldOutAt - onSaleAt) / 1000).toFixed(1) : null,
+    holds: holdMs.length, hold_p50_ms: +percentile(holdMs, 50).toFixed(1), hold_p99_ms: +percentile(holdMs, 99).toFixed(1),
+    orders_paid: counts.paid, seats_bought: counts.seats_bought, polls_during_sale: counts.polls,
+  });
+
+  // 4. Who was left waiting without being told: every fan who shopped and a random sample of the
+  // rest read back (a `waiting` one was not told), sockets that never got `sold_out`, and the
+  // room's own count of waiting fans (which covers every ticket).
+  const states = /** @type {Record<string, number>} */ ({});
+  let checked = 0;
+  let waitingAfter = 0;
+  const ts = performance.now();
+  const withTicket = fans.filter((f) => f.ticket);
+  const rest = withTicket.filter((f) => !f.left);
+  for (let i = rest.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [rest[i], rest[j]] = [rest[j], rest[i]];
+  }
+  const toCheck = o.readBack > 0 ? [...withTicket.filter((f) => f.left), ...rest.slice(0, o.readBack)] : withTicket;
+  partial.tickets_planned = toCheck.length;
+  await pool(toCheck, o.concurrency, async (f) => {
     const r = await call("GET", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
-    if (r.json.state === "waiting") sampledWaiting++;
-  }));
-  if (soldOutAt) notTold += sampledWaiting;
-  for (const f of fans) f.socket?.close();
+    if (r.status !== 200) return err(`read-back ${r.status}: ${r.text.slice(0, 120)}`);
+    checked++;
+    const st = r.json.state;
+    states[st] = (states[st] ?? 0) + 1;
+    if (st === "waiting") waitingAfter++;
+    // A fan who shopped and left must not be admitted again.
+    if (f.left && (st === "admitted" || r.json.admission)) counts.fans_admitted_twice++;
+  }, signal);
+  log(`${checked} tickets read back in ${((performance.now() - ts) / 1000).toFixed(1)} s`);
+  let socketsNotTold = 0;
+  for (const f of socketFans) if (f.socket && !f.shopping && !f.toldSoldOut) socketsNotTold++;
+  for (const f of socketFans) { try { f.socket?.close(); } catch {} }
+  const room = await call("GET", `/v1/admin/events/${eventId}/queue`, { token: admin, timeoutMs: 5000 });
+  const roomLength = room.status === 200 ? room.json.length : -1;
+  const roomAdmitted = room.status === 200 ? room.json.admitted : -1;
+  const notTold = soldOutAt ? waitingAfter + socketsNotTold + Math.max(0, roomLength) : null;
 
   // 5. No seat sold twice, and the seat map agrees with the tickets.
-  const [[dupes], [tickets]] = await d1Execute(server.d1, [
-    `SELECT COUNT(*) AS n FROM (SELECT place FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used') GROUP BY place HAVING COUNT(*) > 1)`,
-    `SELECT COUNT(*) AS n FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used')`,
-  ].join(";\n"));
-  const map = (await api("GET", `/v1/events/${eventId}/seats`)).json;
-  const sold = Object.values(map.seats).filter((s) => s === "s").length;
-  const last = timeline[timeline.length - 1] ?? { admitted: 0 };
-  let peak = 0;
-  for (let i = 5; i < timeline.length; i++) peak = Math.max(peak, ((timeline[i].admitted - timeline[i - 5].admitted) / ((timeline[i].t - timeline[i - 5].t) / 1000)) * 60);
-  const elapsed = ((soldOutAt || Date.now()) - onSaleAt) / 1000;
-  const result = {
-    scenario: "onsale", fans: o.fans, seats, sockets: o.sockets - socketFailures, pollers: o.fans - o.sockets,
-    join_p50_ms: +percentile(joinMs, 50).toFixed(1), join_p99_ms: +percentile(joinMs, 99).toFixed(1), join_errors: joinErrors,
-    admission_rate_configured_per_min: o.ratePerMinute, admission_rate_peak_5s_per_min: Math.round(peak), admission_rate_mean_per_min: Math.round((last.admitted / Math.max(elapsed, 1e-3)) * 60),
-    admitted: last.admitted, max_shopping: o.maxShopping, sold_out: soldOutAt > 0, time_to_sell_out_s: soldOutAt ? +elapsed.toFixed(1) : null,
-    holds: holdMs.length, hold_p50_ms: +percentile(holdMs, 50).toFixed(1), hold_p99_ms: +percentile(holdMs, 99).toFixed(1),
-    paid_orders: counts.paid, seats_bought: counts.seats_bought, seats_sold_on_map: sold, valid_tickets: Number(tickets?.n), hold_409_sold_out: counts.sold_out_answers, errors: counts.errors,
-    room_waiting_after: room.length, sampled_pollers: sample.length,
-    double_sold: Number(dupes?.n) + Math.abs(sold - Number(tickets?.n)), fans_admitted_twice: counts.fans_admitted_twice, waiting_fans_not_told_of_sellout: notTold,
-  };
+  let dupes = -1, tickets = -1, sold = -1;
+  if (!signal.aborted) {
+    const [[d], [t]] = await d1Execute(server.d1, [
+      `SELECT COUNT(*) AS n FROM (SELECT place FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used') GROUP BY place HAVING COUNT(*) > 1)`,
+      `SELECT COUNT(*) AS n FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used')`,
+    ].join(";\n"));
+    dupes = Number(d?.n); tickets = Number(t?.n);
+    const map = await call("GET", `/v1/events/${eventId}/seats`, { timeoutMs: 10_000 });
+    if (map.status === 200) sold = Object.values(map.json.seats).filter((s) => s === "s").length;
+  }
   for (const s of samples) log(`error sample: ${s}`);
   if (!soldOutAt) log(`--- wrangler log tail ---\n${server.logTail(40)}`);
-  return result;
+  return {
+    scenario: "onsale", fans: o.fans, seats, sockets: socketFans.length - socketFailures,
+    join_p50_ms: partial.join_p50_ms, join_p99_ms: partial.join_p99_ms, join_errors: joinErrors, joins_per_s: partial.joins_per_s,
+    admission_rate_configured_per_min: o.ratePerMinute, admission_rate_achieved_per_min: partial.admission_rate_achieved_per_min, admission_rate_peak_5s_per_min: partial.admission_rate_peak_5s_per_min,
+    admitted: roomAdmitted >= 0 ? roomAdmitted : admitted, max_shopping: o.maxShopping, sold_out: soldOutAt > 0, time_to_sell_out_s: partial.time_to_sell_out_s,
+    holds: holdMs.length, hold_p50_ms: partial.hold_p50_ms, hold_p99_ms: partial.hold_p99_ms, hold_409: counts.hold_409,
+    orders_paid: counts.paid, seats_bought: counts.seats_bought, valid_tickets: tickets, seats_sold_on_map: sold, polls_during_sale: counts.polls,
+    tickets_checked: checked, ticket_states_after: states, room_waiting_after: roomLength, sockets_not_told: socketsNotTold, errors: counts.errors,
+    double_sold: dupes < 0 || sold < 0 ? null : dupes + Math.abs(sold - tickets),
+    fans_admitted_twice: counts.fans_admitted_twice, waiting_fans_not_told_of_sellout: notTold,
+  };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const t = performance.now();
-  try {
-    const r = await runOnsale();
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    const bad = r.double_sold || r.fans_admitted_twice || r.waiting_fans_not_told_of_sellout || r.errors || r.join_errors || !r.sold_out;
-    log(bad ? "FAIL" : "OK");
-    log(`wall ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    process.exit(bad ? 1 : 0);
-  } catch (e) {
-    log(`failed: ${/** @type {Error} */ (e)?.stack ?? e}`);
-    process.exit(1);
-  }
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) process.exit(await main());

@@ -12,6 +12,8 @@
 // run; it fails the run when a client could not connect, dropped, or did not end on the object's
 // version.
 //
+// `npm run bench -- onsale` runs the flash-sale rehearsal instead (scripts/bench/onsale.mjs).
+//
 // Env: BASE_URL (use a running server), BENCH_PERSIST_TO (with BASE_URL, see above),
 // BENCH_CONCURRENCY (64; purchase uses half), BENCH_FANS (500), BENCH_BUYERS (200),
 // BENCH_TIME_CAP_S (12 per scenario, keeps the whole run under 3 min), BENCH_SCALE (multiplies request counts, 1),
@@ -34,6 +36,13 @@ const FANOUT_CONCURRENCY = 8;
 const scale = int(process.env.BENCH_SCALE, 1);
 const adminEmail = process.env.BENCH_ADMIN_EMAIL ?? "bench-admin@bench.test";
 const HOT_SEATS = 50;
+
+// `npm run bench -- onsale`: the flash-sale rehearsal (scripts/bench/onsale.mjs) instead of the
+// scenarios above; it has its own server, signal handling and deadline.
+if (process.argv[2] === "onsale") {
+  const { main: onsale } = await import("./onsale.mjs");
+  process.exit(await onsale());
+}
 
 // Cast, not annotation: main() assigns it, and TS would otherwise narrow it to `null` out here.
 let server = /** @type {import("./server.mjs").Server | null} */ (null);
