@@ -65,7 +65,7 @@ export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: Ev
     eventId: event.id,
     layout: event.layoutSnapshot as Layout,
     tiers: tiers.map((t) => ({ key: t.key, name: t.name, amount: t.amount, currency: t.currency, appliesTo: t.appliesTo as never })),
-    config: inventoryConfig(event),
+    config: inventoryConfig(row!),
   });
   if (!init.ok) {
     // Put the event back so publication can be retried once the inventory is free.
@@ -77,7 +77,10 @@ export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: Ev
 
 /** What the inventory object must know of its event to take holds without reading D1. */
 export function inventoryConfig(event: EventRow): InventoryConfigInput {
-  return { holdSeconds: event.holdSeconds, maxSeatsPerOrder: event.maxSeatsPerOrder, maxSeatsPerUser: event.maxSeatsPerUser, currency: event.currency };
+  return {
+    holdSeconds: event.holdSeconds, maxSeatsPerOrder: event.maxSeatsPerOrder, maxSeatsPerUser: event.maxSeatsPerUser, currency: event.currency,
+    sale: { status: event.status, salesStartAt: event.salesStartAt, salesEndAt: event.salesEndAt, endsAt: event.endsAt, queueEnabled: event.queueEnabled },
+  };
 }
 
 /** After an organizer edits a published event, the object takes the new hold time and limits. */
@@ -85,11 +88,15 @@ export async function syncInventoryConfig(ns: Env["EVENT_INVENTORY"], event: Eve
   await inventoryStub(ns, event.id).configure(inventoryConfig(event));
 }
 
-/** Applies a status change other than publication (on_sale, closed, cancelled). */
-export async function changeEventStatus(db: Db, event: EventRow, to: EventStatus, now = Date.now()): Promise<EventRow> {
+/**
+ * Applies a status change other than publication (on_sale, closed, cancelled), in D1 and then in
+ * the inventory object, which decides on its own whether a hold may happen.
+ */
+export async function changeEventStatus(db: Db, event: EventRow, to: EventStatus, now = Date.now(), ns?: Env["EVENT_INVENTORY"]): Promise<EventRow> {
   assertTransition(event.status, to);
   const patch: Partial<EventRow> = { status: to, updatedAt: now };
   if (to === "cancelled") patch.cancelledAt = now;
   const [row] = await db.update(events).set(patch).where(eq(events.id, event.id)).returning();
+  if (ns && row!.publishedAt != null) await syncInventoryConfig(ns, row!);
   return row!;
 }

@@ -26,5 +26,9 @@ export function inventoryError(f: InventoryFailure, what = "Hold"): AppError {
       return new AppError("unknown_seats", f.detail, { extra: { seats: f.conflicts ?? [] } });
     case "in_use":
       return new AppError("inventory_in_use", f.detail);
+    case "not_on_sale":
+      return new AppError("not_on_sale", f.detail);
+    case "admission_required":
+      return new AppError("admission_required", f.detail);
   }
 }

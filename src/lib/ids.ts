@@ -28,3 +28,8 @@ export async function sha256Hex(input: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(input));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Whether `id` has the shape `newId(prefix)` produces: lets a route refuse junk before it reaches a Durable Object. */
+export function isId(prefix: string, id: string): boolean {
+  return id.length === prefix.length + 27 && id.startsWith(`${prefix}_`) && /^[0-9a-hjkmnp-tv-z]{26}$/.test(id.slice(prefix.length + 1));
+}

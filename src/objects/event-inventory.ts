@@ -75,6 +75,18 @@ type OutboxBody = { payments: PaymentMessage; audit: AuditMessage };
 
 const CODE: Record<SeatStatus, SeatCode> = { available: "a", held: "h", sold: "s", blocked: "b" };
 const LIVE = `('active','checking_out')`;
+/** Why a hold may not happen now (sales closed, or the waiting room wants an admission), or null. */
+function saleProblem(config: InventoryConfig, admitted: boolean, now: number): InventoryFailure | null {
+  const s = config.sale;
+  if (!s) return null;
+  const open = s.status === "on_sale" && (s.salesStartAt == null || now >= s.salesStartAt) && (s.salesEndAt == null || now < s.salesEndAt) && now < s.endsAt;
+  if (!open) return fail("not_on_sale", "The event is not on sale");
+  if (s.queueEnabled && !admitted) {
+    return fail("admission_required", "This event sells through its waiting room: join with POST /v1/events/{id}/queue and send the admission token as X-Admission-Token");
+  }
+  return null;
+}
+
 /** Audited hold actions and the status a fan following that hold is told about. */
 const HOLD_STATUS_OF: Record<string, HoldNotice["status"]> = {
   "hold.created": "active",
@@ -430,6 +442,7 @@ export class EventInventory extends DurableObject<Env> {
       maxSeatsPerOrder: input.config.maxSeatsPerOrder,
       maxSeatsPerUser: input.config.maxSeatsPerUser ?? null,
       currency: input.config.currency,
+      ...(input.config.sale ? { sale: input.config.sale } : {}),
     };
     const result = this.tx((): InitializeResult => {
       const p = new Pending();
@@ -489,6 +502,7 @@ export class EventInventory extends DurableObject<Env> {
       maxSeatsPerOrder: input.maxSeatsPerOrder,
       maxSeatsPerUser: input.maxSeatsPerUser ?? null,
       paymentWindowSeconds: input.paymentWindowSeconds ?? current.paymentWindowSeconds,
+      ...(input.sale ? { sale: input.sale } : {}),
     };
     this.sql.exec(`UPDATE config SET json = ? WHERE id = 1`, JSON.stringify(next));
     return { ok: true };
@@ -503,6 +517,9 @@ export class EventInventory extends DurableObject<Env> {
     if (!config) return fail("not_found", "inventory is not initialized");
     const { userId, request } = input;
     const ipHash = input.ipHash ?? null;
+    // The object knows its sales window and waiting-room switch, so the hold path reads no D1.
+    const closed = saleProblem(config, input.admitted ?? false, now);
+    if (closed) return closed;
     // Expiry, check and write all happen in this ONE synchronous transaction with no await in
     // between: this is what makes two fans unable to win the same seat.
     const result = this.tx((): HoldResult => {

@@ -10,7 +10,9 @@ export type InventoryErrorCode =
   | "invalid_state"
   | "in_use"
   | "unknown_seats"
-  | "sold_out";
+  | "sold_out"
+  | "not_on_sale"
+  | "admission_required";
 
 export type InventoryFailure = { ok: false; code: InventoryErrorCode; detail: string; conflicts?: string[] };
 export type Result<T> = ({ ok: true } & T) | InventoryFailure;
@@ -23,7 +25,14 @@ export type HoldKind = "seats" | "area";
 
 export type InventoryTier = { key: string; name: string; amount: number; currency: string; appliesTo: AppliesTo };
 
+/**
+ * What the object must know to decide alone whether a hold may happen: the event's status and
+ * sales window and whether its waiting room is on (set at publish, updated by organizer actions).
+ */
+export type SaleWindow = { status: string; salesStartAt: number | null; salesEndAt: number | null; endsAt: number; queueEnabled: boolean };
+
 export type InventoryConfigInput = {
+  sale?: SaleWindow;
   holdSeconds: number;
   maxSeatsPerOrder: number;
   maxSeatsPerUser: number | null;
@@ -33,6 +42,8 @@ export type InventoryConfigInput = {
 
 export type InventoryConfig = {
   eventId: string;
+  /** Absent on objects published before the object knew its sales window: treated as open. */
+  sale?: SaleWindow;
   holdSeconds: number;
   paymentWindowSeconds: number;
   maxSeatsPerOrder: number;
@@ -49,7 +60,7 @@ export type HoldRequest =
   | { area: string; quantity: number };
 
 /** `ipHash`: the salted hash of the client IP, recorded in the hold's audit entries for fraud review. */
-export type HoldInput = { userId: string; request: HoldRequest; ipHash?: string | null };
+export type HoldInput = { userId: string; request: HoldRequest; admitted?: boolean; ipHash?: string | null };
 
 export type HeldSeat = { id: string; tier: string; price: number };
 

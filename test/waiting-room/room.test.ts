@@ -135,7 +135,7 @@ describe("admission", () => {
     const { event } = await eventWithRoom({ rows: 1, perRow: 3, ratePerMinute: 6000, maxSeatsPerOrder: 50 });
     // 3 seats + a 50-place pit, 48 of it held: 5 places left, and 10% of the held may come back.
     const inv = env.EVENT_INVENTORY.getByName(event.id);
-    const h = await inv.hold({ userId: "buyer", request: { area: "pit", quantity: 48 } });
+    const h = await inv.hold({ userId: "buyer", admitted: true, request: { area: "pit", quantity: 48 } });
     if (!h.ok) throw new Error(h.detail);
     const fans = await Promise.all(Array.from({ length: 20 }, () => createUser()));
     for (const f of fans) await join(event.id, f.token);
@@ -156,7 +156,7 @@ describe("sell-out", () => {
     for (const s of sockets) expect((await s.wait("position")).position).toBeGreaterThan(0);
     // Sell everything: the pit through the inventory, the two seats blocked by the organizer.
     const inv = env.EVENT_INVENTORY.getByName(event.id);
-    const h = await inv.hold({ userId: "buyer", request: { area: "pit", quantity: 50 } });
+    const h = await inv.hold({ userId: "buyer", admitted: true, request: { area: "pit", quantity: 50 } });
     if (!h.ok) throw new Error(h.detail);
     expect((await inv.confirm(h.holdId, "ord_test")).ok).toBe(true);
     await expectJson(await call("POST", `/v1/admin/events/${event.id}/seats/block`, { token: org.token, body: { seats: ["A-1-1", "A-1-2"] } }), 200);

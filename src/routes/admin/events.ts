@@ -142,7 +142,7 @@ export const eventRoutes = createRouter()
   .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/status", summary: "Move an event to on_sale, closed or cancelled", request: { params: EventId, body: jsonBody(z.strictObject({ status: z.enum(["on_sale", "closed", "cancelled"]) })) }, responses: { 200: jsonResponse(EventSchema, "Event"), ...errs } }), async (c) => {
     const db = createDb(c.env.DB);
     const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
-    const row = await changeEventStatus(db, event, c.req.valid("json").status);
+    const row = await changeEventStatus(db, event, c.req.valid("json").status, Date.now(), c.env.EVENT_INVENTORY);
     if (row.status === "cancelled") {
       await queueCancellationRefunds(db, c.env, event.id);
       await queueEventNotifications(c.env, event.id, "event_cancelled");

@@ -1,3 +1,4 @@
+import { syncInventoryConfig } from "../../domain/event-lifecycle";
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { audit } from "../../audit/emit";
@@ -64,7 +65,9 @@ export const adminQueueRoutes = createRouter()
     // The room first, then D1 (which the hold route reads): when switching on, the room is ready
     // before holds start asking for tokens. A PUT is idempotent, so a failure in between is retried.
     const stats = await waitingRoomStub(c.env.WAITING_ROOM, event.id).configure({ eventId: event.id, onSaleAt: event.salesStartAt, ...b });
-    await db.update(events).set({ queueEnabled: b.enabled, queueRatePerMinute: b.ratePerMinute, queueMaxShopping: b.maxShopping, updatedAt: Date.now() }).where(eq(events.id, event.id));
+    const [row] = await db.update(events).set({ queueEnabled: b.enabled, queueRatePerMinute: b.ratePerMinute, queueMaxShopping: b.maxShopping, updatedAt: Date.now() }).where(eq(events.id, event.id)).returning();
+    // The inventory object enforces admission on holds (no D1 read per hold): tell it.
+    if (row!.publishedAt != null) await syncInventoryConfig(c.env.EVENT_INVENTORY, row!);
     audit(c, { action: "queue.configured", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: b });
     return c.json(toStats(stats), 200);
   });
