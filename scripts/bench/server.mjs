@@ -67,6 +67,20 @@ export async function waitForHealth(base, timeoutMs, dead = () => false) {
  * @returns {Promise<Record<string, unknown>[][]>}
  */
 export async function d1Execute(target, sql) {
+  // The running server writes the same local SQLite file (the audit consumer appends while
+  // scenarios run), so a side-channel write can meet "database is locked": retry a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await d1ExecuteOnce(target, sql);
+    } catch (err) {
+      if (attempt >= 5 || !/SQLITE_BUSY|database is locked/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+/** @param {D1Target} target @param {string} sql */
+async function d1ExecuteOnce(target, sql) {
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
   const child = spawn(process.execPath, [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", target.persist, "--json", "--command", sql], { cwd: target.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
