@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createDb } from "../../db/client";
+import { createDb, type Db } from "../../db/client";
 import { audit } from "../../audit/emit";
 import { checkIn, scannerManifest } from "../../domain/check-in";
 import { eventKeys, rotateEventKey } from "../../domain/ticket-issuer";
@@ -37,6 +37,12 @@ export const ScannerKeySchema = z
 
 const CODE_FORMAT = "T1.<base64url claims {tid,eid,seat,iat,kid?}>.<base64url signature over 'T1.<claims>'>";
 
+/** What an offline scanner is provisioned with: every honoured key and the live ticket ids. */
+async function scannerKey(db: Db, eventId: string): Promise<z.infer<typeof ScannerKeySchema>> {
+  const m = await scannerManifest(db, eventId);
+  return { eventId, algorithm: "Ed25519", publicKey: m.publicKey, kid: m.kid, keys: m.keys, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() };
+}
+
 /** Gate scanning: online check-in, and the key plus ticket list offline scanners work from. */
 export const checkInRoutes = createRouter()
   .openapi(
@@ -63,10 +69,9 @@ export const checkInRoutes = createRouter()
     async (c) => {
       const db = createDb(c.env.DB);
       const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
-      const m = await scannerManifest(db, event.id);
       // A snapshot of who may still enter: never serve it from a cache.
       c.header("Cache-Control", "no-store");
-      return c.json({ eventId: event.id, algorithm: "Ed25519" as const, publicKey: m.publicKey, kid: m.kid, keys: m.keys, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() }, 200);
+      return c.json(await scannerKey(db, event.id), 200);
     },
   )
   .openapi(
@@ -82,8 +87,7 @@ export const checkInRoutes = createRouter()
       const before = await eventKeys(db, event.id);
       const after = await rotateEventKey(db, event.id);
       audit(c, { action: "event.ticket_key_rotated", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { from: before.kid, to: after.kid } });
-      const m = await scannerManifest(db, event.id);
       c.header("Cache-Control", "no-store");
-      return c.json({ eventId: event.id, algorithm: "Ed25519" as const, publicKey: m.publicKey, kid: m.kid, keys: m.keys, format: CODE_FORMAT, validTicketIds: m.validTicketIds, usedTicketIds: m.usedTicketIds, generatedAt: new Date().toISOString() }, 200);
+      return c.json(await scannerKey(db, event.id), 200);
     },
   );
