@@ -2,7 +2,13 @@
 // (test/ops/deploy-guard.test.ts). scripts/deploy.mjs runs wrangler around them.
 
 /** Secrets every deployed environment needs; the Worker would be insecure or broken without them. */
-export const REQUIRED_SECRETS = ["JWT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "OPERATOR_TOKEN", "AUDIT_IP_SALT"];
+export const REQUIRED_SECRETS = [
+  "JWT_SECRET",
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "OPERATOR_TOKEN",
+  "AUDIT_IP_SALT",
+];
 
 /** Secrets a provider choice adds: EMAIL_PROVIDER = "ses" needs AWS keys, SMS_PROVIDER = "twilio" Twilio's. */
 export const PROVIDER_SECRETS = {

@@ -27,18 +27,29 @@ function fail(message, code = 1) {
 }
 
 function wrangler(argv, capture) {
-  const r = spawnSync(process.execPath, [WRANGLER, ...argv], { cwd: ROOT, encoding: "utf8", stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit", env: { ...process.env, CI: "true" } });
+  const r = spawnSync(process.execPath, [WRANGLER, ...argv], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+    env: { ...process.env, CI: "true" },
+  });
   if (r.error) fail(`could not run wrangler: ${r.error.message}`);
   return r;
 }
 
 if (!envName || !ENVIRONMENTS.includes(envName)) {
-  fail(`choose an environment: npm run deploy -- --env <${ENVIRONMENTS.join("|")}> (the top level of wrangler.toml is the local default and is never deployed)`);
+  fail(
+    `choose an environment: npm run deploy -- --env <${ENVIRONMENTS.join("|")}> (the top level of wrangler.toml is the local default and is never deployed)`,
+  );
 }
 
 console.error(`deploy: checking secrets of ${envName}`);
 const listed = wrangler(["secret", "list", "--env", envName, "--format", "json"], true);
-if (listed.status !== 0) fail(`\`wrangler secret list --env ${envName}\` failed (exit ${listed.status}):\n${listed.stderr || listed.stdout}`, listed.status ?? 1);
+if (listed.status !== 0)
+  fail(
+    `\`wrangler secret list --env ${envName}\` failed (exit ${listed.status}):\n${listed.stderr || listed.stdout}`,
+    listed.status ?? 1,
+  );
 let present;
 try {
   present = parseSecretList(listed.stdout);
@@ -48,7 +59,9 @@ try {
 const vars = envVarsFromToml(readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8"), envName);
 const verdict = checkSecrets(present, requiredSecrets(vars));
 if (!verdict.ok) {
-  fail(`refusing to deploy ${envName}: missing secret(s) ${verdict.missing.join(", ")}\n  set each with: npx wrangler secret put <NAME> --env ${envName}`);
+  fail(
+    `refusing to deploy ${envName}: missing secret(s) ${verdict.missing.join(", ")}\n  set each with: npx wrangler secret put <NAME> --env ${envName}`,
+  );
 }
 console.error(`deploy: all ${requiredSecrets(vars).length} required secrets are set`);
 if (dryRun) process.exit(0);

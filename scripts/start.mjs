@@ -7,17 +7,26 @@ const PORT = process.env.PORT ?? "8787";
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN_EMAIL = "admin@demo.test";
 
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
+  stdio: "inherit",
+  env: { ...process.env, CI: "true" },
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT, "--var", `BOOTSTRAP_ADMIN_EMAIL:${ADMIN_EMAIL}`], { stdio: "inherit" });
+const dev = spawn(
+  "npx",
+  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT, "--var", `BOOTSTRAP_ADMIN_EMAIL:${ADMIN_EMAIL}`],
+  { stdio: "inherit" },
+);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
 dev.on("exit", (code) => process.exit(code ?? 0));
 
 await waitForHealth();
 try {
   const summary = await seedDemo(BASE, ADMIN_EMAIL);
-  console.log(`\n${summary}\n\n  Fan site:         ${BASE}/\n  Admin portal:     ${BASE}/admin\n  Local mailbox:    ${BASE}/mailbox\n  API:              ${BASE}/v1\n  API docs:         ${BASE}/docs\n`);
+  console.log(
+    `\n${summary}\n\n  Fan site:         ${BASE}/\n  Admin portal:     ${BASE}/admin\n  Local mailbox:    ${BASE}/mailbox\n  API:              ${BASE}/v1\n  API docs:         ${BASE}/docs\n`,
+  );
 } catch (err) {
   console.error("Seeding the demo data failed:", err);
 }

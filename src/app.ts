@@ -38,12 +38,21 @@ export function createApp() {
     },
     servers: [{ url: "/" }],
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);
     if (allowed.length > 0 && !allowed.includes(c.req.method)) {
-      return problem(c, new AppError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}`, { headers: { Allow: allowed.join(", ") } }));
+      return problem(
+        c,
+        new AppError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}`, {
+          headers: { Allow: allowed.join(", ") },
+        }),
+      );
     }
     return problem(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`));
   });
@@ -66,11 +75,22 @@ function allowedMethods(routes: { method: string; path: string }[], path: string
 function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) {
-    const byStatus: Record<number, ErrorCode> = { 400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
-    const code: ErrorCode = err.message.startsWith("Malformed JSON") ? "malformed_json" : (byStatus[err.status] ?? "bad_request");
+    const byStatus: Record<number, ErrorCode> = {
+      400: "bad_request",
+      401: "unauthenticated",
+      403: "forbidden",
+      404: "not_found",
+      413: "payload_too_large",
+      415: "unsupported_media_type",
+    };
+    const code: ErrorCode = err.message.startsWith("Malformed JSON")
+      ? "malformed_json"
+      : (byStatus[err.status] ?? "bad_request");
     return new AppError(code, err.message || undefined, { cause: err });
   }
-  return new AppError("internal_error", "Something went wrong on our side; the request id identifies it", { cause: err });
+  return new AppError("internal_error", "Something went wrong on our side; the request id identifies it", {
+    cause: err,
+  });
 }
 
 /** Renders problem+json; logs only server errors, with the request id. */

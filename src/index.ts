@@ -23,7 +23,8 @@ const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Prom
 };
 
 /** Queue names carry the environment as a suffix outside production (`payments-staging`). */
-const baseQueueName = (queue: string, environment: string) => (environment && queue.endsWith(`-${environment}`) ? queue.slice(0, -environment.length - 1) : queue);
+const baseQueueName = (queue: string, environment: string) =>
+  environment && queue.endsWith(`-${environment}`) ? queue.slice(0, -environment.length - 1) : queue;
 
 export default {
   fetch: app.fetch,
@@ -33,9 +34,18 @@ export default {
     const started = Date.now();
     try {
       await consume(batch, env);
-      log("info", "queue batch", { queue: batch.queue, messages: batch.messages.length, durationMs: Date.now() - started });
+      log("info", "queue batch", {
+        queue: batch.queue,
+        messages: batch.messages.length,
+        durationMs: Date.now() - started,
+      });
     } catch (err) {
-      log("error", "queue batch failed", { queue: batch.queue, messages: batch.messages.length, durationMs: Date.now() - started, error: err });
+      log("error", "queue batch failed", {
+        queue: batch.queue,
+        messages: batch.messages.length,
+        durationMs: Date.now() - started,
+        error: err,
+      });
       throw err;
     }
   },

@@ -12,13 +12,16 @@ const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
  * @param {import("./server.mjs").D1Target} d1 @param {string} eventId @param {Record<string, string>} seatMap
  */
 async function checkTickets(d1, eventId, seatMap) {
-  const [[paidless], [dupes], placeRows, statusRows] = await d1Execute(d1, [
-    `SELECT (SELECT COUNT(*) FROM orders o WHERE o.status IN ('paid','partially_refunded') AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id))
+  const [[paidless], [dupes], placeRows, statusRows] = await d1Execute(
+    d1,
+    [
+      `SELECT (SELECT COUNT(*) FROM orders o WHERE o.status IN ('paid','partially_refunded') AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id))
           + (SELECT COUNT(*) FROM orders o WHERE o.status = 'refunded_unavailable' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'refund')) AS n`,
-    `SELECT COUNT(*) AS n FROM (SELECT event_id, place, COUNT(*) FROM tickets WHERE status IN ('valid','used') GROUP BY 1, 2 HAVING COUNT(*) > 1)`,
-    `SELECT place FROM tickets WHERE event_id = ${sqlString(eventId)} AND status IN ('valid','used')`,
-    `SELECT status, COUNT(*) AS n FROM orders WHERE event_id = ${sqlString(eventId)} GROUP BY status`,
-  ].join(";\n"));
+      `SELECT COUNT(*) AS n FROM (SELECT event_id, place, COUNT(*) FROM tickets WHERE status IN ('valid','used') GROUP BY 1, 2 HAVING COUNT(*) > 1)`,
+      `SELECT place FROM tickets WHERE event_id = ${sqlString(eventId)} AND status IN ('valid','used')`,
+      `SELECT status, COUNT(*) AS n FROM orders WHERE event_id = ${sqlString(eventId)} GROUP BY status`,
+    ].join(";\n"),
+  );
   const ticketPlaces = new Set(placeRows.map((r) => String(r.place)));
   let soldWithoutTicket = 0;
   for (const [seat, st] of Object.entries(seatMap)) if (st === "s" && !ticketPlaces.has(seat)) soldWithoutTicket++;
@@ -53,7 +56,10 @@ export async function checkInvariants(api, admin, eventId, seatCount, ledger, d1
   const unsure = new Set();
   let liveHolds = 0;
   for (const h of ledger.holds.values()) {
-    if (h.uncertain) { h.seats.forEach((s) => unsure.add(s)); continue; }
+    if (h.uncertain) {
+      h.seats.forEach((s) => unsure.add(s));
+      continue;
+    }
     if (h.released) continue;
     liveHolds++;
     for (const s of h.seats) owners.set(s, (owners.get(s) ?? 0) + 1);
@@ -75,9 +81,14 @@ export async function checkInvariants(api, admin, eventId, seatCount, ledger, d1
 
   const stateSeats = counts.a + counts.h + counts.s + counts.b;
   const tierTotals = { available: 0, held: 0, sold: 0, blocked: 0 };
-  for (const t of Object.values(inv.tiers ?? {})) for (const k of /** @type {const} */ (["available", "held", "sold", "blocked"])) tierTotals[k] += t[k];
+  for (const t of Object.values(inv.tiers ?? {}))
+    for (const k of /** @type {const} */ (["available", "held", "sold", "blocked"])) tierTotals[k] += t[k];
   const inventoryTotal = tierTotals.available + tierTotals.held + tierTotals.sold + tierTotals.blocked;
-  const countsAgree = tierTotals.available === counts.a && tierTotals.held === counts.h && tierTotals.sold === counts.s && tierTotals.blocked === counts.b;
+  const countsAgree =
+    tierTotals.available === counts.a &&
+    tierTotals.held === counts.h &&
+    tierTotals.sold === counts.s &&
+    tierTotals.blocked === counts.b;
 
   // Lost: seats the seat map (or, if worse, the tier counts) does not place in a/h/s/b, plus
   // seats shown as held that no live hold of ours explains.

@@ -16,7 +16,19 @@ const b64url = (s) => Buffer.from(s).toString("base64url");
 export function mintAccessToken(who, { secret, issuer, audience, ttlSeconds = 15 * 60 }) {
   const iat = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const payload = b64url(JSON.stringify({ sub: who.sub, email: who.email, role: who.role ?? "fan", org: who.org ?? null, iss: issuer, aud: audience, iat, nbf: iat, exp: iat + ttlSeconds }));
+  const payload = b64url(
+    JSON.stringify({
+      sub: who.sub,
+      email: who.email,
+      role: who.role ?? "fan",
+      org: who.org ?? null,
+      iss: issuer,
+      aud: audience,
+      iat,
+      nbf: iat,
+      exp: iat + ttlSeconds,
+    }),
+  );
   const sig = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${sig}`;
 }

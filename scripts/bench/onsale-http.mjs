@@ -30,13 +30,19 @@ export async function request(base, method, path, opts = {}) {
   try {
     const res = await fetch(/^https?:/.test(path) ? path : base + path, {
       method,
-      headers: { ...(opts.body !== undefined ? { "content-type": "application/json" } : {}), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
+      headers: {
+        ...(opts.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
+      },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
     });
     const text = await res.text();
     let json = {};
-    try { json = text ? JSON.parse(text) : {}; } catch {}
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {}
     return { status: res.status, json, text, ms: performance.now() - t0 };
   } catch (e) {
     return { status: 0, json: {}, text: String(e), ms: performance.now() - t0 };
@@ -50,7 +56,11 @@ export async function request(base, method, path, opts = {}) {
 export function sleep(ms, signal) {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(undefined);
-    const done = () => { clearTimeout(t); signal?.removeEventListener("abort", done); resolve(undefined); };
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve(undefined);
+    };
     const t = setTimeout(done, Math.max(0, Math.min(ms, 2000)));
     signal?.addEventListener("abort", done, { once: true });
   });

@@ -44,13 +44,22 @@ const HARD_GRACE_MS = 15_000;
  */
 export async function main(options = {}) {
   const o = {
-    fans: int(process.env.ONSALE_FANS, 20_000), sections: int(process.env.ONSALE_SEATS_SECTIONS, 1), rows: int(process.env.ONSALE_ROWS, 20), perRow: int(process.env.ONSALE_PER_ROW, 50),
-    ratePerMinute: int(process.env.ONSALE_RATE, 6000), maxShopping: int(process.env.ONSALE_MAX_SHOPPING, 200), tokenSeconds: 120,
-    sockets: int(process.env.ONSALE_SOCKETS, 200), front: int(process.env.ONSALE_FRONT, 64), concurrency: int(process.env.ONSALE_CONCURRENCY, 128),
+    fans: int(process.env.ONSALE_FANS, 20_000),
+    sections: int(process.env.ONSALE_SEATS_SECTIONS, 1),
+    rows: int(process.env.ONSALE_ROWS, 20),
+    perRow: int(process.env.ONSALE_PER_ROW, 50),
+    ratePerMinute: int(process.env.ONSALE_RATE, 6000),
+    maxShopping: int(process.env.ONSALE_MAX_SHOPPING, 200),
+    tokenSeconds: 120,
+    sockets: int(process.env.ONSALE_SOCKETS, 200),
+    front: int(process.env.ONSALE_FRONT, 64),
+    concurrency: int(process.env.ONSALE_CONCURRENCY, 128),
     // Tickets read back after the sale besides every fan who shopped: a random sample (the room's
     // own count of waiting fans covers the rest); 0 reads them all.
     readBack: int(process.env.ONSALE_READBACK, 3000),
-    saleCapS: int(process.env.ONSALE_SALE_CAP_S, 150), deadlineS: int(process.env.ONSALE_DEADLINE_S, 280), port: int(process.env.BENCH_PORT, 8788),
+    saleCapS: int(process.env.ONSALE_SALE_CAP_S, 150),
+    deadlineS: int(process.env.ONSALE_DEADLINE_S, 280),
+    port: int(process.env.BENCH_PORT, 8788),
     ...options,
   };
   const tmp = process.env.ONSALE_TMPDIR ?? (existsSync("/dev/shm") ? "/dev/shm" : "-");
@@ -81,8 +90,14 @@ export async function main(options = {}) {
   const onSignal = (/** @type {NodeJS.Signals} */ sig) => void bail(`${sig}: stopping the server and exiting`, 130);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const soft = setTimeout(() => { log(`deadline ${o.deadlineS} s reached: stopping, reporting what there is`); deadline.abort(); }, o.deadlineS * 1000);
-  const hard = setTimeout(() => void bail(`hard deadline ${o.deadlineS + HARD_GRACE_MS / 1000} s: exiting`, 1), o.deadlineS * 1000 + HARD_GRACE_MS);
+  const soft = setTimeout(() => {
+    log(`deadline ${o.deadlineS} s reached: stopping, reporting what there is`);
+    deadline.abort();
+  }, o.deadlineS * 1000);
+  const hard = setTimeout(
+    () => void bail(`hard deadline ${o.deadlineS + HARD_GRACE_MS / 1000} s: exiting`, 1),
+    o.deadlineS * 1000 + HARD_GRACE_MS,
+  );
 
   let code = 1;
   try {
@@ -93,8 +108,10 @@ export async function main(options = {}) {
     const bad = [];
     if (deadline.signal.aborted) bad.push(`deadline ${o.deadlineS} s reached`);
     if (!r.sold_out) bad.push("not sold out");
-    for (const k of ["double_sold", "fans_admitted_twice", "waiting_fans_not_told_of_sellout", "errors", "join_errors"]) if (r[k] !== 0) bad.push(`${k} ${r[k]}`);
-    if (r.tickets_checked !== result.tickets_planned) bad.push(`only ${r.tickets_checked} of ${result.tickets_planned} tickets read back`);
+    for (const k of ["double_sold", "fans_admitted_twice", "waiting_fans_not_told_of_sellout", "errors", "join_errors"])
+      if (r[k] !== 0) bad.push(`${k} ${r[k]}`);
+    if (r.tickets_checked !== result.tickets_planned)
+      bad.push(`only ${r.tickets_checked} of ${result.tickets_planned} tickets read back`);
     code = bad.length ? 1 : 0;
     log(bad.length ? `FAIL: ${bad.join(", ")}` : "OK");
     if (bad.length) result.failed = bad.join(", ");
@@ -130,59 +147,128 @@ async function rehearse(server, o, signal, partial) {
   const settings = { ratePerMinute: o.ratePerMinute, maxShopping: o.maxShopping, tokenSeconds: o.tokenSeconds };
   const { eventId, seats } = await createOnsaleEvent(api, admin, { ...o, ...settings });
   partial.seats = seats;
-  log(`event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans, ${o.ratePerMinute}/min, max ${o.maxShopping} shopping, ${o.sockets} sockets, ${o.concurrency} requests in flight`);
+  log(
+    `event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans, ${o.ratePerMinute}/min, max ${o.maxShopping} shopping, ${o.sockets} sockets, ${o.concurrency} requests in flight`,
+  );
 
   const tag = Date.now().toString(36);
   const ids = Array.from({ length: o.fans }, (_, i) => `onsale-${tag}-${i}`);
   const tu = performance.now();
-  const usersInserted = insertUsers(server.d1, ids).then(() => log(`${ids.length} user rows inserted in ${((performance.now() - tu) / 1000).toFixed(1)} s`));
+  const usersInserted = insertUsers(server.d1, ids).then(() =>
+    log(`${ids.length} user rows inserted in ${((performance.now() - tu) / 1000).toFixed(1)} s`),
+  );
   usersInserted.catch(() => {});
   const { issuer, audience } = jwtClaimsConfig();
   const fans = ids.map((id, i) => ({
-    i, id, token: mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret: DEV_SECRET, issuer, audience, ttlSeconds: 3600 }),
-    ticket: "", rank: 0, polling: false, shopping: false, left: false, admittedTokens: /** @type {Set<string>} */ (new Set()),
-    socket: /** @type {WebSocket | null} */ (null), toldSoldOut: false,
+    i,
+    id,
+    token: mintAccessToken(
+      { sub: id, email: `${id}@bench.test` },
+      { secret: DEV_SECRET, issuer, audience, ttlSeconds: 3600 },
+    ),
+    ticket: "",
+    rank: 0,
+    polling: false,
+    shopping: false,
+    left: false,
+    admittedTokens: /** @type {Set<string>} */ (new Set()),
+    socket: /** @type {WebSocket | null} */ (null),
+    toldSoldOut: false,
   }));
-  const call = (/** @type {string} */ m, /** @type {string} */ p, /** @type {any} */ opts = {}) => request(base, m, p, { ...opts, signal });
-  const counts = { paid: 0, seats_bought: 0, hold_409: 0, errors: 0, fans_admitted_twice: 0, admitted_seen: 0, polls: 0 };
+  const call = (/** @type {string} */ m, /** @type {string} */ p, /** @type {any} */ opts = {}) =>
+    request(base, m, p, { ...opts, signal });
+  const counts = {
+    paid: 0,
+    seats_bought: 0,
+    hold_409: 0,
+    errors: 0,
+    fans_admitted_twice: 0,
+    admitted_seen: 0,
+    polls: 0,
+  };
   /** @type {string[]} */ const samples = [];
-  const err = (/** @type {string} */ s) => { if (signal.aborted) return; counts.errors++; if (samples.length < 8) samples.push(s); };
+  const err = (/** @type {string} */ s) => {
+    if (signal.aborted) return;
+    counts.errors++;
+    if (samples.length < 8) samples.push(s);
+  };
 
   // 1. The pre-queue: everyone joins before the on-sale instant (a retry on 429/5xx/network errors).
   /** @type {number[]} */ const joinMs = [];
   let joinErrors = 0;
   const tj = performance.now();
-  await pool(fans, o.concurrency, async (f) => {
-    for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
-      const r = await call("POST", `/v1/events/${eventId}/queue`, { token: f.token });
-      if (r.status === 201 || r.status === 200) return void (joinMs.push(r.ms), (f.ticket = r.json.ticket));
-      if (attempt === 2 || !(r.status === 0 || r.status === 429 || r.status >= 500)) { joinErrors++; if (samples.length < 8) samples.push(`join ${r.status}: ${r.text.slice(0, 200)}`); return; }
-      await sleep(200 * (attempt + 1), signal);
-    }
-  }, signal);
+  await pool(
+    fans,
+    o.concurrency,
+    async (f) => {
+      for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
+        const r = await call("POST", `/v1/events/${eventId}/queue`, { token: f.token });
+        if (r.status === 201 || r.status === 200) return void (joinMs.push(r.ms), (f.ticket = r.json.ticket));
+        if (attempt === 2 || !(r.status === 0 || r.status === 429 || r.status >= 500)) {
+          joinErrors++;
+          if (samples.length < 8) samples.push(`join ${r.status}: ${r.text.slice(0, 200)}`);
+          return;
+        }
+        await sleep(200 * (attempt + 1), signal);
+      }
+    },
+    signal,
+  );
   const joinS = (performance.now() - tj) / 1000;
-  Object.assign(partial, { join_p50_ms: +percentile(joinMs, 50).toFixed(1), join_p99_ms: +percentile(joinMs, 99).toFixed(1), join_errors: joinErrors, joins_per_s: Math.round(joinMs.length / joinS) });
-  log(`${joinMs.length} joins in ${joinS.toFixed(1)} s (${Math.round(joinMs.length / joinS)}/s, p50 ${partial.join_p50_ms} ms, p99 ${partial.join_p99_ms} ms, ${joinErrors} errors)`);
+  Object.assign(partial, {
+    join_p50_ms: +percentile(joinMs, 50).toFixed(1),
+    join_p99_ms: +percentile(joinMs, 99).toFixed(1),
+    join_errors: joinErrors,
+    joins_per_s: Math.round(joinMs.length / joinS),
+  });
+  log(
+    `${joinMs.length} joins in ${joinS.toFixed(1)} s (${Math.round(joinMs.length / joinS)}/s, p50 ${partial.join_p50_ms} ms, p99 ${partial.join_p99_ms} ms, ${joinErrors} errors)`,
+  );
 
   // 2. Sockets for ONSALE_SOCKETS fans spread evenly over the joiners.
   const wsBase = base.replace(/^http/, "ws");
   const step = Math.max(1, Math.floor(o.fans / Math.max(1, o.sockets)));
   const socketFans = fans.filter((f) => f.ticket && f.i % step === 0).slice(0, o.sockets);
   let socketFailures = 0;
-  await Promise.all(socketFans.map((f) => new Promise((resolve) => {
-    const ws = new WebSocket(`${wsBase}/v1/events/${eventId}/queue/${f.ticket}/live?token=${encodeURIComponent(f.token)}`);
-    const fail = () => { clearTimeout(timer); socketFailures++; try { ws.close(); } catch {} resolve(undefined); };
-    const timer = setTimeout(fail, 10_000);
-    signal.addEventListener("abort", fail, { once: true });
-    ws.onopen = () => { clearTimeout(timer); signal.removeEventListener("abort", fail); f.socket = ws; resolve(undefined); };
-    ws.onerror = () => { if (!f.socket) fail(); };
-    ws.onmessage = (e) => {
-      let m;
-      try { m = JSON.parse(String(e.data)); } catch { return; }
-      if (m.type === "admitted") admit(f, m.token);
-      else if (m.type === "sold_out") f.toldSoldOut = true;
-    };
-  })));
+  await Promise.all(
+    socketFans.map(
+      (f) =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(
+            `${wsBase}/v1/events/${eventId}/queue/${f.ticket}/live?token=${encodeURIComponent(f.token)}`,
+          );
+          const fail = () => {
+            clearTimeout(timer);
+            socketFailures++;
+            try {
+              ws.close();
+            } catch {}
+            resolve(undefined);
+          };
+          const timer = setTimeout(fail, 10_000);
+          signal.addEventListener("abort", fail, { once: true });
+          ws.onopen = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", fail);
+            f.socket = ws;
+            resolve(undefined);
+          };
+          ws.onerror = () => {
+            if (!f.socket) fail();
+          };
+          ws.onmessage = (e) => {
+            let m;
+            try {
+              m = JSON.parse(String(e.data));
+            } catch {
+              return;
+            }
+            if (m.type === "admitted") admit(f, m.token);
+            else if (m.type === "sold_out") f.toldSoldOut = true;
+          };
+        }),
+    ),
+  );
   log(`${socketFans.length - socketFailures} sockets open (${socketFailures} failed)`);
   await usersInserted;
 
@@ -209,20 +295,32 @@ async function rehearse(server, o, signal, partial) {
   async function shop(/** @type {typeof fans[number]} */ f, /** @type {string} */ token) {
     let quantity = Math.random() < 0.5 ? 1 : 2;
     for (;;) {
-      const h = await call("POST", `/v1/events/${eventId}/holds`, { token: f.token, body: { tier: "std", quantity }, headers: { "X-Admission-Token": token } });
+      const h = await call("POST", `/v1/events/${eventId}/holds`, {
+        token: f.token,
+        body: { tier: "std", quantity },
+        headers: { "X-Admission-Token": token },
+      });
       holdMs.push(h.ms);
       if (h.status === 201) {
-        const c = await call("POST", `/v1/holds/${encodeURIComponent(h.json.holdId)}/checkout`, { token: f.token, headers: { "Idempotency-Key": crypto.randomUUID() } });
+        const c = await call("POST", `/v1/holds/${encodeURIComponent(h.json.holdId)}/checkout`, {
+          token: f.token,
+          headers: { "Idempotency-Key": crypto.randomUUID() },
+        });
         const url = c.json?.payment?.paymentUrl;
         if (c.status !== 201 || !url) err(`checkout ${c.status}: ${c.text.slice(0, 200)}`);
         else {
           const p = await call("POST", url, { body: { card: "4242 4242 4242 4242" } });
-          if (p.status === 200 && p.json.result === "succeeded") { counts.paid++; counts.seats_bought += quantity; }
-          else err(`pay ${p.status}: ${p.text.slice(0, 200)}`);
+          if (p.status === 200 && p.json.result === "succeeded") {
+            counts.paid++;
+            counts.seats_bought += quantity;
+          } else err(`pay ${p.status}: ${p.text.slice(0, 200)}`);
         }
       } else if (h.status === 409) {
         counts.hold_409++;
-        if (quantity === 2) { quantity = 1; continue; } // not two left together: take one
+        if (quantity === 2) {
+          quantity = 1;
+          continue;
+        } // not two left together: take one
       } else err(`hold ${h.status}: ${h.text.slice(0, 200)}`);
       break;
     }
@@ -237,7 +335,11 @@ async function rehearse(server, o, signal, partial) {
       const r = await call("GET", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
       counts.polls++;
       if (saleSignal.aborted) return;
-      if (r.status !== 200) { err(`poll ${r.status}: ${r.text.slice(0, 120)}`); await sleep(1000, saleSignal); continue; }
+      if (r.status !== 200) {
+        err(`poll ${r.status}: ${r.text.slice(0, 120)}`);
+        await sleep(1000, saleSignal);
+        continue;
+      }
       if (r.json.admission) return admit(f, r.json.admission.token);
       if (r.json.state !== "waiting") return;
       const wait = r.json.estimatedWaitSeconds ?? 1;
@@ -250,10 +352,16 @@ async function rehearse(server, o, signal, partial) {
   /** @type {Map<string, number>} */ const rankOf = new Map();
   while (!signal.aborted && Date.now() < onSaleAt + 30_000) {
     const fr = await call("GET", `/v1/events/${eventId}/queue/fairness`);
-    if (fr.status === 200 && fr.json.revealed) { fr.json.order.forEach((/** @type {string} */ t, /** @type {number} */ i) => rankOf.set(t, i + 1)); break; }
+    if (fr.status === 200 && fr.json.revealed) {
+      fr.json.order.forEach((/** @type {string} */ t, /** @type {number} */ i) => rankOf.set(t, i + 1));
+      break;
+    }
     await sleep(250, signal);
   }
-  const byRank = fans.filter((f) => f.ticket).map((f) => ((f.rank = rankOf.get(f.ticket) ?? Number.MAX_SAFE_INTEGER), f)).sort((a, b) => a.rank - b.rank);
+  const byRank = fans
+    .filter((f) => f.ticket)
+    .map((f) => ((f.rank = rankOf.get(f.ticket) ?? Number.MAX_SAFE_INTEGER), f))
+    .sort((a, b) => a.rank - b.rank);
   log(`shuffle revealed ${((Date.now() - onSaleAt) / 1000).toFixed(1)} s after the start (${rankOf.size} ranked)`);
 
   /** @type {{ t: number, admitted: number, shopping: number, length: number }[]} */ const timeline = [];
@@ -268,7 +376,10 @@ async function rehearse(server, o, signal, partial) {
         timeline.push({ t: Date.now() - onSaleAt, admitted: s.admitted, shopping: s.shopping, length: s.length });
         if (s.admitted > 0 && !firstAdmitAt) firstAdmitAt = Date.now();
         admitted = s.admitted;
-        if (s.soldOut) { soldOutAt = Date.now(); break; }
+        if (s.soldOut) {
+          soldOutAt = Date.now();
+          break;
+        }
       } else if (r.status === 0) {
         // The monitor's own poll timed out on a saturated machine: not an answer from the
         // system, so it is counted apart (and reported) rather than as a server error.
@@ -289,23 +400,46 @@ async function rehearse(server, o, signal, partial) {
     await sleep(100, saleSignal);
   }
   await monitor;
-  log(soldOutAt ? `sold out ${((soldOutAt - onSaleAt) / 1000).toFixed(1)} s after the start` : `not sold out within ${o.saleCapS} s`);
+  log(
+    soldOutAt
+      ? `sold out ${((soldOutAt - onSaleAt) / 1000).toFixed(1)} s after the start`
+      : `not sold out within ${o.saleCapS} s`,
+  );
   await Promise.all(pollers);
   // Purchases in flight finish (each request is bounded); then sold_out pushes have had time to land.
-  await Promise.race([Promise.all(shoppers), sleep(2000, signal).then(() => sleep(2000, signal)).then(() => sleep(2000, signal))]);
+  await Promise.race([
+    Promise.all(shoppers),
+    sleep(2000, signal)
+      .then(() => sleep(2000, signal))
+      .then(() => sleep(2000, signal)),
+  ]);
   await sleep(1000, signal);
 
   const admittedS = Math.max(1e-3, ((soldOutAt || Date.now()) - (firstAdmitAt || onSaleAt)) / 1000);
   let peak = 0;
   for (let i = 0, j = 0; i < timeline.length; i++) {
     while (timeline[i].t - timeline[j].t > 5000) j++;
-    if (timeline[i].t - timeline[j].t >= 2000) peak = Math.max(peak, ((timeline[i].admitted - timeline[j].admitted) / ((timeline[i].t - timeline[j].t) / 1000)) * 60);
+    if (timeline[i].t - timeline[j].t >= 2000)
+      peak = Math.max(
+        peak,
+        ((timeline[i].admitted - timeline[j].admitted) / ((timeline[i].t - timeline[j].t) / 1000)) * 60,
+      );
   }
   Object.assign(partial, {
-    admission_rate_configured_per_min: o.ratePerMinute, admission_rate_achieved_per_min: Math.round((admitted / admittedS) * 60), admission_rate_peak_5s_per_min: Math.round(peak),
-    admitted, max_shopping: o.maxShopping, sold_out: soldOutAt > 0, time_to_sell_out_s: soldOutAt ? +((soldOutAt - onSaleAt) / 1000).toFixed(1) : null,
-    holds: holdMs.length, hold_p50_ms: +percentile(holdMs, 50).toFixed(1), hold_p99_ms: +percentile(holdMs, 99).toFixed(1),
-    orders_paid: counts.paid, seats_bought: counts.seats_bought, polls_during_sale: counts.polls, monitor_timeouts: monitorTimeouts,
+    admission_rate_configured_per_min: o.ratePerMinute,
+    admission_rate_achieved_per_min: Math.round((admitted / admittedS) * 60),
+    admission_rate_peak_5s_per_min: Math.round(peak),
+    admitted,
+    max_shopping: o.maxShopping,
+    sold_out: soldOutAt > 0,
+    time_to_sell_out_s: soldOutAt ? +((soldOutAt - onSaleAt) / 1000).toFixed(1) : null,
+    holds: holdMs.length,
+    hold_p50_ms: +percentile(holdMs, 50).toFixed(1),
+    hold_p99_ms: +percentile(holdMs, 99).toFixed(1),
+    orders_paid: counts.paid,
+    seats_bought: counts.seats_bought,
+    polls_during_sale: counts.polls,
+    monitor_timeouts: monitorTimeouts,
   });
 
   // 4. Who was left waiting without being told: every fan who shopped and a random sample of the
@@ -323,48 +457,86 @@ async function rehearse(server, o, signal, partial) {
   }
   const toCheck = o.readBack > 0 ? [...withTicket.filter((f) => f.left), ...rest.slice(0, o.readBack)] : withTicket;
   partial.tickets_planned = toCheck.length;
-  await pool(toCheck, o.concurrency, async (f) => {
-    const r = await call("GET", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
-    if (r.status !== 200) return err(`read-back ${r.status}: ${r.text.slice(0, 120)}`);
-    checked++;
-    const st = r.json.state;
-    states[st] = (states[st] ?? 0) + 1;
-    if (st === "waiting") waitingAfter++;
-    // A fan who shopped and left must not be admitted again.
-    if (f.left && (st === "admitted" || r.json.admission)) counts.fans_admitted_twice++;
-  }, signal);
+  await pool(
+    toCheck,
+    o.concurrency,
+    async (f) => {
+      const r = await call("GET", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
+      if (r.status !== 200) return err(`read-back ${r.status}: ${r.text.slice(0, 120)}`);
+      checked++;
+      const st = r.json.state;
+      states[st] = (states[st] ?? 0) + 1;
+      if (st === "waiting") waitingAfter++;
+      // A fan who shopped and left must not be admitted again.
+      if (f.left && (st === "admitted" || r.json.admission)) counts.fans_admitted_twice++;
+    },
+    signal,
+  );
   log(`${checked} tickets read back in ${((performance.now() - ts) / 1000).toFixed(1)} s`);
   let socketsNotTold = 0;
   for (const f of socketFans) if (f.socket && !f.shopping && !f.toldSoldOut) socketsNotTold++;
-  for (const f of socketFans) { try { f.socket?.close(); } catch {} }
+  for (const f of socketFans) {
+    try {
+      f.socket?.close();
+    } catch {}
+  }
   const room = await call("GET", `/v1/admin/events/${eventId}/queue`, { token: admin, timeoutMs: 5000 });
   const roomLength = room.status === 200 ? room.json.length : -1;
   const roomAdmitted = room.status === 200 ? room.json.admitted : -1;
   const notTold = soldOutAt ? waitingAfter + socketsNotTold + Math.max(0, roomLength) : null;
 
   // 5. No seat sold twice, and the seat map agrees with the tickets.
-  let dupes = -1, tickets = -1, sold = -1;
+  let dupes = -1,
+    tickets = -1,
+    sold = -1;
   if (!signal.aborted) {
-    const [[d], [t]] = await d1Execute(server.d1, [
-      `SELECT COUNT(*) AS n FROM (SELECT place FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used') GROUP BY place HAVING COUNT(*) > 1)`,
-      `SELECT COUNT(*) AS n FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used')`,
-    ].join(";\n"));
-    dupes = Number(d?.n); tickets = Number(t?.n);
+    const [[d], [t]] = await d1Execute(
+      server.d1,
+      [
+        `SELECT COUNT(*) AS n FROM (SELECT place FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used') GROUP BY place HAVING COUNT(*) > 1)`,
+        `SELECT COUNT(*) AS n FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used')`,
+      ].join(";\n"),
+    );
+    dupes = Number(d?.n);
+    tickets = Number(t?.n);
     const map = await call("GET", `/v1/events/${eventId}/seats`, { timeoutMs: 10_000 });
     if (map.status === 200) sold = Object.values(map.json.seats).filter((s) => s === "s").length;
   }
   for (const s of samples) log(`error sample: ${s}`);
   if (!soldOutAt) log(`--- wrangler log tail ---\n${server.logTail(40)}`);
   return {
-    scenario: "onsale", fans: o.fans, seats, sockets: socketFans.length - socketFailures,
-    join_p50_ms: partial.join_p50_ms, join_p99_ms: partial.join_p99_ms, join_errors: joinErrors, joins_per_s: partial.joins_per_s,
-    admission_rate_configured_per_min: o.ratePerMinute, admission_rate_achieved_per_min: partial.admission_rate_achieved_per_min, admission_rate_peak_5s_per_min: partial.admission_rate_peak_5s_per_min,
-    admitted: roomAdmitted >= 0 ? roomAdmitted : admitted, max_shopping: o.maxShopping, sold_out: soldOutAt > 0, time_to_sell_out_s: partial.time_to_sell_out_s,
-    holds: holdMs.length, hold_p50_ms: partial.hold_p50_ms, hold_p99_ms: partial.hold_p99_ms, hold_409: counts.hold_409,
-    orders_paid: counts.paid, seats_bought: counts.seats_bought, valid_tickets: tickets, seats_sold_on_map: sold, polls_during_sale: counts.polls,
-    tickets_checked: checked, ticket_states_after: states, room_waiting_after: roomLength, sockets_not_told: socketsNotTold, errors: counts.errors,
+    scenario: "onsale",
+    fans: o.fans,
+    seats,
+    sockets: socketFans.length - socketFailures,
+    join_p50_ms: partial.join_p50_ms,
+    join_p99_ms: partial.join_p99_ms,
+    join_errors: joinErrors,
+    joins_per_s: partial.joins_per_s,
+    admission_rate_configured_per_min: o.ratePerMinute,
+    admission_rate_achieved_per_min: partial.admission_rate_achieved_per_min,
+    admission_rate_peak_5s_per_min: partial.admission_rate_peak_5s_per_min,
+    admitted: roomAdmitted >= 0 ? roomAdmitted : admitted,
+    max_shopping: o.maxShopping,
+    sold_out: soldOutAt > 0,
+    time_to_sell_out_s: partial.time_to_sell_out_s,
+    holds: holdMs.length,
+    hold_p50_ms: partial.hold_p50_ms,
+    hold_p99_ms: partial.hold_p99_ms,
+    hold_409: counts.hold_409,
+    orders_paid: counts.paid,
+    seats_bought: counts.seats_bought,
+    valid_tickets: tickets,
+    seats_sold_on_map: sold,
+    polls_during_sale: counts.polls,
+    tickets_checked: checked,
+    ticket_states_after: states,
+    room_waiting_after: roomLength,
+    sockets_not_told: socketsNotTold,
+    errors: counts.errors,
     double_sold: dupes < 0 || sold < 0 ? null : dupes + Math.abs(sold - tickets),
-    fans_admitted_twice: counts.fans_admitted_twice, waiting_fans_not_told_of_sellout: notTold,
+    fans_admitted_twice: counts.fans_admitted_twice,
+    waiting_fans_not_told_of_sellout: notTold,
   };
 }
 

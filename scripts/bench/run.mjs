@@ -25,7 +25,8 @@ import { Ledger, churn, fanout, hot, purchase, spread } from "./scenarios.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
-const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
+const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) =>
+  v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d;
 const concurrency = int(process.env.BENCH_CONCURRENCY, 64);
 const fans = int(process.env.BENCH_FANS, 500);
 const buyers = int(process.env.BENCH_BUYERS, 200);
@@ -79,7 +80,10 @@ async function main() {
     log(`using ${base}`);
     await waitForHealth(base, 10_000);
     if (process.env.BENCH_PERSIST_TO) d1 = { cwd: REPO_ROOT, persist: process.env.BENCH_PERSIST_TO };
-    else log("BASE_URL without BENCH_PERSIST_TO: skipping the purchase scenario and the D1 ticket invariants (they need the server's local D1)");
+    else
+      log(
+        "BASE_URL without BENCH_PERSIST_TO: skipping the purchase scenario and the D1 ticket invariants (they need the server's local D1)",
+      );
   } else {
     server = await startServer({ port: int(process.env.BENCH_PORT, 8788), adminEmail });
     base = server.base;
@@ -93,7 +97,10 @@ async function main() {
   const buyerIds = Array.from({ length: buyers }, (_, n) => `bench-buyer-${runTag}-${n}`);
   const now = Date.now();
   const usersInserted = d1
-    ? d1Execute(d1, `INSERT INTO users (id, email, role, notify_email, notify_sms, created_at, updated_at) VALUES ${buyerIds.map((id) => `('${id}', '${id}@bench.test', 'fan', 0, 0, ${now}, ${now})`).join(", ")}`)
+    ? d1Execute(
+        d1,
+        `INSERT INTO users (id, email, role, notify_email, notify_sms, created_at, updated_at) VALUES ${buyerIds.map((id) => `('${id}', '${id}@bench.test', 'fan', 0, 0, ${now}, ${now})`).join(", ")}`,
+      )
     : null;
   usersInserted?.catch(() => {}); // awaited below; do not let an early failure go unhandled
 
@@ -104,8 +111,12 @@ async function main() {
 
   const { issuer, audience } = jwtClaimsConfig();
   const secret = process.env.BENCH_JWT_SECRET ?? DEV_SECRET;
-  const tokens = Array.from({ length: fans }, (_, n) => mintAccessToken({ sub: `bench-fan-${n}`, email: `bench-fan-${n}@bench.test` }, { secret, issuer, audience }));
-  const buyerTokens = buyerIds.map((id) => mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret, issuer, audience }));
+  const tokens = Array.from({ length: fans }, (_, n) =>
+    mintAccessToken({ sub: `bench-fan-${n}`, email: `bench-fan-${n}@bench.test` }, { secret, issuer, audience }),
+  );
+  const buyerTokens = buyerIds.map((id) =>
+    mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret, issuer, audience }),
+  );
 
   const ledger = new Ledger();
   /** @type {import("./scenarios.mjs").Ctx} */
@@ -136,7 +147,9 @@ async function main() {
     report(await purchase(ctx, Math.round(600 * scale), buyerTokens, buyConcurrency));
   }
 
-  log(`fanout: ${wsClients} WebSocket clients, ${Math.round(FANOUT_HOLDS * scale)} holds at concurrency ${FANOUT_CONCURRENCY}`);
+  log(
+    `fanout: ${wsClients} WebSocket clients, ${Math.round(FANOUT_HOLDS * scale)} holds at concurrency ${FANOUT_CONCURRENCY}`,
+  );
   report(await fanout(ctx, Math.round(FANOUT_HOLDS * scale), wsClients, FANOUT_CONCURRENCY));
 
   const inv = await checkInvariants(api, admin, eventId, SEAT_COUNT, ledger, d1);
@@ -148,16 +161,23 @@ async function main() {
   if (inv.lost_seats !== 0) bad.push(`lost_seats ${inv.lost_seats}`);
   if (inv.live_hold_seats_not_held !== 0) bad.push(`${inv.live_hold_seats_not_held} seats of live holds not held`);
   if (!inv.inventory_matches_seat_map) bad.push("inventory counts disagree with the seat map");
-  for (const k of /** @type {const} */ (["paid_without_tickets_or_refund", "seats_with_two_valid_tickets", "sold_seats_without_ticket", "tickets_on_unsold_seats"])) {
+  for (const k of /** @type {const} */ ([
+    "paid_without_tickets_or_refund",
+    "seats_with_two_valid_tickets",
+    "sold_seats_without_ticket",
+    "tickets_on_unsold_seats",
+  ])) {
     if (k in inv && inv[k] !== 0) bad.push(`${k} ${inv[k]}`);
   }
   if (errors !== 0) bad.push(`${errors} errors`);
   for (const r of results) {
     if (r.scenario !== "fanout") continue;
     const f = /** @type {Record<string, number>} */ (/** @type {unknown} */ (r));
-    if (f.connect_failures) bad.push(`fanout: ${f.connect_failures} of ${f.clients_wanted} WebSocket clients failed to connect`);
+    if (f.connect_failures)
+      bad.push(`fanout: ${f.connect_failures} of ${f.clients_wanted} WebSocket clients failed to connect`);
     if (f.dropped) bad.push(`fanout: ${f.dropped} WebSocket clients were disconnected mid-run`);
-    if (f.clients_behind) bad.push(`fanout: ${f.clients_behind} clients did not end on the object's version ${f.final_version}`);
+    if (f.clients_behind)
+      bad.push(`fanout: ${f.clients_behind} clients did not end on the object's version ${f.final_version}`);
   }
   const limited = results.reduce((n, r) => n + r.rate_limited, 0);
   if (limited) log(`note: ${limited} requests were rate limited (429); raise BENCH_FANS`);

@@ -99,7 +99,12 @@ async function hold(ctx, stats, seats, onWin) {
   const tResponse = performance.now();
   const body = JSON.parse(text);
   onWin?.(body, tResponse);
-  ctx.ledger.holds.set(body.holdId, { seats: body.seats.map((/** @type {{id: string}} */ s) => s.id), fan, released: false, uncertain: false });
+  ctx.ledger.holds.set(body.holdId, {
+    seats: body.seats.map((/** @type {{id: string}} */ s) => s.id),
+    fan,
+    released: false,
+    uncertain: false,
+  });
   return body.holdId;
 }
 
@@ -202,9 +207,13 @@ const parse = (s) => {
  */
 export async function purchase(ctx, purchases, buyers, concurrency) {
   const stats = new Stats("purchase", concurrency);
-  const snap = parse((await call(`${ctx.base}/v1/events/${ctx.eventId}/seats`, { headers: { "cache-control": "no-cache" } })).text);
+  const snap = parse(
+    (await call(`${ctx.base}/v1/events/${ctx.eventId}/seats`, { headers: { "cache-control": "no-cache" } })).text,
+  );
   /** @type {string[]} */
-  const free = Object.entries(snap.seats ?? {}).filter(([, st]) => st === "a").map(([id]) => id);
+  const free = Object.entries(snap.seats ?? {})
+    .filter(([, st]) => st === "a")
+    .map(([id]) => id);
   for (let i = free.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [free[i], free[j]] = [free[j], free[i]];
@@ -214,7 +223,13 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
   stats.count("seats_bought", 0);
   let buyer = 0;
   /** @param {string} what @param {number} t0 @param {{ status: number, detail: string }} r */
-  const fail = (what, t0, r) => stats.record("purchase", performance.now() - t0, r.status === 409 ? 599 : r.status || 0, `${what} → ${r.status || "network error"}: ${r.detail}`);
+  const fail = (what, t0, r) =>
+    stats.record(
+      "purchase",
+      performance.now() - t0,
+      r.status === 409 ? 599 : r.status || 0,
+      `${what} → ${r.status || "network error"}: ${r.detail}`,
+    );
 
   const one = async () => {
     const n = Math.min(randInt(1, 2), free.length);
@@ -224,7 +239,11 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     stats.issued++;
     const t0 = performance.now();
 
-    const h = await call(`${ctx.base}/v1/events/${ctx.eventId}/holds`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ seats }) });
+    const h = await call(`${ctx.base}/v1/events/${ctx.eventId}/holds`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: JSON.stringify({ seats }),
+    });
     stats.holds++;
     stats.step("hold", h.ms);
     if (h.status === 409) return stats.record("purchase", performance.now() - t0, 409);
@@ -234,7 +253,10 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     const rec = { seats, fan: -1, released: false, uncertain: false };
     ctx.ledger.holds.set(holdId, rec);
 
-    const c = await call(`${ctx.base}/v1/holds/${encodeURIComponent(holdId)}/checkout`, { method: "POST", headers: { "Idempotency-Key": randomUUID(), ...auth } });
+    const c = await call(`${ctx.base}/v1/holds/${encodeURIComponent(holdId)}/checkout`, {
+      method: "POST",
+      headers: { "Idempotency-Key": randomUUID(), ...auth },
+    });
     stats.step("checkout", c.ms);
     const order = parse(c.text);
     if (c.status !== 201 || !order.payment?.paymentUrl) {
@@ -248,14 +270,23 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     }
 
     const decline = Math.random() < DECLINE_SHARE;
-    const p = await call(`${ctx.base}${order.payment.paymentUrl}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ card: decline ? DECLINE_CARD : GOOD_CARD }) });
+    const p = await call(`${ctx.base}${order.payment.paymentUrl}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ card: decline ? DECLINE_CARD : GOOD_CARD }),
+    });
     stats.step("pay", p.ms);
     const elapsed = performance.now() - t0;
     const paid = parse(p.text);
     const webhookOk = paid.webhook?.status >= 200 && paid.webhook?.status < 300;
     if (p.status !== 200 || paid.result !== (decline ? "declined" : "succeeded") || !webhookOk) {
       rec.uncertain = true; // the hold may be confirmed, released or still held
-      return stats.record("purchase", elapsed, p.status === 200 ? 598 : p.status, `pay → ${p.status}: result ${paid.result}, webhook ${JSON.stringify(paid.webhook)?.slice(0, 200)}; ${p.detail}`);
+      return stats.record(
+        "purchase",
+        elapsed,
+        p.status === 200 ? 598 : p.status,
+        `pay → ${p.status}: result ${paid.result}, webhook ${JSON.stringify(paid.webhook)?.slice(0, 200)}; ${p.detail}`,
+      );
     }
     // Paid: the hold became the order's sold seats. Declined: the seats went back. Either way no
     // live hold is left.
@@ -265,12 +296,19 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     stats.step("order", o.ms);
     const got = parse(o.text);
     const tickets = Array.isArray(got.tickets) ? got.tickets : [];
-    const places = new Set(tickets.filter((/** @type {any} */ t) => t.status === "valid").map((/** @type {any} */ t) => t.place));
+    const places = new Set(
+      tickets.filter((/** @type {any} */ t) => t.status === "valid").map((/** @type {any} */ t) => t.place),
+    );
     const right = decline
       ? got.status === "failed" && tickets.length === 0
       : got.status === "paid" && tickets.length === seats.length && seats.every((s) => places.has(s));
     if (o.status !== 200 || !right) {
-      return stats.record("purchase", elapsed, 597, `order ${order.orderId} after ${decline ? "decline" : "payment"} → ${o.status}: status ${got.status}, ${tickets.length} tickets for ${seats.length} seats; ${o.detail.slice(0, 200)}`);
+      return stats.record(
+        "purchase",
+        elapsed,
+        597,
+        `order ${order.orderId} after ${decline ? "decline" : "payment"} → ${o.status}: status ${got.status}, ${tickets.length} tickets for ${seats.length} seats; ${o.detail.slice(0, 200)}`,
+      );
     }
     stats.record("purchase", elapsed, 200);
     if (decline) stats.count("declined");
@@ -316,15 +354,29 @@ class LiveClient {
     this.ws = new WebSocket(`${url}?version=${version}`);
     /** @type {Promise<boolean>} whether it opened within the connect timeout */
     this.opened = new Promise((resolve) => {
-      const timer = setTimeout(() => { resolve(false); try { this.ws.close(); } catch {} }, WS_CONNECT_TIMEOUT_MS);
-      this.ws.addEventListener("open", () => { clearTimeout(timer); this.open = true; resolve(true); });
-      this.ws.addEventListener("error", () => { clearTimeout(timer); resolve(false); });
+      const timer = setTimeout(() => {
+        resolve(false);
+        try {
+          this.ws.close();
+        } catch {}
+      }, WS_CONNECT_TIMEOUT_MS);
+      this.ws.addEventListener("open", () => {
+        clearTimeout(timer);
+        this.open = true;
+        resolve(true);
+      });
+      this.ws.addEventListener("error", () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
     });
     /** @type {Promise<void>} */
-    this.closed = new Promise((resolve) => this.ws.addEventListener("close", () => {
-      if (this.open && !this.closing) this.dropped = true;
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      this.ws.addEventListener("close", () => {
+        if (this.open && !this.closing) this.dropped = true;
+        resolve();
+      }),
+    );
     this.ws.addEventListener("message", (ev) => this.onMessage(ev.data));
   }
 
@@ -334,7 +386,11 @@ class LiveClient {
     if (typeof data !== "string") return;
     /** @type {any} */
     let msg;
-    try { msg = JSON.parse(data); } catch { return; } // "pong"
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return;
+    } // "pong"
     if (msg.type === "snapshot") {
       this.last = msg.version;
       this.resyncing = false;
@@ -369,7 +425,9 @@ class LiveClient {
 
   close() {
     this.closing = true;
-    try { this.ws.close(1000, "bench done"); } catch {}
+    try {
+      this.ws.close(1000, "bench done");
+    } catch {}
   }
 }
 
@@ -394,7 +452,9 @@ export async function fanout(ctx, holds, clients, concurrency) {
   /** @type {number} */
   const v0 = snap.version;
   /** @type {string[]} */
-  const free = Object.entries(snap.seats ?? {}).filter(([, st]) => st === "a").map(([id]) => id);
+  const free = Object.entries(snap.seats ?? {})
+    .filter(([, st]) => st === "a")
+    .map(([id]) => id);
   for (let i = free.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [free[i], free[j]] = [free[j], free[i]];
@@ -426,7 +486,9 @@ export async function fanout(ctx, holds, clients, concurrency) {
     while (started < holds && performance.now() < until && free.length > 0) {
       started++;
       const n = Math.min(randInt(1, 2), free.length);
-      const id = await hold(ctx, stats, free.splice(free.length - n, n), (body, t) => holdVersions.set(body.version, t));
+      const id = await hold(ctx, stats, free.splice(free.length - n, n), (body, t) =>
+        holdVersions.set(body.version, t),
+      );
       if (id) await release(ctx, stats, id);
     }
   };
@@ -472,7 +534,20 @@ export async function fanout(ctx, holds, clients, concurrency) {
   // The fanout keys right after the latency ones, then the usual extras.
   stats.summary = () => {
     const { scenario, concurrency: conc, requests, ok, conflicts, errors, rps, p50_ms, p99_ms, ...rest } = base();
-    return { scenario, concurrency: conc, requests, ok, conflicts, errors, rps, p50_ms, p99_ms, ...fan, ...rest, ...extra };
+    return {
+      scenario,
+      concurrency: conc,
+      requests,
+      ok,
+      conflicts,
+      errors,
+      rps,
+      p50_ms,
+      p99_ms,
+      ...fan,
+      ...rest,
+      ...extra,
+    };
   };
   return stats;
 }

@@ -82,7 +82,11 @@ export async function d1Execute(target, sql) {
 /** @param {D1Target} target @param {string} sql */
 async function d1ExecuteOnce(target, sql) {
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-  const child = spawn(process.execPath, [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", target.persist, "--json", "--command", sql], { cwd: target.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", target.persist, "--json", "--command", sql],
+    { cwd: target.cwd, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let out = "";
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
@@ -96,7 +100,9 @@ async function d1ExecuteOnce(target, sql) {
     parsed = start >= 0 ? JSON.parse(out.slice(start)) : undefined;
   } catch {}
   if (code !== 0 || !Array.isArray(parsed) || parsed.some((r) => !r?.success)) {
-    throw new Error(`wrangler d1 execute failed (exit ${code}): ${sql.slice(0, 200)}\n${out.slice(0, 1500)}\n${err.slice(-1500)}`);
+    throw new Error(
+      `wrangler d1 execute failed (exit ${code}): ${sql.slice(0, 200)}\n${out.slice(0, 1500)}\n${err.slice(-1500)}`,
+    );
   }
   return parsed.map((r) => r.results ?? []);
 }
@@ -111,7 +117,10 @@ export const REPO_ROOT = ROOT;
  */
 export async function startServer({ port, adminEmail }) {
   const base = `http://127.0.0.1:${port}`;
-  if (Number(process.versions.node.split(".")[0]) < 22) throw new Error(`wrangler needs Node 22+, this is ${process.version}; run \`npm run bench\` (it uses the project's Node)`);
+  if (Number(process.versions.node.split(".")[0]) < 22)
+    throw new Error(
+      `wrangler needs Node 22+, this is ${process.version}; run \`npm run bench\` (it uses the project's Node)`,
+    );
   if (await healthy(base)) throw new Error(`something already answers on ${base}; stop it or set BASE_URL to use it`);
   const dir = mkdtempSync(join(tmpdir(), "edge-tickets-bench-"));
   const app = join(dir, "app");
@@ -136,7 +145,11 @@ export async function startServer({ port, adminEmail }) {
   log(`serving a snapshot of the working tree from ${app}`);
 
   log(`applying migrations (persist-to ${persist})`);
-  const migrate = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: app, env, encoding: "utf8" });
+  const migrate = spawnSync(
+    process.execPath,
+    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist],
+    { cwd: app, env, encoding: "utf8" },
+  );
   if (migrate.status !== 0) {
     removeDir();
     throw new Error(`migrations failed (exit ${migrate.status}):\n${migrate.stdout}\n${migrate.stderr}`);
@@ -146,12 +159,31 @@ export async function startServer({ port, adminEmail }) {
   const fd = openSync(logFile, "a");
   const child = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `BOOTSTRAP_ADMIN_EMAIL:${adminEmail}`, "--log-level", process.env.BENCH_WRANGLER_LOG_LEVEL ?? "warn", "--show-interactive-dev-session=false"],
+    [
+      WRANGLER,
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--var",
+      `BOOTSTRAP_ADMIN_EMAIL:${adminEmail}`,
+      "--log-level",
+      process.env.BENCH_WRANGLER_LOG_LEVEL ?? "warn",
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: app, env, detached: true, stdio: ["ignore", fd, fd] },
   );
   closeSync(fd);
   let exited = false;
-  const exitedP = new Promise((resolve) => child.once("exit", () => { exited = true; resolve(undefined); }));
+  const exitedP = new Promise((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve(undefined);
+    }),
+  );
 
   const logTail = (lines = 30) => {
     try {
@@ -167,18 +199,32 @@ export async function startServer({ port, adminEmail }) {
     stopped = true;
     const pgid = child.pid;
     if (!exited && pgid !== undefined) {
-      try { process.kill(-pgid, "SIGTERM"); } catch {}
-      const timer = setTimeout(() => { try { process.kill(-pgid, "SIGKILL"); } catch {} }, 3000);
+      try {
+        process.kill(-pgid, "SIGTERM");
+      } catch {}
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-pgid, "SIGKILL");
+        } catch {}
+      }, 3000);
       await exitedP;
       clearTimeout(timer);
     }
     // The group may outlive its leader (workerd); make sure nothing of it is left.
-    if (pgid !== undefined) { try { process.kill(-pgid, "SIGKILL"); } catch {} }
+    if (pgid !== undefined) {
+      try {
+        process.kill(-pgid, "SIGKILL");
+      } catch {}
+    }
     removeDir();
   };
   // Last resort if the bench process exits without awaiting stop() (synchronous only).
   process.once("exit", () => {
-    if (!stopped && child.pid !== undefined) { try { process.kill(-child.pid, "SIGKILL"); } catch {} }
+    if (!stopped && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }
     if (!stopped) removeDir();
   });
 

@@ -36,11 +36,16 @@ export function client(base) {
   return async (method, path, body, token, okStatuses = []) => {
     const res = await fetch(base + path, {
       method,
-      headers: { "content-type": "application/json", "cache-control": "no-cache", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        "cache-control": "no-cache",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok && !okStatuses.includes(res.status)) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
+    if (!res.ok && !okStatuses.includes(res.status))
+      throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
     return { status: res.status, json: text ? JSON.parse(text) : {} };
   };
 }
@@ -54,7 +59,10 @@ export async function adminToken(api, email) {
   const password = process.env.BENCH_ADMIN_PASSWORD ?? ADMIN_PASSWORD;
   const signup = await api("POST", "/v1/auth/signup", { email, password, name: "Bench Admin" }, undefined, [409]);
   const session = signup.status === 409 ? (await api("POST", "/v1/auth/login", { email, password })).json : signup.json;
-  if (session.user?.role !== "admin") throw new Error(`${email} is not an admin (role ${session.user?.role}); the server's BOOTSTRAP_ADMIN_EMAIL must be this address`);
+  if (session.user?.role !== "admin")
+    throw new Error(
+      `${email} is not an admin (role ${session.user?.role}); the server's BOOTSTRAP_ADMIN_EMAIL must be this address`,
+    );
   return session.accessToken;
 }
 
@@ -64,22 +72,50 @@ export async function adminToken(api, email) {
  */
 export async function createBenchEvent(api, admin) {
   const tag = Date.now().toString(36);
-  const post = async (/** @type {string} */ path, /** @type {object} */ body) => (await api("POST", path, body, admin)).json;
-  const org = await post("/v1/admin/organizers", { name: `Bench ${tag}`, slug: `bench-${tag}`, contactEmail: "bench@bench.test" });
+  const post = async (/** @type {string} */ path, /** @type {object} */ body) =>
+    (await api("POST", path, body, admin)).json;
+  const org = await post("/v1/admin/organizers", {
+    name: `Bench ${tag}`,
+    slug: `bench-${tag}`,
+    contactEmail: "bench@bench.test",
+  });
   const as = (/** @type {string} */ path, /** @type {object} */ body) => post(path, { organizerId: org.id, ...body });
-  const venue = await as("/v1/admin/venues", { name: `Bench Arena ${tag}`, address: "1 Load St", city: "Oslo", country: "NO", timezone: "Europe/Oslo", region: "weur" });
+  const venue = await as("/v1/admin/venues", {
+    name: `Bench Arena ${tag}`,
+    address: "1 Load St",
+    city: "Oslo",
+    country: "NO",
+    timezone: "Europe/Oslo",
+    region: "weur",
+  });
   const layout = await post(`/v1/admin/venues/${venue.id}/layouts`, {
     name: "Bench bowl",
-    generate: { sections: SECTIONS.map((id) => ({ id, name: `Section ${id}`, rows: ROWS, seatsPerRow: SEATS_PER_ROW, shape: "straight" })) },
+    generate: {
+      sections: SECTIONS.map((id) => ({
+        id,
+        name: `Section ${id}`,
+        rows: ROWS,
+        seatsPerRow: SEATS_PER_ROW,
+        shape: "straight",
+      })),
+    },
   });
   if (layout.seatCount !== SEAT_COUNT) throw new Error(`layout has ${layout.seatCount} seats, expected ${SEAT_COUNT}`);
   const now = Date.now();
   const event = await as("/v1/admin/events", {
-    venueId: venue.id, layoutId: layout.id, name: `Bench ${tag}`, category: "concert",
-    startsAt: new Date(now + 30 * DAY).toISOString(), endsAt: new Date(now + 30 * DAY + 4 * 3_600_000).toISOString(),
-    salesStartAt: new Date(now - DAY).toISOString(), salesEndAt: new Date(now + 29 * DAY).toISOString(),
+    venueId: venue.id,
+    layoutId: layout.id,
+    name: `Bench ${tag}`,
+    category: "concert",
+    startsAt: new Date(now + 30 * DAY).toISOString(),
+    endsAt: new Date(now + 30 * DAY + 4 * 3_600_000).toISOString(),
+    salesStartAt: new Date(now - DAY).toISOString(),
+    salesEndAt: new Date(now + 29 * DAY).toISOString(),
     // Holds must outlive the run, or the invariant check would see expiries as drift.
-    holdSeconds: 1800, maxSeatsPerOrder: 8, maxSeatsPerUser: null, currency: "EUR",
+    holdSeconds: 1800,
+    maxSeatsPerOrder: 8,
+    maxSeatsPerUser: null,
+    currency: "EUR",
   });
   const tiers = [
     { key: "front", name: "Front", amount: 9000, appliesTo: { sections: SECTIONS.slice(0, 2) } },

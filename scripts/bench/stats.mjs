@@ -40,7 +40,8 @@ export class Stats {
     else if (status === 429) this.rateLimited++;
     else {
       this.errors++;
-      if (this.samples.length < 5) this.samples.push(`${kind} → ${status || "network error"}${detail ? `: ${detail.slice(0, 300)}` : ""}`);
+      if (this.samples.length < 5)
+        this.samples.push(`${kind} → ${status || "network error"}${detail ? `: ${detail.slice(0, 300)}` : ""}`);
     }
   }
 
@@ -64,7 +65,9 @@ export class Stats {
   summary() {
     const pctOf = (/** @type {number[]} */ l, /** @type {number} */ p) => {
       const sorted = Float64Array.from(l).sort();
-      return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0;
+      return sorted.length
+        ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+        : 0;
     };
     const pct = (/** @type {number} */ p) => pctOf(this.latencies, p);
     const r1 = (/** @type {number} */ v) => Math.round(v * 10) / 10;

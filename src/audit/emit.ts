@@ -27,7 +27,10 @@ export type AuditInput = {
 export type RequestFacts = { actorId: string | null; ipHash: string | null; requestId: string | null };
 
 /** Salted SHA-256 of an IP, hex; null without an IP, or in production without a salt. */
-export async function hashIp(env: Pick<AppEnv["Bindings"], "AUDIT_IP_SALT" | "ENVIRONMENT">, ip: string | null | undefined): Promise<string | null> {
+export async function hashIp(
+  env: Pick<AppEnv["Bindings"], "AUDIT_IP_SALT" | "ENVIRONMENT">,
+  ip: string | null | undefined,
+): Promise<string | null> {
   if (!ip) return null;
   const salt = env.AUDIT_IP_SALT || (env.ENVIRONMENT === "production" ? null : DEV_IP_SALT);
   return salt ? sha256Hex(salt + ip) : null;
@@ -41,7 +44,12 @@ export function requestIpHash(c: Context<AppEnv>): Promise<string | null> {
 /** Builds the queue message for an entry: exported so tests can feed the consumer exactly this. */
 export function buildAuditMessage(input: AuditInput, facts: RequestFacts, now = Date.now()): AuditMessage {
   const { actorId, ...rest } = input;
-  const msg: AuditMessage = { id: newId("aud", now), at: now, ...rest, actorId: actorId === undefined ? facts.actorId : actorId };
+  const msg: AuditMessage = {
+    id: newId("aud", now),
+    at: now,
+    ...rest,
+    actorId: actorId === undefined ? facts.actorId : actorId,
+  };
   if (facts.ipHash) msg.ipHash = facts.ipHash;
   if (facts.requestId) msg.requestId = facts.requestId;
   return msg;
@@ -49,7 +57,11 @@ export function buildAuditMessage(input: AuditInput, facts: RequestFacts, now = 
 
 /** The request facts of `c`. */
 export async function requestFacts(c: Context<AppEnv>): Promise<RequestFacts> {
-  return { actorId: c.get("auth")?.userId ?? null, ipHash: await requestIpHash(c), requestId: c.get("requestId") ?? null };
+  return {
+    actorId: c.get("auth")?.userId ?? null,
+    ipHash: await requestIpHash(c),
+    requestId: c.get("requestId") ?? null,
+  };
 }
 
 /**

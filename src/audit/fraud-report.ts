@@ -26,13 +26,18 @@ export async function fraudReport(db: D1Database, since: number, t: FraudThresho
     db.prepare(HOLD_COUNTS("ip_hash", "hold.confirmed")).bind(since, t.minHolds),
     db.prepare(COUNTS("actor_id", "action = 'payment.failed'")).bind(since, t.minPaymentFailures),
     db.prepare(COUNTS("ip_hash", "action = 'auth.login_failed'")).bind(since, t.minFailedLogins),
-    db.prepare(COUNTS("json_extract(data, '$.emailHash')", "action = 'auth.login_failed'")).bind(since, t.minFailedLogins),
+    db
+      .prepare(COUNTS("json_extract(data, '$.emailHash')", "action = 'auth.login_failed'"))
+      .bind(since, t.minFailedLogins),
   ]);
   const holds = (r: D1Result) => holdChurn(r.results as HoldCounts[], t);
   const counts = (r: D1Result, min: number) => atLeast(r.results as CountSignal[], min);
   return {
     holdChurn: { accounts: holds(accounts!), ipHashes: holds(ips!) },
     paymentFailures: { accounts: counts(payments!, t.minPaymentFailures) },
-    failedLogins: { ipHashes: counts(loginIps!, t.minFailedLogins), emailHashes: counts(loginEmails!, t.minFailedLogins) },
+    failedLogins: {
+      ipHashes: counts(loginIps!, t.minFailedLogins),
+      emailHashes: counts(loginEmails!, t.minFailedLogins),
+    },
   };
 }

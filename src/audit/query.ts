@@ -3,8 +3,16 @@ import type { AuthContext } from "../env";
 import { chainPage, toChainRow, type AuditRawRow } from "./store";
 
 export type AuditFilter = {
-  entityType?: string; entityId?: string; actorId?: string; action?: string; eventId?: string; orderId?: string;
-  from?: number; to?: number; limit: number; cursor?: number;
+  entityType?: string;
+  entityId?: string;
+  actorId?: string;
+  action?: string;
+  eventId?: string;
+  orderId?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  cursor?: number;
 };
 
 /** `order.` or `order.*` match every action under `order.`; anything else matches exactly. */
@@ -38,17 +46,33 @@ export async function listAudit(db: D1Database, auth: AuthContext, f: AuditFilte
   const admin = auth.role === "admin";
   if (!admin) {
     const org = auth.organizerId ?? "\u0000none";
-    where.push("(a.organizer_id = ? OR (a.organizer_id IS NULL AND a.event_id IN (SELECT id FROM events WHERE organizer_id = ?)))");
+    where.push(
+      "(a.organizer_id = ? OR (a.organizer_id IS NULL AND a.event_id IN (SELECT id FROM events WHERE organizer_id = ?)))",
+    );
     args.push(org, org);
   }
   const sql = `SELECT a.* FROM audit_log a ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY a.seq DESC LIMIT ?`;
-  const { results } = await db.prepare(sql).bind(...args, f.limit + 1).all<AuditRawRow>();
+  const { results } = await db
+    .prepare(sql)
+    .bind(...args, f.limit + 1)
+    .all<AuditRawRow>();
   const page = results.slice(0, f.limit).map(toChainRow);
   return {
     items: page.map((r) => ({
-      seq: r.seq, id: r.entryId, at: new Date(r.at).toISOString(), action: r.action, actorId: r.actorId, ipHash: admin ? r.ipHash : null,
-      entityType: r.entityType, entityId: r.entityId, organizerId: r.organizerId, eventId: r.eventId, orderId: r.orderId, data: r.data,
-      prevHash: r.prevHash, hash: r.hash,
+      seq: r.seq,
+      id: r.entryId,
+      at: new Date(r.at).toISOString(),
+      action: r.action,
+      actorId: r.actorId,
+      ipHash: admin ? r.ipHash : null,
+      entityType: r.entityType,
+      entityId: r.entityId,
+      organizerId: r.organizerId,
+      eventId: r.eventId,
+      orderId: r.orderId,
+      data: r.data,
+      prevHash: r.prevHash,
+      hash: r.hash,
     })),
     nextCursor: results.length > f.limit ? page[page.length - 1]!.seq : null,
   };
@@ -58,7 +82,10 @@ export async function listAudit(db: D1Database, auth: AuthContext, f: AuditFilte
 export const VERIFY_PAGE = 500;
 
 /** Recomputes the whole chain in seq order, page by page; stops at the first broken link. */
-export async function verifyChain(db: D1Database, pageSize = VERIFY_PAGE): Promise<{ ok: boolean; checked: number; firstBroken: BrokenLink | null }> {
+export async function verifyChain(
+  db: D1Database,
+  pageSize = VERIFY_PAGE,
+): Promise<{ ok: boolean; checked: number; firstBroken: BrokenLink | null }> {
   let cursor = CHAIN_START;
   for (;;) {
     const rows = await chainPage(db, cursor.seq, pageSize);

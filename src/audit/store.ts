@@ -4,17 +4,39 @@ import { chainHash, GENESIS, type ChainEntry, type ChainRow } from "../domain/au
 export type AppendOutcome = "appended" | "duplicate";
 
 type RawRow = {
-  seq: number; entry_id: string; at: number; action: string; actor_id: string | null; ip_hash: string | null;
-  entity_type: string | null; entity_id: string | null; organizer_id: string | null; event_id: string | null;
-  order_id: string | null; data: string | null; prev_hash: string; hash: string;
+  seq: number;
+  entry_id: string;
+  at: number;
+  action: string;
+  actor_id: string | null;
+  ip_hash: string | null;
+  entity_type: string | null;
+  entity_id: string | null;
+  organizer_id: string | null;
+  event_id: string | null;
+  order_id: string | null;
+  data: string | null;
+  prev_hash: string;
+  hash: string;
 };
 
 /** A stored row in the chain's shape; `data` is parsed back from its JSON text. */
 export function toChainRow(r: RawRow): ChainRow {
   return {
-    seq: r.seq, entryId: r.entry_id, at: r.at, action: r.action, actorId: r.actor_id, ipHash: r.ip_hash,
-    entityType: r.entity_type, entityId: r.entity_id, organizerId: r.organizer_id, eventId: r.event_id,
-    orderId: r.order_id, data: r.data == null ? null : (JSON.parse(r.data) as Record<string, unknown>), prevHash: r.prev_hash, hash: r.hash,
+    seq: r.seq,
+    entryId: r.entry_id,
+    at: r.at,
+    action: r.action,
+    actorId: r.actor_id,
+    ipHash: r.ip_hash,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    organizerId: r.organizer_id,
+    eventId: r.event_id,
+    orderId: r.order_id,
+    data: r.data == null ? null : (JSON.parse(r.data) as Record<string, unknown>),
+    prevHash: r.prev_hash,
+    hash: r.hash,
   };
 }
 export type { RawRow as AuditRawRow };
@@ -28,7 +50,9 @@ export type { RawRow as AuditRawRow };
 export async function appendEntry(db: D1Database, entry: ChainEntry): Promise<AppendOutcome> {
   const seen = await db.prepare(`SELECT 1 AS x FROM audit_log WHERE entry_id = ?`).bind(entry.entryId).first();
   if (seen) return "duplicate";
-  const last = await db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).first<{ seq: number; hash: string }>();
+  const last = await db
+    .prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
+    .first<{ seq: number; hash: string }>();
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS;
   const hash = await chainHash(prevHash, entry);
@@ -37,8 +61,22 @@ export async function appendEntry(db: D1Database, entry: ChainEntry): Promise<Ap
       `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id, organizer_id, event_id, order_id, data, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(seq, entry.entryId, entry.at, entry.action, entry.actorId, entry.ipHash, entry.entityType, entry.entityId, entry.organizerId,
-      entry.eventId, entry.orderId, entry.data == null ? null : JSON.stringify(entry.data), prevHash, hash)
+    .bind(
+      seq,
+      entry.entryId,
+      entry.at,
+      entry.action,
+      entry.actorId,
+      entry.ipHash,
+      entry.entityType,
+      entry.entityId,
+      entry.organizerId,
+      entry.eventId,
+      entry.orderId,
+      entry.data == null ? null : JSON.stringify(entry.data),
+      prevHash,
+      hash,
+    )
     .run();
   return "appended";
 }
@@ -57,20 +95,43 @@ export async function appendEntries(db: D1Database, entries: ChainEntry[]): Prom
   const known = new Set<string>();
   for (let i = 0; i < ids.length; i += 90) {
     const part = ids.slice(i, i + 90);
-    const { results } = await db.prepare(`SELECT entry_id FROM audit_log WHERE entry_id IN (${part.map(() => "?").join(",")})`).bind(...part).all<{ entry_id: string }>();
+    const { results } = await db
+      .prepare(`SELECT entry_id FROM audit_log WHERE entry_id IN (${part.map(() => "?").join(",")})`)
+      .bind(...part)
+      .all<{ entry_id: string }>();
     for (const r of results) known.add(r.entry_id);
   }
   const fresh = entries.filter((e) => !known.has(e.entryId) && (known.add(e.entryId), true));
   if (!fresh.length) return 0;
-  const last = await db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).first<{ seq: number; hash: string }>();
+  const last = await db
+    .prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
+    .first<{ seq: number; hash: string }>();
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS;
   const statements: D1PreparedStatement[] = [];
   for (const entry of fresh) {
     const hash = await chainHash(prevHash, entry);
     seq += 1;
-    statements.push(db.prepare(INSERT).bind(seq, entry.entryId, entry.at, entry.action, entry.actorId, entry.ipHash, entry.entityType, entry.entityId, entry.organizerId,
-      entry.eventId, entry.orderId, entry.data == null ? null : JSON.stringify(entry.data), prevHash, hash));
+    statements.push(
+      db
+        .prepare(INSERT)
+        .bind(
+          seq,
+          entry.entryId,
+          entry.at,
+          entry.action,
+          entry.actorId,
+          entry.ipHash,
+          entry.entityType,
+          entry.entityId,
+          entry.organizerId,
+          entry.eventId,
+          entry.orderId,
+          entry.data == null ? null : JSON.stringify(entry.data),
+          prevHash,
+          hash,
+        ),
+    );
     prevHash = hash;
   }
   await db.batch(statements);
@@ -79,6 +140,9 @@ export async function appendEntries(db: D1Database, entries: ChainEntry[]): Prom
 
 /** Rows in ascending seq after `afterSeq`, one page, for verification. */
 export async function chainPage(db: D1Database, afterSeq: number, limit: number): Promise<ChainRow[]> {
-  const { results } = await db.prepare(`SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`).bind(afterSeq, limit).all<RawRow>();
+  const { results } = await db
+    .prepare(`SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`)
+    .bind(afterSeq, limit)
+    .all<RawRow>();
   return results.map(toChainRow);
 }

@@ -20,7 +20,10 @@ export function bearerToken(header: string | undefined): string | null {
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("Authorization"));
-  if (!token) throw new AppError("unauthenticated", "This endpoint needs an access token", { headers: { "WWW-Authenticate": 'Bearer realm="edge-tickets"' } });
+  if (!token)
+    throw new AppError("unauthenticated", "This endpoint needs an access token", {
+      headers: { "WWW-Authenticate": 'Bearer realm="edge-tickets"' },
+    });
   c.set("auth", await authenticate(token, c.env));
   await next();
 });
@@ -30,7 +33,8 @@ export function requireRole(...roles: Role[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const auth = c.get("auth");
     if (!auth) throw new AppError("unauthenticated", "This endpoint needs an access token");
-    if (!roles.includes(auth.role)) throw new AppError("forbidden", `This endpoint is for ${roles.join(" or ")} accounts`);
+    if (!roles.includes(auth.role))
+      throw new AppError("forbidden", `This endpoint is for ${roles.join(" or ")} accounts`);
     await next();
   });
 }

@@ -20,7 +20,8 @@ const Claims = z.object({
   email_verified: z.boolean().optional(),
 });
 
-const invalid = (cause?: unknown) => new AppError("unauthenticated", "The identity provider token is invalid or expired", { cause });
+const invalid = (cause?: unknown) =>
+  new AppError("unauthenticated", "The identity provider token is invalid or expired", { cause });
 
 /** OIDC is on only when both issuer and JWKS URL are configured. */
 export const oidcConfigured = (env: Bindings) => Boolean(env.OIDC_ISSUER && env.OIDC_JWKS_URL);
@@ -69,7 +70,10 @@ async function findOrCreate(env: Bindings, subject: string, email: string | null
   const byEmail = await db.query.users.findFirst({ where: eq(users.email, email) });
   if (byEmail) {
     // Only link an account that has no other external identity yet.
-    await db.update(users).set({ oidcSubject: subject, updatedAt: Date.now() }).where(and(eq(users.id, byEmail.id), isNull(users.oidcSubject)));
+    await db
+      .update(users)
+      .set({ oidcSubject: subject, updatedAt: Date.now() })
+      .where(and(eq(users.id, byEmail.id), isNull(users.oidcSubject)));
     const after = await bySubject();
     if (!after) throw new AppError("unauthenticated", "This email is already linked to another identity");
     return after;
@@ -77,8 +81,18 @@ async function findOrCreate(env: Bindings, subject: string, email: string | null
 
   const now = Date.now();
   const row: UserRow = {
-    id: newId("usr"), email, passwordHash: null, name: null, phone: null, notifyEmail: true, notifySms: false,
-    role: "fan", organizerId: null, oidcSubject: subject, createdAt: now, updatedAt: now,
+    id: newId("usr"),
+    email,
+    passwordHash: null,
+    name: null,
+    phone: null,
+    notifyEmail: true,
+    notifySms: false,
+    role: "fan",
+    organizerId: null,
+    oidcSubject: subject,
+    createdAt: now,
+    updatedAt: now,
   };
   try {
     await db.insert(users).values(row);
@@ -87,7 +101,8 @@ async function findOrCreate(env: Bindings, subject: string, email: string | null
     // A concurrent first request for the same identity won the insert: use its row.
     if (!isUniqueViolation(err)) throw err;
     const winner = await bySubject();
-    if (!winner) throw new AppError("unauthenticated", "This email is already registered to another account", { cause: err });
+    if (!winner)
+      throw new AppError("unauthenticated", "This email is already registered to another account", { cause: err });
     return winner;
   }
 }

@@ -13,5 +13,8 @@ export function clientIp(header: string | undefined): string {
  */
 export async function enforceAuthLimit(env: AppEnv["Bindings"], key: string): Promise<void> {
   const { success } = await env.AUTH_LIMITER.limit({ key });
-  if (!success) throw new AppError("rate_limited", "Too many attempts; try again in a minute", { headers: { "Retry-After": "60" } });
+  if (!success)
+    throw new AppError("rate_limited", "Too many attempts; try again in a minute", {
+      headers: { "Retry-After": "60" },
+    });
 }

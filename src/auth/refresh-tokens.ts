@@ -11,7 +11,12 @@ const invalid = () => new AppError("unauthenticated", "The refresh token is inva
  * Issues a new opaque refresh token for `userId`. Only its SHA-256 is stored, so a database leak
  * does not leak usable tokens. Without `familyId` a new family (one login session) starts.
  */
-export async function issueRefreshToken(db: Db, userId: string, familyId = newId("rtf"), now = Date.now()): Promise<string> {
+export async function issueRefreshToken(
+  db: Db,
+  userId: string,
+  familyId = newId("rtf"),
+  now = Date.now(),
+): Promise<string> {
   const token = randomToken();
   await db.insert(refreshTokens).values({
     id: newId("rt"),
@@ -26,7 +31,10 @@ export async function issueRefreshToken(db: Db, userId: string, familyId = newId
 
 /** Revokes every still-live token of a family (idempotent). */
 export async function revokeFamily(db: Db, familyId: string, now = Date.now()): Promise<void> {
-  await db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
 /**
@@ -34,7 +42,11 @@ export async function revokeFamily(db: Db, familyId: string, now = Date.now()): 
  * used means it leaked (or a client replayed it), so the whole family is revoked: the thief and
  * the victim both have to log in again, which is the point of rotation.
  */
-export async function rotateRefreshToken(db: Db, token: string, now = Date.now()): Promise<{ userId: string; familyId: string; token: string }> {
+export async function rotateRefreshToken(
+  db: Db,
+  token: string,
+  now = Date.now(),
+): Promise<{ userId: string; familyId: string; token: string }> {
   const row = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, await sha256Hex(token)) });
   if (!row || row.revokedAt !== null || row.expiresAt <= now) throw invalid();
   if (row.usedAt !== null) {
@@ -52,7 +64,11 @@ export async function rotateRefreshToken(db: Db, token: string, now = Date.now()
     await revokeFamily(db, row.familyId, now);
     throw invalid();
   }
-  return { userId: row.userId, familyId: row.familyId, token: await issueRefreshToken(db, row.userId, row.familyId, now) };
+  return {
+    userId: row.userId,
+    familyId: row.familyId,
+    token: await issueRefreshToken(db, row.userId, row.familyId, now),
+  };
 }
 
 /** Logs a session out by revoking the family of the presented token; unknown tokens are a no-op. */

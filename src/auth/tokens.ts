@@ -19,7 +19,17 @@ const ClaimsSchema = z.object({
 export async function signAccessToken(auth: AuthContext, env: AppEnv["Bindings"], now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
   return sign(
-    { sub: auth.userId, email: auth.email, role: auth.role, org: auth.organizerId, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, iat, nbf: iat, exp: iat + ACCESS_TOKEN_SECONDS },
+    {
+      sub: auth.userId,
+      email: auth.email,
+      role: auth.role,
+      org: auth.organizerId,
+      iss: env.JWT_ISSUER,
+      aud: env.JWT_AUDIENCE,
+      iat,
+      nbf: iat,
+      exp: iat + ACCESS_TOKEN_SECONDS,
+    },
     jwtSecret(env),
     "HS256",
   );
@@ -39,5 +49,10 @@ export async function verifyAccessToken(token: string, env: AppEnv["Bindings"]):
   }
   const claims = ClaimsSchema.safeParse(payload);
   if (!claims.success) throw new AppError("unauthenticated", "The access token is missing required claims");
-  return { userId: claims.data.sub, email: claims.data.email, role: claims.data.role, organizerId: claims.data.org ?? null };
+  return {
+    userId: claims.data.sub,
+    email: claims.data.email,
+    role: claims.data.role,
+    organizerId: claims.data.org ?? null,
+  };
 }

@@ -23,7 +23,11 @@ const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
  * Runtimes without `withSession` (older local workerd) fall back to the plain binding, which
  * always reads the primary: correct, just without replicas, and no bookmark is returned.
  */
-export function readSession(d1: D1Database, bookmark: string | null | undefined, start: SessionStart): { db: D1Database; bookmark: () => string | null } {
+export function readSession(
+  d1: D1Database,
+  bookmark: string | null | undefined,
+  start: SessionStart,
+): { db: D1Database; bookmark: () => string | null } {
   if (typeof d1.withSession !== "function") return { db: d1, bookmark: () => null };
   const session = d1.withSession(bookmark && BOOKMARK.test(bookmark) ? bookmark : start);
   // drizzle and our raw queries use only prepare/batch, which a session has with the same types.

@@ -11,8 +11,18 @@ import { signAccessToken } from "../auth/tokens";
 
 type Bindings = AppEnv["Bindings"];
 
-export type SignupInput = { email: string; password: string; name?: string; phone?: string; notifications?: { email?: boolean; sms?: boolean } };
-export type ProfilePatch = { name?: string | null; phone?: string | null; notifications?: { email?: boolean; sms?: boolean } };
+export type SignupInput = {
+  email: string;
+  password: string;
+  name?: string;
+  phone?: string;
+  notifications?: { email?: boolean; sms?: boolean };
+};
+export type ProfilePatch = {
+  name?: string | null;
+  phone?: string | null;
+  notifications?: { email?: boolean; sms?: boolean };
+};
 
 /** Emails compare trimmed and lower-cased everywhere, so `A@x.test ` and `a@x.test` are one account. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -32,11 +42,17 @@ export function userView(u: UserRow) {
 }
 
 /** What the access token carries for a user. */
-export const authOf = (u: UserRow): AuthContext => ({ userId: u.id, email: u.email, role: u.role, organizerId: u.organizerId });
+export const authOf = (u: UserRow): AuthContext => ({
+  userId: u.id,
+  email: u.email,
+  role: u.role,
+  organizerId: u.organizerId,
+});
 
 /** True when a D1 error is a UNIQUE violation (drizzle wraps the driver error in `cause`). */
 export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (/UNIQUE constraint failed/i.test(e.message)) return true;
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if (/UNIQUE constraint failed/i.test(e.message)) return true;
   return false;
 }
 
@@ -110,7 +126,9 @@ export async function refresh(db: Db, env: Bindings, refreshToken: string) {
  * rotation detected reuse and revoked the family (worth an audit entry); null otherwise.
  */
 export async function refreshReuse(db: Db, refreshToken: string): Promise<{ userId: string; familyId: string } | null> {
-  const row = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, await sha256Hex(refreshToken)) });
+  const row = await db.query.refreshTokens.findFirst({
+    where: eq(refreshTokens.tokenHash, await sha256Hex(refreshToken)),
+  });
   return row && row.usedAt !== null ? { userId: row.userId, familyId: row.familyId } : null;
 }
 
@@ -139,6 +157,9 @@ export async function updateProfile(db: Db, userId: string, patch: ProfilePatch)
     });
   }
   const updatedAt = Date.now();
-  await db.update(users).set({ ...next, updatedAt }).where(eq(users.id, userId));
+  await db
+    .update(users)
+    .set({ ...next, updatedAt })
+    .where(eq(users.id, userId));
   return userView({ ...user, ...next, updatedAt });
 }

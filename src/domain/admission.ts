@@ -26,7 +26,11 @@ export type AdmissionCheck =
   | { ok: false; reason: "malformed" | "signature" | "expired" | "wrong_user" | "wrong_event" };
 
 const enc = new TextEncoder();
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 const b64urlJson = (v: unknown) => b64url(enc.encode(JSON.stringify(v)));
 
 function fromB64url(s: string): Uint8Array {
@@ -52,7 +56,13 @@ export async function signAdmission(claims: Omit<AdmissionClaims, "aud">, secret
  * only our exact HS256 header is accepted, so `alg: none` or a public-key confusion cannot pass.
  * The signature is checked with `crypto.subtle.verify` (constant time).
  */
-export async function verifyAdmission(token: string, secret: string, userId: string, eventId: string, now = Date.now()): Promise<AdmissionCheck> {
+export async function verifyAdmission(
+  token: string,
+  secret: string,
+  userId: string,
+  eventId: string,
+  now = Date.now(),
+): Promise<AdmissionCheck> {
   const parts = token.split(".");
   if (parts.length !== 3 || parts[0] !== HEADER) return { ok: false, reason: "malformed" };
   let sig: Uint8Array;
@@ -63,9 +73,20 @@ export async function verifyAdmission(token: string, secret: string, userId: str
   } catch {
     return { ok: false, reason: "malformed" };
   }
-  const good = await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), sig, enc.encode(`${parts[0]}.${parts[1]}`));
+  const good = await crypto.subtle.verify(
+    "HMAC",
+    await hmacKey(secret, "verify"),
+    sig,
+    enc.encode(`${parts[0]}.${parts[1]}`),
+  );
   if (!good) return { ok: false, reason: "signature" };
-  if (claims.aud !== ADMISSION_AUDIENCE || typeof claims.exp !== "number" || typeof claims.sub !== "string" || typeof claims.evt !== "string") return { ok: false, reason: "malformed" };
+  if (
+    claims.aud !== ADMISSION_AUDIENCE ||
+    typeof claims.exp !== "number" ||
+    typeof claims.sub !== "string" ||
+    typeof claims.evt !== "string"
+  )
+    return { ok: false, reason: "malformed" };
   if (claims.exp * 1000 <= now) return { ok: false, reason: "expired" };
   if (claims.evt !== eventId) return { ok: false, reason: "wrong_event" };
   if (claims.sub !== userId) return { ok: false, reason: "wrong_user" };
@@ -77,7 +98,8 @@ export async function verifyAdmission(token: string, secret: string, userId: str
 export const FAIRNESS_ALGORITHM =
   "order = pre-queue ticket ids sorted ascending by hex(HMAC-SHA256(key = hex-decoded seed, message = UTF-8 ticket id)), ties by ticket id; commitment = hex(SHA-256(hex-decoded seed))";
 
-const hex = (buf: ArrayBuffer | Uint8Array) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const hex = (buf: ArrayBuffer | Uint8Array) =>
+  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 
 /** A fresh secret seed (32 random bytes, hex). */
@@ -96,7 +118,9 @@ export async function commitmentOf(seed: string): Promise<string> {
  */
 export async function fairOrder(seed: string, ticketIds: string[]): Promise<string[]> {
   const key = await crypto.subtle.importKey("raw", unhex(seed), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const keyed = await Promise.all(ticketIds.map(async (id) => ({ id, k: hex(await crypto.subtle.sign("HMAC", key, enc.encode(id))) })));
+  const keyed = await Promise.all(
+    ticketIds.map(async (id) => ({ id, k: hex(await crypto.subtle.sign("HMAC", key, enc.encode(id))) })),
+  );
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return keyed.map((x) => x.id);
 }

@@ -40,16 +40,26 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
 }
 
 /** Only the hashed fields, in a fixed shape (extra properties of a row are ignored). */
 export function chainEntryOf(e: ChainEntry): ChainEntry {
   return {
-    entryId: e.entryId, at: e.at, action: e.action, actorId: e.actorId ?? null, ipHash: e.ipHash ?? null,
-    entityType: e.entityType ?? null, entityId: e.entityId ?? null, organizerId: e.organizerId ?? null,
-    eventId: e.eventId ?? null, orderId: e.orderId ?? null, data: e.data ?? null,
+    entryId: e.entryId,
+    at: e.at,
+    action: e.action,
+    actorId: e.actorId ?? null,
+    ipHash: e.ipHash ?? null,
+    entityType: e.entityType ?? null,
+    entityId: e.entityId ?? null,
+    organizerId: e.organizerId ?? null,
+    eventId: e.eventId ?? null,
+    orderId: e.orderId ?? null,
+    data: e.data ?? null,
   };
 }
 
@@ -63,7 +73,12 @@ export function chainHash(prevHash: string, entry: ChainEntry): Promise<string> 
   return sha256Hex(prevHash + canonicalJson(chainEntryOf(entry)));
 }
 
-export type BrokenLink = { seq: number; expectedHash: string; storedHash: string; reason: "hash_mismatch" | "prev_hash_mismatch" | "seq_gap" };
+export type BrokenLink = {
+  seq: number;
+  expectedHash: string;
+  storedHash: string;
+  reason: "hash_mismatch" | "prev_hash_mismatch" | "seq_gap";
+};
 
 /** Where a verification pass stands between pages. */
 export type ChainCursor = { seq: number; hash: string; checked: number };
@@ -74,18 +89,31 @@ export const CHAIN_START: ChainCursor = { seq: 0, hash: GENESIS, checked: 0 };
  * the first broken link. Links are checked before content: a missing row shows as a seq gap or
  * a prevHash that does not match the previous row's hash; an edited row as a hash mismatch.
  */
-export async function verifyPage(cursor: ChainCursor, rows: ChainRow[]): Promise<{ cursor: ChainCursor; broken: BrokenLink | null }> {
+export async function verifyPage(
+  cursor: ChainCursor,
+  rows: ChainRow[],
+): Promise<{ cursor: ChainCursor; broken: BrokenLink | null }> {
   let { seq, hash, checked } = cursor;
   for (const r of rows) {
     if (r.seq !== seq + 1) {
-      return { cursor: { seq, hash, checked }, broken: { seq: r.seq, expectedHash: hash, storedHash: r.prevHash, reason: "seq_gap" } };
+      return {
+        cursor: { seq, hash, checked },
+        broken: { seq: r.seq, expectedHash: hash, storedHash: r.prevHash, reason: "seq_gap" },
+      };
     }
     if (r.prevHash !== hash) {
-      return { cursor: { seq, hash, checked }, broken: { seq: r.seq, expectedHash: hash, storedHash: r.prevHash, reason: "prev_hash_mismatch" } };
+      return {
+        cursor: { seq, hash, checked },
+        broken: { seq: r.seq, expectedHash: hash, storedHash: r.prevHash, reason: "prev_hash_mismatch" },
+      };
     }
     const expected = await chainHash(r.prevHash, r);
     checked++;
-    if (expected !== r.hash) return { cursor: { seq, hash, checked }, broken: { seq: r.seq, expectedHash: expected, storedHash: r.hash, reason: "hash_mismatch" } };
+    if (expected !== r.hash)
+      return {
+        cursor: { seq, hash, checked },
+        broken: { seq: r.seq, expectedHash: expected, storedHash: r.hash, reason: "hash_mismatch" },
+      };
     seq = r.seq;
     hash = r.hash;
   }

@@ -122,7 +122,8 @@ const idsOf = (seats: PickSeat[], start: number, len: number): string[] =>
  * @throws RangeError when `quantity` is not an integer >= 1 (a caller bug, not "sold out").
  */
 export function pickBestAvailable(rows: PickRow[], quantity: number, opts: PickOptions = {}): string[] | null {
-  if (!Number.isInteger(quantity) || quantity < 1) throw new RangeError(`quantity must be an integer >= 1, got ${quantity}`);
+  if (!Number.isInteger(quantity) || quantity < 1)
+    throw new RangeError(`quantity must be an integer >= 1, got ${quantity}`);
 
   const runsByRow = rows.map((r) => runsOf(r.seats));
   let fallback: { row: number; start: number } | null = null;

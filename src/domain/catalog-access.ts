@@ -6,11 +6,18 @@ import { AppError, notFound } from "../errors";
  * as missing (404) rather than forbidden so ids cannot be probed across tenants.
  */
 export function canSee(auth: AuthContext, organizerId: string): boolean {
-  return auth.role === "admin" || (auth.role === "organizer" && auth.organizerId !== null && auth.organizerId === organizerId);
+  return (
+    auth.role === "admin" ||
+    (auth.role === "organizer" && auth.organizerId !== null && auth.organizerId === organizerId)
+  );
 }
 
 /** Returns the row when the caller may see it, else throws 404 naming `what`. */
-export function visibleOr404<T extends { organizerId: string }>(auth: AuthContext, row: T | undefined, what: string): T {
+export function visibleOr404<T extends { organizerId: string }>(
+  auth: AuthContext,
+  row: T | undefined,
+  what: string,
+): T {
   if (!row || !canSee(auth, row.organizerId)) throw notFound(what);
   return row;
 }
@@ -28,7 +35,10 @@ export function listScope(auth: AuthContext): string | null {
  */
 export function ownerForCreate(auth: AuthContext, requested: string | undefined): string {
   if (auth.role === "admin") {
-    if (!requested) throw new AppError("validation_failed", "Admins must give organizerId", { extra: { errors: [{ path: "organizerId", message: "required for admins" }] } });
+    if (!requested)
+      throw new AppError("validation_failed", "Admins must give organizerId", {
+        extra: { errors: [{ path: "organizerId", message: "required for admins" }] },
+      });
     return requested;
   }
   if (!auth.organizerId) throw new AppError("forbidden", "This account is not attached to an organizer");

@@ -31,7 +31,8 @@ export async function checkIn(db: Db, input: CheckInInput): Promise<TicketRow> {
     await auditCheckIn(db, input, now, "ticket.checked_in", row.id, {});
     return row;
   } catch (err) {
-    if (err instanceof AppError) await auditCheckIn(db, input, now, "ticket.check_in_refused", ticketId, { code: err.code, detail: err.message });
+    if (err instanceof AppError)
+      await auditCheckIn(db, input, now, "ticket.check_in_refused", ticketId, { code: err.code, detail: err.message });
     throw err;
   }
 }
@@ -40,11 +41,27 @@ export async function checkIn(db: Db, input: CheckInInput): Promise<TicketRow> {
  * Audits a scan through the D1 outbox (shipped by the cron within a minute): this module has no
  * queue binding. `usedBy` is the gate name or the scanning user's id.
  */
-async function auditCheckIn(db: Db, input: CheckInInput, now: number, action: string, ticketId: string | null, data: Record<string, unknown>) {
-  const id = action === "ticket.checked_in" ? `checkin:${ticketId}` : `checkin_refused:${input.eventId}:${ticketId ?? "none"}:${now}:${crypto.randomUUID()}`;
+async function auditCheckIn(
+  db: Db,
+  input: CheckInInput,
+  now: number,
+  action: string,
+  ticketId: string | null,
+  data: Record<string, unknown>,
+) {
+  const id =
+    action === "ticket.checked_in"
+      ? `checkin:${ticketId}`
+      : `checkin_refused:${input.eventId}:${ticketId ?? "none"}:${now}:${crypto.randomUUID()}`;
   const actorId = input.usedBy.startsWith("usr_") ? input.usedBy : null;
   const item = outboxItem("audit", id, {
-    action, actorId, eventId: input.eventId, entityType: "ticket", entityId: ticketId, data: { ...data, usedBy: input.usedBy }, at: now,
+    action,
+    actorId,
+    eventId: input.eventId,
+    entityType: "ticket",
+    entityId: ticketId,
+    data: { ...data, usedBy: input.usedBy },
+    at: now,
   });
   try {
     await outboxInsert(db, [item], now);
@@ -53,7 +70,11 @@ async function auditCheckIn(db: Db, input: CheckInInput, now: number, action: st
   }
 }
 
-async function admit(db: Db, input: CheckInInput & { now: number }, seen: (ticketId: string) => void): Promise<TicketRow> {
+async function admit(
+  db: Db,
+  input: CheckInInput & { now: number },
+  seen: (ticketId: string) => void,
+): Promise<TicketRow> {
   const { eventId, code, usedBy, now } = input;
   // Unverified on purpose: the claimed event only picks the key; the signature decides below.
   const claimed = ticketCodeClaims(code);
@@ -82,12 +103,18 @@ async function admit(db: Db, input: CheckInInput & { now: number }, seen: (ticke
 
 /** Why a signed ticket was not admitted, read after the UPDATE lost. */
 async function refusal(db: Db, ticketId: string, eventId: string): Promise<AppError> {
-  const row = await db.select().from(tickets).where(and(eq(tickets.id, ticketId), eq(tickets.eventId, eventId))).get();
+  const row = await db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.id, ticketId), eq(tickets.eventId, eventId)))
+    .get();
   if (!row) return notValid("No such ticket");
   switch (row.status) {
     case "used": {
       const usedAt = row.usedAt == null ? null : new Date(row.usedAt).toISOString();
-      return new AppError("ticket_already_used", `Ticket already used at ${usedAt}`, { extra: { usedAt, usedBy: row.usedBy } });
+      return new AppError("ticket_already_used", `Ticket already used at ${usedAt}`, {
+        extra: { usedAt, usedBy: row.usedBy },
+      });
     }
     case "refunded":
       return notValid("The ticket was refunded");

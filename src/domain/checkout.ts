@@ -36,16 +36,22 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
 
   let order = await orderForHold(ctx.db, hold.id);
   if (order && order.status !== "pending_payment") {
-    throw new AppError("order_not_payable", `The order for this hold is ${order.status}`, { extra: { orderId: order.id } });
+    throw new AppError("order_not_payable", `The order for this hold is ${order.status}`, {
+      extra: { orderId: order.id },
+    });
   }
   if (!order) {
-    if (hold.status !== "active" && hold.status !== "checking_out") throw new AppError("hold_not_active", `The hold is ${hold.status}`);
+    if (hold.status !== "active" && hold.status !== "checking_out")
+      throw new AppError("hold_not_active", `The hold is ${hold.status}`);
     order = await createOrder(ctx.db, auth, ids.eventId, hold);
   }
 
   const begun = await stub.beginCheckout(hold.id, auth.userId, order.id);
   if (!begun.ok) {
-    await ctx.db.update(orders).set({ status: "expired", updatedAt: Date.now(), closedAt: Date.now() }).where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
+    await ctx.db
+      .update(orders)
+      .set({ status: "expired", updatedAt: Date.now(), closedAt: Date.now() })
+      .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
     throw inventoryError(begun);
   }
   await ctx.db.update(orders).set({ holdExpiresAt: begun.expiresAt }).where(eq(orders.id, order.id));
@@ -59,8 +65,18 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
 async function auditCheckout(ctx: Ctx, order: OrderRow, auth: AuthContext, payment: PaymentHandle): Promise<void> {
   const now = Date.now();
   const item = outboxItem("audit", `checkout:${order.id}:${Math.max(1, order.paymentAttempt)}`, {
-    action: "order.checkout", actorId: auth.userId, eventId: order.eventId, orderId: order.id,
-    data: { amount: order.amount, currency: order.currency, provider: payment.provider, reference: payment.reference, attempt: Math.max(1, order.paymentAttempt) }, at: now,
+    action: "order.checkout",
+    actorId: auth.userId,
+    eventId: order.eventId,
+    orderId: order.id,
+    data: {
+      amount: order.amount,
+      currency: order.currency,
+      provider: payment.provider,
+      reference: payment.reference,
+      attempt: Math.max(1, order.paymentAttempt),
+    },
+    at: now,
   });
   await outboxInsert(ctx.db, [item], now);
   await shipOutbox(ctx.db, ctx.env, [item.id]);
@@ -73,13 +89,33 @@ async function createOrder(db: Db, auth: AuthContext, eventId: string, hold: Hol
   const amount = hold.lines.reduce((n, l) => n + l.price * l.quantity, 0);
   const inserted = await db
     .insert(orders)
-    .values({ id, userId: auth.userId, eventId, holdId: hold.id, amount, currency: hold.currency, email: auth.email, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      userId: auth.userId,
+      eventId,
+      holdId: hold.id,
+      amount,
+      currency: hold.currency,
+      email: auth.email,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoNothing({ target: orders.holdId })
     .returning({ id: orders.id });
   if (inserted.length && hold.lines.length) {
-    await db.insert(orderLines).values(
-      hold.lines.map((l) => ({ id: crypto.randomUUID(), orderId: id, seatId: l.seatId, areaId: l.areaId, tier: l.tier, price: l.price, quantity: l.quantity })),
-    );
+    await db
+      .insert(orderLines)
+      .values(
+        hold.lines.map((l) => ({
+          id: crypto.randomUUID(),
+          orderId: id,
+          seatId: l.seatId,
+          areaId: l.areaId,
+          tier: l.tier,
+          price: l.price,
+          quantity: l.quantity,
+        })),
+      );
   }
   const order = await orderForHold(db, hold.id);
   if (!order) throw new AppError("internal_error", "order vanished after insert");
@@ -93,24 +129,62 @@ async function createOrder(db: Db, auth: AuthContext, eventId: string, hold: Hol
  */
 export async function requestPayment(ctx: Ctx, order: OrderRow, eventId: string): Promise<PaymentHandle> {
   if (order.paymentAttempt === 0) {
-    await ctx.db.update(orders).set({ paymentAttempt: 1 }).where(and(eq(orders.id, order.id), eq(orders.paymentAttempt, 0)));
+    await ctx.db
+      .update(orders)
+      .set({ paymentAttempt: 1 })
+      .where(and(eq(orders.id, order.id), eq(orders.paymentAttempt, 0)));
     order = { ...order, paymentAttempt: 1 };
   }
   const key = attemptKey(order.id, order.paymentAttempt);
   const now = Date.now();
   try {
-    const handle = await ctx.provider.createPayment({ orderId: order.id, holdId: order.holdId, eventId, amount: order.amount, currency: order.currency, email: order.email, idempotencyKey: key });
+    const handle = await ctx.provider.createPayment({
+      orderId: order.id,
+      holdId: order.holdId,
+      eventId,
+      amount: order.amount,
+      currency: order.currency,
+      email: order.email,
+      idempotencyKey: key,
+    });
     await ctx.db
       .insert(payments)
-      .values({ id: crypto.randomUUID(), orderId: order.id, kind: "charge", provider: ctx.provider.name, providerRef: handle.reference, idempotencyKey: key, amount: order.amount, currency: order.currency, attempts: 1, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: payments.idempotencyKey, set: { providerRef: handle.reference, attempts: sql`${payments.attempts} + 1`, lastError: null, updatedAt: now } });
+      .values({
+        id: crypto.randomUUID(),
+        orderId: order.id,
+        kind: "charge",
+        provider: ctx.provider.name,
+        providerRef: handle.reference,
+        idempotencyKey: key,
+        amount: order.amount,
+        currency: order.currency,
+        attempts: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: payments.idempotencyKey,
+        set: {
+          providerRef: handle.reference,
+          attempts: sql`${payments.attempts} + 1`,
+          lastError: null,
+          updatedAt: now,
+        },
+      });
     return handle;
   } catch (err) {
     if (!(err instanceof PaymentProviderError)) throw err;
     if (err.retryable) {
-      throw new AppError("payment_provider_unavailable", "The payment provider is not answering; retry shortly — your seats stay held", { headers: { "Retry-After": "2" }, cause: err });
+      throw new AppError(
+        "payment_provider_unavailable",
+        "The payment provider is not answering; retry shortly — your seats stay held",
+        { headers: { "Retry-After": "2" }, cause: err },
+      );
     }
-    await ctx.db.update(orders).set({ status: "failed", updatedAt: now, closedAt: now }).where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
+    await ctx.db
+      .update(orders)
+      .set({ status: "failed", updatedAt: now, closedAt: now })
+      .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
     await inventoryStub(ctx.ns, eventId).abandon(order.holdId);
     throw new AppError("order_not_payable", `The payment provider refused the payment: ${err.message}`, { cause: err });
   }
@@ -123,17 +197,27 @@ export async function requestPayment(ctx: Ctx, order: OrderRow, eventId: string)
 export async function retryPayment(ctx: Ctx, auth: AuthContext, orderId: string): Promise<CheckoutResult> {
   const order = await ctx.db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order || order.userId !== auth.userId) throw notFound("Order");
-  if (order.status !== "failed") throw new AppError("order_not_payable", `Only a failed order can be paid again; this one is ${order.status}`);
+  if (order.status !== "failed")
+    throw new AppError("order_not_payable", `Only a failed order can be paid again; this one is ${order.status}`);
   const lines = await ctx.db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).all();
   const seats = lines.flatMap((l) => (l.seatId ? [l.seatId] : []));
   const area = lines.find((l) => l.areaId);
   const stub = inventoryStub(ctx.ns, order.eventId);
-  const held = await stub.hold({ userId: auth.userId, request: area ? { area: area.areaId!, quantity: area.quantity } : { seats } });
+  const held = await stub.hold({
+    userId: auth.userId,
+    request: area ? { area: area.areaId!, quantity: area.quantity } : { seats },
+  });
   if (!held.ok) throw inventoryError(held);
   const now = Date.now();
   const moved = await ctx.db
     .update(orders)
-    .set({ status: "pending_payment", holdId: held.holdId, paymentAttempt: order.paymentAttempt + 1, updatedAt: now, closedAt: null })
+    .set({
+      status: "pending_payment",
+      holdId: held.holdId,
+      paymentAttempt: order.paymentAttempt + 1,
+      updatedAt: now,
+      closedAt: null,
+    })
     .where(and(eq(orders.id, orderId), eq(orders.status, "failed"), eq(orders.paymentAttempt, order.paymentAttempt)))
     .returning();
   if (!moved[0]) {

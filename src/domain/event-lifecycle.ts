@@ -26,7 +26,9 @@ const NEXT: Record<EventStatus, EventStatus[]> = {
 /** Throws 409 `invalid_transition` unless `from → to` is an allowed move. */
 export function assertTransition(from: EventStatus, to: EventStatus): void {
   if (!NEXT[from].includes(to)) {
-    throw new AppError("invalid_transition", `An event cannot go from ${from} to ${to}`, { extra: { from, to, allowed: NEXT[from] } });
+    throw new AppError("invalid_transition", `An event cannot go from ${from} to ${to}`, {
+      extra: { from, to, allowed: NEXT[from] },
+    });
   }
 }
 
@@ -35,17 +37,28 @@ export type PublishProblem = { code: string; message: string; seats?: string[]; 
 /** Everything that stops an event from being published; empty when it may go live. */
 export function publishProblems(event: EventRow, tiers: PriceTierRow[]): PublishProblem[] {
   const problems: PublishProblem[] = [];
-  if (event.endsAt <= event.startsAt) problems.push({ code: "ends_before_start", message: "the event must end after it starts" });
+  if (event.endsAt <= event.startsAt)
+    problems.push({ code: "ends_before_start", message: "the event must end after it starts" });
   if (event.salesStartAt != null && event.salesEndAt != null && event.salesEndAt <= event.salesStartAt) {
     problems.push({ code: "sales_end_before_start", message: "sales must end after they start" });
   }
   if (tiers.length === 0) problems.push({ code: "no_tiers", message: "the event has no price tiers" });
   const { unpricedSeats, unpricedAreas } = resolveSeatTiers(event.layoutSnapshot as Layout, tiers);
   if (unpricedSeats.length > 0) {
-    problems.push({ code: "unpriced_seats", message: `${unpricedSeats.length} seat(s) have no price`, seats: unpricedSeats.slice(0, 50), count: unpricedSeats.length });
+    problems.push({
+      code: "unpriced_seats",
+      message: `${unpricedSeats.length} seat(s) have no price`,
+      seats: unpricedSeats.slice(0, 50),
+      count: unpricedSeats.length,
+    });
   }
   if (unpricedAreas.length > 0) {
-    problems.push({ code: "unpriced_areas", message: `${unpricedAreas.length} area(s) have no price`, areas: unpricedAreas.slice(0, 50), count: unpricedAreas.length });
+    problems.push({
+      code: "unpriced_areas",
+      message: `${unpricedAreas.length} area(s) have no price`,
+      areas: unpricedAreas.slice(0, 50),
+      count: unpricedAreas.length,
+    });
   }
   return problems;
 }
@@ -54,22 +67,42 @@ export function publishProblems(event: EventRow, tiers: PriceTierRow[]): Publish
  * Moves a draft event to published after checking every seat and area is priced. This is the
  * single place publication happens, so inventory set-up (a Durable Object) can be hooked in here.
  */
-export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: EventRow, tiers: PriceTierRow[], now = Date.now()): Promise<EventRow> {
+export async function publishEvent(
+  db: Db,
+  ns: Env["EVENT_INVENTORY"],
+  event: EventRow,
+  tiers: PriceTierRow[],
+  now = Date.now(),
+): Promise<EventRow> {
   assertTransition(event.status, "published");
   const problems = publishProblems(event, tiers);
-  if (problems.length > 0) throw new AppError("publish_refused", `${problems.length} problem(s) stop publication`, { extra: { problems } });
-  const [row] = await db.update(events).set({ status: "published", publishedAt: now, updatedAt: now }).where(eq(events.id, event.id)).returning();
+  if (problems.length > 0)
+    throw new AppError("publish_refused", `${problems.length} problem(s) stop publication`, { extra: { problems } });
+  const [row] = await db
+    .update(events)
+    .set({ status: "published", publishedAt: now, updatedAt: now })
+    .where(eq(events.id, event.id))
+    .returning();
   const venue = await getVenue(db, event.venueId);
   const stub = inventoryStub(ns, event.id, venue?.region as DurableObjectLocationHint | undefined);
   const init = await stub.initialize({
     eventId: event.id,
     layout: event.layoutSnapshot as Layout,
-    tiers: tiers.map((t) => ({ key: t.key, name: t.name, amount: t.amount, currency: t.currency, appliesTo: t.appliesTo as never })),
+    tiers: tiers.map((t) => ({
+      key: t.key,
+      name: t.name,
+      amount: t.amount,
+      currency: t.currency,
+      appliesTo: t.appliesTo as never,
+    })),
     config: inventoryConfig(row!),
   });
   if (!init.ok) {
     // Put the event back so publication can be retried once the inventory is free.
-    await db.update(events).set({ status: event.status, publishedAt: event.publishedAt, updatedAt: event.updatedAt }).where(eq(events.id, event.id));
+    await db
+      .update(events)
+      .set({ status: event.status, publishedAt: event.publishedAt, updatedAt: event.updatedAt })
+      .where(eq(events.id, event.id));
     throw inventoryError(init);
   }
   return row!;
@@ -78,8 +111,17 @@ export async function publishEvent(db: Db, ns: Env["EVENT_INVENTORY"], event: Ev
 /** What the inventory object must know of its event to take holds without reading D1. */
 export function inventoryConfig(event: EventRow): InventoryConfigInput {
   return {
-    holdSeconds: event.holdSeconds, maxSeatsPerOrder: event.maxSeatsPerOrder, maxSeatsPerUser: event.maxSeatsPerUser, currency: event.currency,
-    sale: { status: event.status, salesStartAt: event.salesStartAt, salesEndAt: event.salesEndAt, endsAt: event.endsAt, queueEnabled: event.queueEnabled },
+    holdSeconds: event.holdSeconds,
+    maxSeatsPerOrder: event.maxSeatsPerOrder,
+    maxSeatsPerUser: event.maxSeatsPerUser,
+    currency: event.currency,
+    sale: {
+      status: event.status,
+      salesStartAt: event.salesStartAt,
+      salesEndAt: event.salesEndAt,
+      endsAt: event.endsAt,
+      queueEnabled: event.queueEnabled,
+    },
   };
 }
 
@@ -92,7 +134,13 @@ export async function syncInventoryConfig(ns: Env["EVENT_INVENTORY"], event: Eve
  * Applies a status change other than publication (on_sale, closed, cancelled), in D1 and then in
  * the inventory object, which decides on its own whether a hold may happen.
  */
-export async function changeEventStatus(db: Db, event: EventRow, to: EventStatus, now = Date.now(), ns?: Env["EVENT_INVENTORY"]): Promise<EventRow> {
+export async function changeEventStatus(
+  db: Db,
+  event: EventRow,
+  to: EventStatus,
+  now = Date.now(),
+  ns?: Env["EVENT_INVENTORY"],
+): Promise<EventRow> {
   assertTransition(event.status, to);
   const patch: Partial<EventRow> = { status: to, updatedAt: now };
   if (to === "cancelled") patch.cancelledAt = now;

@@ -2,7 +2,11 @@ import { z } from "@hono/zod-openapi";
 import { AppError } from "../errors";
 import { MAX_SEATS, type Layout, type Row, type Section } from "./layout";
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "letters, digits and _ . : - only");
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "letters, digits and _ . : - only");
 
 export const GenerateSectionSchema = z.strictObject({
   id,
@@ -19,7 +23,10 @@ export const GenerateSectionSchema = z.strictObject({
 export const GenerateLayoutSchema = z
   .strictObject({
     sections: z.array(GenerateSectionSchema).max(50).default([]),
-    areas: z.array(z.strictObject({ id, name: z.string().min(1).max(100), capacity: z.number().int().min(1).max(1_000_000) })).max(100).default([]),
+    areas: z
+      .array(z.strictObject({ id, name: z.string().min(1).max(100), capacity: z.number().int().min(1).max(1_000_000) }))
+      .max(100)
+      .default([]),
   })
   .openapi("GenerateLayout");
 
@@ -56,7 +63,11 @@ export function generateLayout(input: GenerateLayoutInput): Layout {
   const total = input.sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
   if (total > MAX_SEATS) {
     throw new AppError("layout_invalid", `the generated layout would have ${total} seats`, {
-      extra: { errors: [{ path: "sections", code: "too_many_seats", message: `layout has ${total} seats; the limit is ${MAX_SEATS}` }] },
+      extra: {
+        errors: [
+          { path: "sections", code: "too_many_seats", message: `layout has ${total} seats; the limit is ${MAX_SEATS}` },
+        ],
+      },
     });
   }
   const widths = input.sections.map((s) => (s.seatsPerRow - 1) * SEAT_GAP);
@@ -72,7 +83,10 @@ export function generateLayout(input: GenerateLayoutInput): Layout {
     left += (widths[i] ?? 0) + SECTION_GAP;
     return section;
   });
-  const deepest = sections.reduce((d, sec) => sec.rows.reduce((dr, r) => r.seats.reduce((ds, seat) => Math.max(ds, seat.y), dr), d), STAGE_GAP);
+  const deepest = sections.reduce(
+    (d, sec) => sec.rows.reduce((dr, r) => r.seats.reduce((ds, seat) => Math.max(ds, seat.y), dr), d),
+    STAGE_GAP,
+  );
   let areaX = 0;
   const areas = input.areas.map((a) => {
     const area = { ...a, x: areaX, y: deepest + ROW_GAP * 2, width: 100, height: 60 };
@@ -102,7 +116,8 @@ function buildSection(s: GenSection, left: number, stageX: number, frontRadius: 
         x = stageX + arc * Math.sin(theta);
         y = arcCentreY + arc * Math.cos(theta);
       }
-      const accessible = accessibleRows?.has(label) || k < Math.ceil(endCount / 2) || k >= s.seatsPerRow - Math.floor(endCount / 2);
+      const accessible =
+        accessibleRows?.has(label) || k < Math.ceil(endCount / 2) || k >= s.seatsPerRow - Math.floor(endCount / 2);
       const aisleAfter = s.aisleEvery !== undefined && (k + 1) % s.aisleEvery === 0 && k < s.seatsPerRow - 1;
       seats.push({
         id: `${s.id}-${label}-${k + 1}`,

@@ -5,8 +5,12 @@ import type { EventRow } from "../db/schema";
  * hours before the start) and that deadline must not have passed. Cancelled events are refunded
  * by the organizer's cancellation, not by fans.
  */
-export function fanCancellation(event: Pick<EventRow, "refundDeadlineHours" | "startsAt" | "status">, now = Date.now()): { allowed: true } | { allowed: false; reason: string } {
-  if (event.status === "cancelled") return { allowed: false, reason: "the event was cancelled; every order is refunded automatically" };
+export function fanCancellation(
+  event: Pick<EventRow, "refundDeadlineHours" | "startsAt" | "status">,
+  now = Date.now(),
+): { allowed: true } | { allowed: false; reason: string } {
+  if (event.status === "cancelled")
+    return { allowed: false, reason: "the event was cancelled; every order is refunded automatically" };
   if (event.refundDeadlineHours == null) return { allowed: false, reason: "this event does not offer refunds" };
   const deadline = event.startsAt - event.refundDeadlineHours * 3_600_000;
   if (now >= deadline) return { allowed: false, reason: `refunds closed at ${new Date(deadline).toISOString()}` };

@@ -2,7 +2,12 @@ import type { FieldError } from "../errors";
 import { allSeats, type Layout } from "./layout";
 
 /** What a tier applies to; mirrors price_tiers.applies_to. */
-export type AppliesTo = { sections?: string[]; rows?: { section: string; row: string }[]; seats?: string[]; areas?: string[] };
+export type AppliesTo = {
+  sections?: string[];
+  rows?: { section: string; row: string }[];
+  seats?: string[];
+  areas?: string[];
+};
 export type TierLike = { key: string; appliesTo: AppliesTo };
 
 export type TierResolution = {
@@ -49,19 +54,40 @@ export function tierReferenceProblems(layout: Layout, tiers: TierLike[]): FieldE
   const keys = new Set<string>();
   tiers.forEach((t, i) => {
     const p = `tiers.${i}`;
-    if (keys.has(t.key)) problems.push({ path: `${p}.key`, code: "duplicate_tier_key", message: `tier key "${t.key}" is used twice` });
+    if (keys.has(t.key))
+      problems.push({ path: `${p}.key`, code: "duplicate_tier_key", message: `tier key "${t.key}" is used twice` });
     keys.add(t.key);
     t.appliesTo.sections?.forEach((s, j) => {
-      if (!sections.has(s)) problems.push({ path: `${p}.appliesTo.sections.${j}`, code: "unknown_section", message: `no section "${s}" in the layout` });
+      if (!sections.has(s))
+        problems.push({
+          path: `${p}.appliesTo.sections.${j}`,
+          code: "unknown_section",
+          message: `no section "${s}" in the layout`,
+        });
     });
     t.appliesTo.rows?.forEach((r, j) => {
-      if (!sections.get(r.section)?.has(r.row)) problems.push({ path: `${p}.appliesTo.rows.${j}`, code: "unknown_row", message: `no row "${r.row}" in section "${r.section}"` });
+      if (!sections.get(r.section)?.has(r.row))
+        problems.push({
+          path: `${p}.appliesTo.rows.${j}`,
+          code: "unknown_row",
+          message: `no row "${r.row}" in section "${r.section}"`,
+        });
     });
     t.appliesTo.seats?.forEach((s, j) => {
-      if (!seats.has(s)) problems.push({ path: `${p}.appliesTo.seats.${j}`, code: "unknown_seat", message: `no seat "${s}" in the layout` });
+      if (!seats.has(s))
+        problems.push({
+          path: `${p}.appliesTo.seats.${j}`,
+          code: "unknown_seat",
+          message: `no seat "${s}" in the layout`,
+        });
     });
     t.appliesTo.areas?.forEach((a, j) => {
-      if (!areas.has(a)) problems.push({ path: `${p}.appliesTo.areas.${j}`, code: "unknown_area", message: `no area "${a}" in the layout` });
+      if (!areas.has(a))
+        problems.push({
+          path: `${p}.appliesTo.areas.${j}`,
+          code: "unknown_area",
+          message: `no area "${a}" in the layout`,
+        });
     });
   });
   return problems;

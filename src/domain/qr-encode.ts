@@ -10,8 +10,14 @@
 
 const MAX_VERSION = 40;
 // Level M, indexed by version (index 0 unused). ISO/IEC 18004 table 9.
-const ECC_PER_BLOCK = [0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28];
-const BLOCKS = [0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49];
+const ECC_PER_BLOCK = [
+  0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28,
+  28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+];
+const BLOCKS = [
+  0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33,
+  35, 37, 38, 40, 43, 45, 47, 49,
+];
 const FORMAT_LEVEL_M = 0b00;
 
 /**
@@ -25,7 +31,9 @@ export function encodeQr(text: string, mask?: number): boolean[][] {
   while (version <= MAX_VERSION && dataBitsNeeded(data.length, version) > dataCodewords(version) * 8) version++;
   if (version > MAX_VERSION) {
     const max = Math.floor((dataCodewords(MAX_VERSION) * 8 - 4 - 16) / 8);
-    throw new Error(`QR code input too long: ${data.length} bytes, at most ${max} bytes fit (version ${MAX_VERSION}, level M)`);
+    throw new Error(
+      `QR code input too long: ${data.length} bytes, at most ${max} bytes fit (version ${MAX_VERSION}, level M)`,
+    );
   }
   return buildMatrix(version, interleave(version, dataCodewordsFor(data, version)), mask);
 }
@@ -160,7 +168,11 @@ function drawFunctionPatterns(g: Grid, version: number): void {
     set(g, 6, i, i % 2 === 0);
     set(g, i, 6, i % 2 === 0);
   }
-  for (const [cx, cy] of [[3, 3], [size - 4, 3], [3, size - 4]] as const) {
+  for (const [cx, cy] of [
+    [3, 3],
+    [size - 4, 3],
+    [3, size - 4],
+  ] as const) {
     for (let dy = -4; dy <= 4; dy++) {
       for (let dx = -4; dx <= 4; dx++) {
         const x = cx + dx;
@@ -281,7 +293,8 @@ function penalty(m: boolean[][]): number {
     for (let x = 0; x < size; x++) {
       const c = m[y]![x]!;
       if (c) dark++;
-      if (x + 1 < size && y + 1 < size && c === m[y]![x + 1] && c === m[y + 1]![x] && c === m[y + 1]![x + 1]) score += 3;
+      if (x + 1 < size && y + 1 < size && c === m[y]![x + 1] && c === m[y + 1]![x] && c === m[y + 1]![x + 1])
+        score += 3;
     }
   }
   const total = size * size;

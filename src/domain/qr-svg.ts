@@ -15,7 +15,8 @@ export function qrMatrix(text: string): boolean[][] {
 export function qrSvg(text: string, opts: { margin?: number; moduleSize?: number } = {}): string {
   const margin = opts.margin ?? 4;
   const moduleSize = opts.moduleSize ?? 4;
-  if (!Number.isInteger(margin) || margin < 0) throw new RangeError(`qrSvg: margin must be a non-negative integer, got ${margin}`);
+  if (!Number.isInteger(margin) || margin < 0)
+    throw new RangeError(`qrSvg: margin must be a non-negative integer, got ${margin}`);
   if (!(moduleSize > 0)) throw new RangeError(`qrSvg: moduleSize must be positive, got ${moduleSize}`);
   const matrix = qrMatrix(text);
   const size = matrix.length + margin * 2;

@@ -24,16 +24,30 @@ export async function reconcilePayments(env: Env, now = Date.now()) {
   const stale = await db
     .select({ id: orders.id })
     .from(orders)
-    .where(and(eq(orders.status, "pending_payment"), isNotNull(orders.holdExpiresAt), lt(orders.holdExpiresAt, now - ORDER_GRACE_MS)))
+    .where(
+      and(
+        eq(orders.status, "pending_payment"),
+        isNotNull(orders.holdExpiresAt),
+        lt(orders.holdExpiresAt, now - ORDER_GRACE_MS),
+      ),
+    )
     .limit(PER_RUN)
     .all();
   const refunds = await db
     .select({ id: payments.id })
     .from(payments)
-    .where(and(eq(payments.kind, "refund"), eq(payments.status, "pending"), lt(payments.updatedAt, now - REFUND_STALE_MS)))
+    .where(
+      and(eq(payments.kind, "refund"), eq(payments.status, "pending"), lt(payments.updatedAt, now - REFUND_STALE_MS)),
+    )
     .limit(PER_RUN)
     .all();
-  await send(env, stale.map((o) => ({ type: "cancel_payment", orderId: o.id })));
-  await send(env, refunds.map((r) => ({ type: "refund", paymentId: r.id })));
+  await send(
+    env,
+    stale.map((o) => ({ type: "cancel_payment", orderId: o.id })),
+  );
+  await send(
+    env,
+    refunds.map((r) => ({ type: "refund", paymentId: r.id })),
+  );
   return { orders: stale.length, refunds: refunds.length };
 }

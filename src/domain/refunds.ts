@@ -28,17 +28,28 @@ export async function succeededCharge(db: Db, orderId: string) {
  * tickets become `refunded`, a refund row is recorded and the order's refunded amount and status
  * move; then the seats return to sale and the money goes back (from the queue if Stripe fails).
  */
-export async function refundTickets(deps: Deps, order: OrderRow, reason: RefundReason, actorId: string | null, ticketIds?: string[]) {
+export async function refundTickets(
+  deps: Deps,
+  order: OrderRow,
+  reason: RefundReason,
+  actorId: string | null,
+  ticketIds?: string[],
+) {
   const { db } = deps;
   if (order.status !== "paid" && order.status !== "partially_refunded") {
     throw new AppError("refund_not_allowed", `An order that is ${order.status} cannot be refunded`);
   }
   const all = await db.select().from(tickets).where(eq(tickets.orderId, order.id)).all();
   const wanted = ticketIds ? all.filter((t) => ticketIds.includes(t.id)) : all.filter((t) => t.status === "valid");
-  if (ticketIds && wanted.length !== new Set(ticketIds).size) throw new AppError("unprocessable", "Some ticket ids are not part of this order");
+  if (ticketIds && wanted.length !== new Set(ticketIds).size)
+    throw new AppError("unprocessable", "Some ticket ids are not part of this order");
   const blocked = wanted.filter((t) => t.status !== "valid");
   if (blocked.length) {
-    throw new AppError("refund_not_allowed", `${blocked.length} ticket(s) are ${blocked.map((t) => t.status).join(", ")} and cannot be refunded`, { extra: { tickets: blocked.map((t) => t.id) } });
+    throw new AppError(
+      "refund_not_allowed",
+      `${blocked.length} ticket(s) are ${blocked.map((t) => t.status).join(", ")} and cannot be refunded`,
+      { extra: { tickets: blocked.map((t) => t.id) } },
+    );
   }
   if (!wanted.length) throw new AppError("refund_not_allowed", "The order has no valid tickets left to refund");
   const charge = await succeededCharge(db, order.id);
@@ -52,7 +63,13 @@ export async function refundTickets(deps: Deps, order: OrderRow, reason: RefundR
   const d1 = deps.env.DB;
   const amountOf = `(SELECT COALESCE(SUM(price), 0) FROM tickets WHERE refund_id = ?1)`;
   await d1.batch([
-    toD1(d1, db.update(tickets).set({ status: "refunded", refundId, updatedAt: now }).where(and(inArray(tickets.id, ids), eq(tickets.status, "valid")))),
+    toD1(
+      d1,
+      db
+        .update(tickets)
+        .set({ status: "refunded", refundId, updatedAt: now })
+        .where(and(inArray(tickets.id, ids), eq(tickets.status, "valid"))),
+    ),
     d1
       .prepare(
         `INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason, created_at, updated_at)
@@ -66,10 +83,29 @@ export async function refundTickets(deps: Deps, order: OrderRow, reason: RefundR
          WHERE id = ?2`,
       )
       .bind(refundId, order.id, now),
-    toD1(d1, outboxInsert(db, [
-      outboxItem("audit", `refund:${refundId}`, { action: "order.refund", actorId, eventId: order.eventId, orderId: order.id, data: { refundId, reason, tickets: ids }, at: now }),
-      outboxItem("notifications", `refund:${refundId}`, { type: "order_refunded", orderId: order.id, refundId, amount: wanted.reduce((n, t) => n + t.price, 0) }),
-    ], now)),
+    toD1(
+      d1,
+      outboxInsert(
+        db,
+        [
+          outboxItem("audit", `refund:${refundId}`, {
+            action: "order.refund",
+            actorId,
+            eventId: order.eventId,
+            orderId: order.id,
+            data: { refundId, reason, tickets: ids },
+            at: now,
+          }),
+          outboxItem("notifications", `refund:${refundId}`, {
+            type: "order_refunded",
+            orderId: order.id,
+            refundId,
+            amount: wanted.reduce((n, t) => n + t.price, 0),
+          }),
+        ],
+        now,
+      ),
+    ),
   ]);
   const row = await db.select().from(payments).where(eq(payments.id, refundId)).get();
   if (!row) throw new AppError("refund_not_allowed", "Those tickets were refunded by another request just now");
@@ -78,7 +114,9 @@ export async function refundTickets(deps: Deps, order: OrderRow, reason: RefundR
     refundId,
     orderId: order.id,
     seats: flipped.flatMap((t) => (t.seatId ? [t.seatId] : [])),
-    area: flipped.some((t) => t.areaId) ? { id: flipped.find((t) => t.areaId)!.areaId!, quantity: flipped.filter((t) => t.areaId).length } : undefined,
+    area: flipped.some((t) => t.areaId)
+      ? { id: flipped.find((t) => t.areaId)!.areaId!, quantity: flipped.filter((t) => t.areaId).length }
+      : undefined,
   });
   await shipOutbox(db, deps.env, [`audit:refund:${refundId}`, `notifications:refund:${refundId}`]);
   const sent = await sendRefund(deps, refundId);
@@ -95,16 +133,49 @@ export async function refundUnavailable(deps: Deps, order: OrderRow, intentId: s
   const now = Date.now();
   const refundId = `unavailable_${order.id}`;
   await db.batch([
-    db.update(orders).set({ status: "refunded_unavailable", refundedAmount: order.amount, updatedAt: now, closedAt: now }).where(eq(orders.id, order.id)),
-    db.update(payments).set({ status: "succeeded", updatedAt: now }).where(and(eq(payments.orderId, order.id), eq(payments.providerRef, intentId))),
+    db
+      .update(orders)
+      .set({ status: "refunded_unavailable", refundedAmount: order.amount, updatedAt: now, closedAt: now })
+      .where(eq(orders.id, order.id)),
+    db
+      .update(payments)
+      .set({ status: "succeeded", updatedAt: now })
+      .where(and(eq(payments.orderId, order.id), eq(payments.providerRef, intentId))),
     db
       .insert(payments)
-      .values({ id: refundId, orderId: order.id, kind: "refund", provider: deps.provider.name, idempotencyKey: `refund_${refundId}`, amount: order.amount, currency: order.currency, reason: "unavailable", createdAt: now, updatedAt: now })
+      .values({
+        id: refundId,
+        orderId: order.id,
+        kind: "refund",
+        provider: deps.provider.name,
+        idempotencyKey: `refund_${refundId}`,
+        amount: order.amount,
+        currency: order.currency,
+        reason: "unavailable",
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing(),
-    outboxInsert(db, [
-      outboxItem("audit", `unavailable:${order.id}`, { action: "order.refunded_unavailable", actorId: null, eventId: order.eventId, orderId: order.id, data: { intentId, why }, at: now }),
-      outboxItem("notifications", `refund:${refundId}`, { type: "order_refunded", orderId: order.id, refundId, amount: order.amount }),
-    ], now),
+    outboxInsert(
+      db,
+      [
+        outboxItem("audit", `unavailable:${order.id}`, {
+          action: "order.refunded_unavailable",
+          actorId: null,
+          eventId: order.eventId,
+          orderId: order.id,
+          data: { intentId, why },
+          at: now,
+        }),
+        outboxItem("notifications", `refund:${refundId}`, {
+          type: "order_refunded",
+          orderId: order.id,
+          refundId,
+          amount: order.amount,
+        }),
+      ],
+      now,
+    ),
   ]);
   await shipOutbox(db, deps.env, [`audit:unavailable:${order.id}`, `notifications:refund:${refundId}`]);
   await sendRefund(deps, refundId);
@@ -122,17 +193,37 @@ export async function sendRefund(deps: Deps, refundRowId: string): Promise<"succ
   const charge = await succeededCharge(db, row.orderId);
   const now = Date.now();
   if (!charge?.providerRef) {
-    await db.update(payments).set({ status: "failed", lastError: "no settled charge to refund", updatedAt: now }).where(eq(payments.id, row.id));
+    await db
+      .update(payments)
+      .set({ status: "failed", lastError: "no settled charge to refund", updatedAt: now })
+      .where(eq(payments.id, row.id));
     return "failed";
   }
   try {
-    const { refundId } = await deps.provider.refund({ reference: charge.providerRef, amount: row.amount, idempotencyKey: row.idempotencyKey, reason: row.reason ?? "requested", refundRowId: row.id });
-    await db.update(payments).set({ status: "succeeded", providerRef: refundId, attempts: row.attempts + 1, lastError: null, updatedAt: now }).where(eq(payments.id, row.id));
+    const { refundId } = await deps.provider.refund({
+      reference: charge.providerRef,
+      amount: row.amount,
+      idempotencyKey: row.idempotencyKey,
+      reason: row.reason ?? "requested",
+      refundRowId: row.id,
+    });
+    await db
+      .update(payments)
+      .set({ status: "succeeded", providerRef: refundId, attempts: row.attempts + 1, lastError: null, updatedAt: now })
+      .where(eq(payments.id, row.id));
     count(deps.env, METRIC.refund, [row.reason, row.currency]);
     return "succeeded";
   } catch (err) {
     if (!(err instanceof PaymentProviderError)) throw err;
-    await db.update(payments).set({ attempts: row.attempts + 1, lastError: err.message, status: err.retryable ? "pending" : "failed", updatedAt: now }).where(eq(payments.id, row.id));
+    await db
+      .update(payments)
+      .set({
+        attempts: row.attempts + 1,
+        lastError: err.message,
+        status: err.retryable ? "pending" : "failed",
+        updatedAt: now,
+      })
+      .where(eq(payments.id, row.id));
     if (!err.retryable) return "failed";
     await deps.env.PAYMENTS.send({ type: "refund", paymentId: row.id }, { contentType: "json" });
     return "queued";
@@ -141,7 +232,11 @@ export async function sendRefund(deps: Deps, refundRowId: string): Promise<"succ
 
 /** Orders of an event that hold money, for cancellation refunds. */
 export async function refundableOrders(db: Db, eventId: string) {
-  return db.select({ id: orders.id }).from(orders).where(and(eq(orders.eventId, eventId), inArray(orders.status, ["paid", "partially_refunded"]))).all();
+  return db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.eventId, eventId), inArray(orders.status, ["paid", "partially_refunded"])))
+    .all();
 }
 
 /** True when the event was cancelled: late payments for it are refunded, not ticketed. */
@@ -157,7 +252,14 @@ export async function eventCancelled(db: Db, eventId: string): Promise<boolean> 
 export async function queueCancellationRefunds(db: Db, env: Env, eventId: string): Promise<number> {
   const rows = await refundableOrders(db, eventId);
   for (let i = 0; i < rows.length; i += 100) {
-    await env.PAYMENTS.sendBatch(rows.slice(i, i + 100).map((r) => ({ body: { type: "refund_order", orderId: r.id, reason: "event_cancelled" }, contentType: "json" as const })));
+    await env.PAYMENTS.sendBatch(
+      rows
+        .slice(i, i + 100)
+        .map((r) => ({
+          body: { type: "refund_order", orderId: r.id, reason: "event_cancelled" },
+          contentType: "json" as const,
+        })),
+    );
   }
   return rows.length;
 }

@@ -32,7 +32,10 @@ const claimsShape = {
   eid: z.string().min(1).max(128),
   seat: z.string().min(1).max(128),
   iat: z.number().int().nonnegative(),
-  kid: z.string().regex(/^k[0-9]{1,6}$/).optional(),
+  kid: z
+    .string()
+    .regex(/^k[0-9]{1,6}$/)
+    .optional(),
 };
 // Signing strips extra fields (callers may pass a whole row); a code carrying unknown fields is
 // not one we issued under T1, so parsing rejects it. New fields mean a new version prefix.
@@ -51,7 +54,11 @@ export async function generateEventKeyPair(): Promise<EventKeyPair> {
 export async function signTicketCode(privateKey: string, claims: TicketClaims): Promise<string> {
   const c = claimsToSign.parse(claims);
   // Fixed key order and no extra fields, so the same ticket always yields the same payload.
-  const json = JSON.stringify(c.kid ? { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat, kid: c.kid } : { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat });
+  const json = JSON.stringify(
+    c.kid
+      ? { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat, kid: c.kid }
+      : { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat },
+  );
   const signed = `${VERSION}.${toBase64Url(new TextEncoder().encode(json))}`;
   const pkcs8 = fromBase64Url(privateKey);
   if (!pkcs8) throw new Error("signTicketCode: private key is not base64url");

@@ -13,7 +13,10 @@ export async function eventKeys(db: Db, eventId: string): Promise<SigningKey> {
   const found = await db.select().from(eventTicketKeys).where(eq(eventTicketKeys.eventId, eventId)).get();
   if (found) return found;
   const fresh = await generateEventKeyPair();
-  await db.insert(eventTicketKeys).values({ eventId, ...fresh, createdAt: Date.now() }).onConflictDoNothing();
+  await db
+    .insert(eventTicketKeys)
+    .values({ eventId, ...fresh, createdAt: Date.now() })
+    .onConflictDoNothing();
   const row = await db.select().from(eventTicketKeys).where(eq(eventTicketKeys.eventId, eventId)).get();
   return row!;
 }
@@ -30,7 +33,13 @@ export function places(order: Pick<OrderRow, "id">, lines: OrderLineRow[]): Plac
   return lines.flatMap((l): Place[] =>
     l.seatId
       ? [{ place: l.seatId, seatId: l.seatId, areaId: null, tier: l.tier, price: l.price }]
-      : Array.from({ length: l.quantity }, (_, i) => ({ place: `${l.areaId}#${order.id}#${i + 1}`, seatId: null, areaId: l.areaId, tier: l.tier, price: l.price })),
+      : Array.from({ length: l.quantity }, (_, i) => ({
+          place: `${l.areaId}#${order.id}#${i + 1}`,
+          seatId: null,
+          areaId: l.areaId,
+          tier: l.tier,
+          price: l.price,
+        })),
   );
 }
 
@@ -39,12 +48,33 @@ export function places(order: Pick<OrderRow, "id">, lines: OrderLineRow[]): Plac
  * same order twice (a replayed webhook racing the first) produces the same ids, and the insert
  * ignores the second copy instead of creating duplicates.
  */
-export async function buildTickets(order: OrderRow, lines: OrderLineRow[], keys: SigningKey, now = Date.now()): Promise<NewTicket[]> {
+export async function buildTickets(
+  order: OrderRow,
+  lines: OrderLineRow[],
+  keys: SigningKey,
+  now = Date.now(),
+): Promise<NewTicket[]> {
   return Promise.all(
     places(order, lines).map(async (p) => {
       const id = `tkt_${(await hex(`${order.id}|${p.place}`)).slice(0, 24)}`;
-      const code = await signTicketCode(keys.privateKey, { tid: id, eid: order.eventId, seat: p.place, iat: Math.floor(now / 1000), kid: keys.kid });
-      return { id, orderId: order.id, eventId: order.eventId, userId: order.userId, ...p, status: "valid" as const, code, createdAt: now, updatedAt: now };
+      const code = await signTicketCode(keys.privateKey, {
+        tid: id,
+        eid: order.eventId,
+        seat: p.place,
+        iat: Math.floor(now / 1000),
+        kid: keys.kid,
+      });
+      return {
+        id,
+        orderId: order.id,
+        eventId: order.eventId,
+        userId: order.userId,
+        ...p,
+        status: "valid" as const,
+        code,
+        createdAt: now,
+        updatedAt: now,
+      };
     }),
   );
 }
@@ -59,14 +89,23 @@ export async function rotateEventKey(db: Db, eventId: string, now = Date.now()):
   const next = await generateEventKeyPair();
   const kid = `k${Number(current.kid.slice(1)) + 1}`;
   await db.batch([
-    db.insert(retiredTicketKeys).values({ eventId, kid: current.kid, publicKey: current.publicKey, createdAt: now, retiredAt: now }).onConflictDoNothing(),
-    db.update(eventTicketKeys).set({ kid, ...next, createdAt: now }).where(and(eq(eventTicketKeys.eventId, eventId), eq(eventTicketKeys.kid, current.kid))),
+    db
+      .insert(retiredTicketKeys)
+      .values({ eventId, kid: current.kid, publicKey: current.publicKey, createdAt: now, retiredAt: now })
+      .onConflictDoNothing(),
+    db
+      .update(eventTicketKeys)
+      .set({ kid, ...next, createdAt: now })
+      .where(and(eq(eventTicketKeys.eventId, eventId), eq(eventTicketKeys.kid, current.kid))),
   ]);
   return eventKeys(db, eventId);
 }
 
 /** Every public key that may have signed a valid ticket of the event: the current one first. */
-export async function verificationKeys(db: Db, eventId: string): Promise<{ kid: string; publicKey: string; status: "active" | "retired" }[]> {
+export async function verificationKeys(
+  db: Db,
+  eventId: string,
+): Promise<{ kid: string; publicKey: string; status: "active" | "retired" }[]> {
   const current = await db.select().from(eventTicketKeys).where(eq(eventTicketKeys.eventId, eventId)).get();
   const retired = await db.select().from(retiredTicketKeys).where(eq(retiredTicketKeys.eventId, eventId)).all();
   return [

@@ -5,11 +5,23 @@ import { AppError } from "../errors";
 import { paymentFailed, paymentSucceeded, type IntentFacts } from "./payment-outcomes";
 import type { Deps } from "./refunds";
 
-type Intent = { id: string; amount: number; currency: string; metadata?: Record<string, string> | null; last_payment_error?: { message?: string; code?: string } | null };
+type Intent = {
+  id: string;
+  amount: number;
+  currency: string;
+  metadata?: Record<string, string> | null;
+  last_payment_error?: { message?: string; code?: string } | null;
+};
 
 function facts(obj: Intent): IntentFacts {
   const failure = obj.last_payment_error?.message ?? obj.last_payment_error?.code;
-  return { id: obj.id, amount: obj.amount, currency: obj.currency, metadata: obj.metadata ?? {}, ...(failure ? { failure } : {}) };
+  return {
+    id: obj.id,
+    amount: obj.amount,
+    currency: obj.currency,
+    metadata: obj.metadata ?? {},
+    ...(failure ? { failure } : {}),
+  };
 }
 
 /**
@@ -30,7 +42,10 @@ export async function verifyWebhook(raw: string, signature: string | undefined, 
  * only after the effect is durable, so a delivery that fails half-way is retried by Stripe and
  * converges (every step below is idempotent).
  */
-export async function applyWebhookEvent(deps: Deps, event: Stripe.Event): Promise<{ duplicate: boolean; outcome: string }> {
+export async function applyWebhookEvent(
+  deps: Deps,
+  event: Stripe.Event,
+): Promise<{ duplicate: boolean; outcome: string }> {
   const seen = await deps.db.select().from(webhookEvents).where(eq(webhookEvents.id, event.id)).get();
   if (seen) return { duplicate: true, outcome: "duplicate" };
   let outcome = "ignored";
@@ -45,6 +60,9 @@ export async function applyWebhookEvent(deps: Deps, event: Stripe.Event): Promis
       outcome = await paymentFailed(deps, facts(event.data.object as Intent), "canceled");
       break;
   }
-  await deps.db.insert(webhookEvents).values({ id: event.id, provider: deps.provider.name, type: event.type, receivedAt: Date.now() }).onConflictDoNothing();
+  await deps.db
+    .insert(webhookEvents)
+    .values({ id: event.id, provider: deps.provider.name, type: event.type, receivedAt: Date.now() })
+    .onConflictDoNothing();
   return { duplicate: false, outcome };
 }

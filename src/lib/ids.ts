@@ -20,7 +20,10 @@ export function newId(prefix: string, now = Date.now()): string {
 /** Random url-safe token of `bytes` bytes of entropy (for refresh tokens and the like). */
 export function randomToken(bytes = 32): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...raw))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 /** Hex SHA-256 of a string. */
@@ -31,5 +34,9 @@ export async function sha256Hex(input: string): Promise<string> {
 
 /** Whether `id` has the shape `newId(prefix)` produces: lets a route refuse junk before it reaches a Durable Object. */
 export function isId(prefix: string, id: string): boolean {
-  return id.length === prefix.length + 27 && id.startsWith(`${prefix}_`) && /^[0-9a-hjkmnp-tv-z]{26}$/.test(id.slice(prefix.length + 1));
+  return (
+    id.length === prefix.length + 27 &&
+    id.startsWith(`${prefix}_`) &&
+    /^[0-9a-hjkmnp-tv-z]{26}$/.test(id.slice(prefix.length + 1))
+  );
 }

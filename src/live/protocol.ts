@@ -13,7 +13,13 @@ export type ServerMessage =
   | { type: "snapshot"; version: number; seats: Record<string, SeatCode>; areas: Record<string, number> }
   | { type: "delta"; version: number; changes: Change[] }
   | { type: "sold_out"; version: number }
-  | { type: "hold"; holdId: string; status: "active" | "checking_out" | "confirmed" | "released" | "expired"; expiresAt: number; serverTime: number }
+  | {
+      type: "hold";
+      holdId: string;
+      status: "active" | "checking_out" | "confirmed" | "released" | "expired";
+      expiresAt: number;
+      serverTime: number;
+    }
   | { type: "error"; code: "malformed" | "unknown_type" | "not_found" | "forbidden"; message: string };
 
 /** What a client may send. Text "ping" is answered "pong" by the runtime without waking the object. */

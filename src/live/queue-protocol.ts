@@ -12,7 +12,14 @@
 export type QueueState = "waiting" | "admitted" | "left" | "expired" | "sold_out";
 
 export type QueueServerMessage =
-  | { type: "position"; ticket: string; position: number | null; ahead: number | null; estimatedWaitSeconds: number | null; serverTime: number }
+  | {
+      type: "position";
+      ticket: string;
+      position: number | null;
+      ahead: number | null;
+      estimatedWaitSeconds: number | null;
+      serverTime: number;
+    }
   | { type: "admitted"; ticket: string; token: string; expiresAt: number }
   | { type: "sold_out"; ticket: string }
   | { type: "closed"; ticket: string; state: Extract<QueueState, "left" | "expired"> }

@@ -8,7 +8,10 @@ import type { AppEnv } from "../env";
 export const corsFromConfig: MiddlewareHandler<AppEnv> = (c, next) =>
   cors({
     origin: (origin) => {
-      const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+      const allowed = (c.env.CORS_ORIGINS ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean);
       if (allowed.includes("*")) return origin || "*";
       return allowed.includes(origin) ? origin : null;
     },
@@ -24,7 +27,9 @@ export const bodyLimitFromConfig: MiddlewareHandler<AppEnv> = (c, next) => {
   return bodyLimit({
     maxSize,
     onError: () => {
-      throw new AppError("payload_too_large", `The request body is larger than ${maxSize} bytes`, { extra: { limit: maxSize } });
+      throw new AppError("payload_too_large", `The request body is larger than ${maxSize} bytes`, {
+        extra: { limit: maxSize },
+      });
     },
   })(c, next);
 };

@@ -36,7 +36,9 @@ type Row = {
 };
 
 const inProgress = () =>
-  new AppError("request_in_progress", "A request with this Idempotency-Key is still running; retry shortly", { headers: { "Retry-After": "1" } });
+  new AppError("request_in_progress", "A request with this Idempotency-Key is still running; retry shortly", {
+    headers: { "Retry-After": "1" },
+  });
 
 /**
  * Idempotency-Key on every mutating /v1 call (register on "/v1/*"). The first request for a
@@ -49,7 +51,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("Idempotency-Key");
   if (key === undefined || !MUTATING.has(c.req.method) || EXEMPT.test(c.req.path)) return next();
   if (!VALID_KEY.test(key)) {
-    throw new AppError("bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces or control characters)");
+    throw new AppError(
+      "bad_request",
+      "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces or control characters)",
+    );
   }
   const db = c.env.DB;
   const slot: Slot = { scope: await scopeOf(c), route: `${c.req.method} ${c.req.path}`, key };
@@ -67,7 +72,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       continue;
     }
     if (row.request_hash !== hash) {
-      throw new AppError("idempotency_key_mismatch", "This Idempotency-Key was already used with a different request body; use a new key for a new request");
+      throw new AppError(
+        "idempotency_key_mismatch",
+        "This Idempotency-Key was already used with a different request body; use a new key for a new request",
+      );
     }
     const done = row.state === "done" ? row : await waitUntilDone(db, slot, hash);
     if (done) return replay(done);
@@ -82,7 +90,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
  */
 export const requireIdempotencyKey = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header("Idempotency-Key") === undefined) {
-    throw new AppError("idempotency_key_missing", "This endpoint requires an Idempotency-Key header (a unique value per intended operation, such as a UUID) so a retry never runs it twice");
+    throw new AppError(
+      "idempotency_key_missing",
+      "This endpoint requires an Idempotency-Key header (a unique value per intended operation, such as a UUID) so a retry never runs it twice",
+    );
   }
   await next();
 });
@@ -129,7 +140,9 @@ async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean>
 
 function readRow(db: D1Database, slot: Slot): Promise<Row | null> {
   return db
-    .prepare("SELECT request_hash, state, response_status, response_headers, response_body, created_at, expires_at FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?")
+    .prepare(
+      "SELECT request_hash, state, response_status, response_headers, response_body, created_at, expires_at FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?",
+    )
     .bind(slot.scope, slot.route, slot.key)
     .first<Row>();
 }
@@ -138,13 +151,18 @@ function readRow(db: D1Database, slot: Slot): Promise<Row | null> {
 async function dropExpired(db: D1Database, slot: Slot): Promise<void> {
   const now = Date.now();
   await db
-    .prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? AND (expires_at <= ? OR (state = 'in_progress' AND created_at <= ?))")
+    .prepare(
+      "DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? AND (expires_at <= ? OR (state = 'in_progress' AND created_at <= ?))",
+    )
     .bind(slot.scope, slot.route, slot.key, now, now - STALE_MS)
     .run();
 }
 
 async function release(db: D1Database, slot: Slot): Promise<void> {
-  await db.prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?").bind(slot.scope, slot.route, slot.key).run();
+  await db
+    .prepare("DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?")
+    .bind(slot.scope, slot.route, slot.key)
+    .run();
 }
 
 /** Polls a running duplicate; the finished row, or null if it is still running (or was released). */
@@ -184,7 +202,9 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot
   try {
     const body = await res.clone().text();
     await db
-      .prepare("UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? WHERE scope = ? AND route = ? AND key = ?")
+      .prepare(
+        "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? WHERE scope = ? AND route = ? AND key = ?",
+      )
       .bind(res.status, JSON.stringify(headers), body, slot.scope, slot.route, slot.key)
       .run();
   } catch (err) {

@@ -1,13 +1,30 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { events, orders, tickets, users, venues, type EventRow, type OrderRow, type TicketRow, type UserRow } from "../db/schema";
+import {
+  events,
+  orders,
+  tickets,
+  users,
+  venues,
+  type EventRow,
+  type OrderRow,
+  type TicketRow,
+  type UserRow,
+} from "../db/schema";
 import type { NotificationChannel, NotificationKind } from "../db/schema/constants";
 import type { NotificationMessage } from "../queues/notification-messages";
 import type { Draft } from "./send";
 import { render, type TemplateData } from "./templates";
 
 /** Everything the templates need about one order, loaded in one D1 batch. */
-export type OrderContext = { order: OrderRow; user: UserRow; event: EventRow; venueName: string; timeZone: string; tickets: TicketRow[] };
+export type OrderContext = {
+  order: OrderRow;
+  user: UserRow;
+  event: EventRow;
+  venueName: string;
+  timeZone: string;
+  tickets: TicketRow[];
+};
 
 /** Loads an order with its buyer, event, venue and live (valid or used) tickets. */
 export async function loadOrderContext(db: Db, orderId: string): Promise<OrderContext | null> {
@@ -20,7 +37,12 @@ export async function loadOrderContext(db: Db, orderId: string): Promise<OrderCo
     .where(eq(orders.id, orderId))
     .get();
   if (!row) return null;
-  const live = await db.select().from(tickets).where(and(eq(tickets.orderId, orderId), inArray(tickets.status, ["valid", "used"]))).orderBy(tickets.place).all();
+  const live = await db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.orderId, orderId), inArray(tickets.status, ["valid", "used"])))
+    .orderBy(tickets.place)
+    .all();
   return { ...row, tickets: live };
 }
 
@@ -28,7 +50,9 @@ export async function loadOrderContext(db: Db, orderId: string): Promise<OrderCo
  * Where to reach the buyer, following their preferences: email when `notify_email` (to the
  * address given at checkout), SMS only when `notify_sms` and a phone number exists.
  */
-export function recipients(ctx: Pick<OrderContext, "order" | "user">): { channel: NotificationChannel; recipient: string }[] {
+export function recipients(
+  ctx: Pick<OrderContext, "order" | "user">,
+): { channel: NotificationChannel; recipient: string }[] {
   const out: { channel: NotificationChannel; recipient: string }[] = [];
   const email = ctx.order.email || ctx.user.email;
   if (ctx.user.notifyEmail && email) out.push({ channel: "email", recipient: email });
@@ -42,7 +66,13 @@ function templateData(ctx: OrderContext, baseUrl: string, refundAmount?: number)
   return {
     baseUrl: baseUrl.replace(/\/+$/, ""),
     name: ctx.user.name,
-    event: { id: ctx.event.id, name: ctx.event.name, startsAt: ctx.event.startsAt, timeZone: ctx.timeZone, venueName: ctx.venueName },
+    event: {
+      id: ctx.event.id,
+      name: ctx.event.name,
+      startsAt: ctx.event.startsAt,
+      timeZone: ctx.timeZone,
+      venueName: ctx.venueName,
+    },
     order: { id: ctx.order.id, amount: ctx.order.amount, currency: ctx.order.currency },
     tickets: ctx.tickets.map((t) => ({ id: t.id, label: ticketLabel(t) })),
     refundAmount,
@@ -50,7 +80,13 @@ function templateData(ctx: OrderContext, baseUrl: string, refundAmount?: number)
 }
 
 /** One draft per channel the buyer wants, keyed `<key>:<channel>`. */
-export function drafts(kind: NotificationKind, key: string, ctx: OrderContext, baseUrl: string, refundAmount?: number): Draft[] {
+export function drafts(
+  kind: NotificationKind,
+  key: string,
+  ctx: OrderContext,
+  baseUrl: string,
+  refundAmount?: number,
+): Draft[] {
   const r = render(kind, templateData(ctx, baseUrl, refundAmount));
   return recipients(ctx).map(({ channel, recipient }) => ({
     id: `${key}:${channel}`,
@@ -72,7 +108,12 @@ const LIVE_ORDER = new Set(["paid", "partially_refunded"]);
  * The drafts one per-order message produces, with deterministic keys (kind + subject + channel).
  * Returns [] when there is nothing (any more) to say, e.g. a reminder for a refunded order.
  */
-export async function composeForOrder(db: Db, baseUrl: string, msg: Exclude<NotificationMessage, { type: "resend" }> & { orderId: string }, now: number): Promise<Draft[]> {
+export async function composeForOrder(
+  db: Db,
+  baseUrl: string,
+  msg: Exclude<NotificationMessage, { type: "resend" }> & { orderId: string },
+  now: number,
+): Promise<Draft[]> {
   const ctx = await loadOrderContext(db, msg.orderId);
   if (!ctx) return [];
   const { order, event } = ctx;
@@ -81,7 +122,9 @@ export async function composeForOrder(db: Db, baseUrl: string, msg: Exclude<Noti
       return ctx.tickets.length ? drafts("booking_confirmed", `booking_confirmed:order:${order.id}`, ctx, baseUrl) : [];
     case "payment_failed":
       // A retry that succeeded before this message arrived makes the failure notice moot.
-      return LIVE_ORDER.has(order.status) ? [] : drafts("payment_failed", `payment_failed:order:${order.id}:attempt:${order.paymentAttempt}`, ctx, baseUrl);
+      return LIVE_ORDER.has(order.status)
+        ? []
+        : drafts("payment_failed", `payment_failed:order:${order.id}:attempt:${order.paymentAttempt}`, ctx, baseUrl);
     case "order_refunded":
       return drafts("refund_issued", `refund_issued:refund:${msg.refundId}`, ctx, baseUrl, msg.amount);
     case "event_cancelled":
@@ -89,9 +132,15 @@ export async function composeForOrder(db: Db, baseUrl: string, msg: Exclude<Noti
     case "event_rescheduled":
       // The start time is part of the key: a second reschedule is news again.
       if (!LIVE_ORDER.has(order.status) || !ctx.tickets.length) return [];
-      return drafts("event_rescheduled", `event_rescheduled:event:${event.id}:starts:${event.startsAt}:order:${order.id}`, ctx, baseUrl);
+      return drafts(
+        "event_rescheduled",
+        `event_rescheduled:event:${event.id}:starts:${event.startsAt}:order:${order.id}`,
+        ctx,
+        baseUrl,
+      );
     case "event_reminder":
-      if (!LIVE_ORDER.has(order.status) || !ctx.tickets.length || event.status === "cancelled" || event.startsAt <= now) return [];
+      if (!LIVE_ORDER.has(order.status) || !ctx.tickets.length || event.status === "cancelled" || event.startsAt <= now)
+        return [];
       return drafts("event_reminder", `event_reminder:order:${order.id}`, ctx, baseUrl);
   }
 }

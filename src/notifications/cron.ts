@@ -29,11 +29,22 @@ export async function queueEventReminders(env: Env, now: number): Promise<{ even
   let events = 0;
   let messages = 0;
   for (const { id } of due) {
-    const claimed = await env.DB.prepare("INSERT INTO event_reminders (event_id, queued_at) VALUES (?, ?) ON CONFLICT(event_id) DO NOTHING RETURNING event_id").bind(id, now).first();
+    const claimed = await env.DB.prepare(
+      "INSERT INTO event_reminders (event_id, queued_at) VALUES (?, ?) ON CONFLICT(event_id) DO NOTHING RETURNING event_id",
+    )
+      .bind(id, now)
+      .first();
     if (!claimed) continue;
-    const { results: paid } = await env.DB.prepare("SELECT id FROM orders WHERE event_id = ? AND status IN ('paid', 'partially_refunded')").bind(id).all<{ id: string }>();
+    const { results: paid } = await env.DB.prepare(
+      "SELECT id FROM orders WHERE event_id = ? AND status IN ('paid', 'partially_refunded')",
+    )
+      .bind(id)
+      .all<{ id: string }>();
     try {
-      await sendInChunks(env.NOTIFICATIONS, paid.map((o) => ({ type: "event_reminder", orderId: o.id })));
+      await sendInChunks(
+        env.NOTIFICATIONS,
+        paid.map((o) => ({ type: "event_reminder", orderId: o.id })),
+      );
     } catch (err) {
       await env.DB.prepare("DELETE FROM event_reminders WHERE event_id = ?").bind(id).run();
       throw err;
@@ -66,6 +77,9 @@ export async function retryStuckNotifications(env: Env, now: number): Promise<{ 
     .bind(now, now - 10 * MINUTE, RETRY_LIMIT)
     .all<{ id: string }>();
   const ids = [...stuck.results, ...pending.results].map((r) => r.id);
-  await sendInChunks(env.NOTIFICATIONS, ids.map((notificationId) => ({ type: "resend", notificationId })));
+  await sendInChunks(
+    env.NOTIFICATIONS,
+    ids.map((notificationId) => ({ type: "resend", notificationId })),
+  );
   return { stuck: stuck.results.length, pending: pending.results.length };
 }

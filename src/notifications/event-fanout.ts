@@ -20,7 +20,9 @@ function ordersSql(kind: EventKind): string {
  * is committed (the consumer reads the event's current date). Returns how many orders it covers.
  */
 export async function queueEventNotifications(env: Env, eventId: string, kind: EventKind): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n ${ordersSql(kind)}`).bind(eventId).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n ${ordersSql(kind)}`)
+    .bind(eventId)
+    .first<{ n: number }>();
   await env.NOTIFICATIONS.send({ type: kind, eventId } satisfies NotificationMessage, { contentType: "json" });
   return row?.n ?? 0;
 }
@@ -33,10 +35,17 @@ export async function fanOutEvent(env: Env, eventId: string, kind: EventKind): P
   let after = "";
   let queued = 0;
   for (;;) {
-    const { results } = await env.DB.prepare(`SELECT o.id ${ordersSql(kind)} AND o.id > ?2 ORDER BY o.id LIMIT 500`).bind(eventId, after).all<{ id: string }>();
+    const { results } = await env.DB.prepare(`SELECT o.id ${ordersSql(kind)} AND o.id > ?2 ORDER BY o.id LIMIT 500`)
+      .bind(eventId, after)
+      .all<{ id: string }>();
     for (let i = 0; i < results.length; i += 100) {
       const chunk = results.slice(i, i + 100);
-      await env.NOTIFICATIONS.sendBatch(chunk.map((r) => ({ body: { type: kind, eventId, orderId: r.id } satisfies NotificationMessage, contentType: "json" as const })));
+      await env.NOTIFICATIONS.sendBatch(
+        chunk.map((r) => ({
+          body: { type: kind, eventId, orderId: r.id } satisfies NotificationMessage,
+          contentType: "json" as const,
+        })),
+      );
       queued += chunk.length;
     }
     if (results.length < 500) return queued;

@@ -21,7 +21,15 @@ export function formatMoney(amount: number, currency: string, locale = "en-GB"):
 
 /** A date and time as the venue's audience reads it, with the zone's short name. */
 export function formatEventDate(ms: number, timeZone: string, locale = "en-GB"): string {
-  const opts: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+  const opts: Intl.DateTimeFormatOptions = {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  };
   try {
     return new Intl.DateTimeFormat(locale, { ...opts, timeZone }).format(new Date(ms));
   } catch {

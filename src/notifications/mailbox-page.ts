@@ -9,9 +9,10 @@ import { escapeHtml } from "./format";
 export function mailboxPage(rows: NotificationRow[]): string {
   const items = rows
     .map((r) => {
-      const body = r.channel === "email" && r.bodyHtml
-        ? `<iframe sandbox="" srcdoc="${escapeHtml(r.bodyHtml)}" title="${escapeHtml(r.subject)}"></iframe>`
-        : `<pre>${escapeHtml(r.bodyText)}</pre>`;
+      const body =
+        r.channel === "email" && r.bodyHtml
+          ? `<iframe sandbox="" srcdoc="${escapeHtml(r.bodyHtml)}" title="${escapeHtml(r.subject)}"></iframe>`
+          : `<pre>${escapeHtml(r.bodyText)}</pre>`;
       return `<article class="${escapeHtml(r.status)}">
 <header><strong>${r.channel === "email" ? "Email" : "SMS"}</strong> to <code>${escapeHtml(r.recipient)}</code> · ${escapeHtml(r.kind)} · <b>${escapeHtml(r.status)}</b> via ${escapeHtml(r.provider)} · <time>${new Date(r.createdAt).toISOString()}</time></header>
 <h2>${escapeHtml(r.subject)}</h2>

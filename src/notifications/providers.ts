@@ -28,7 +28,11 @@ export function httpFailure(status: number, detail: string): SendResult {
 
 /** A thrown fetch (DNS, reset, timeout) is always worth retrying. */
 export function networkFailure(err: unknown): SendResult {
-  return { ok: false, retryable: true, error: `network: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
+  return {
+    ok: false,
+    retryable: true,
+    error: `network: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+  };
 }
 
 /**
@@ -62,10 +66,19 @@ export function providerFor(env: NotifyEnv, channel: NotificationChannel): Provi
 
 /** The provider name a new row is recorded with. */
 export function providerName(env: NotifyEnv, channel: NotificationChannel): string {
-  return channel === "email" ? (env.EMAIL_PROVIDER === "ses" ? "ses" : "outbox") : env.SMS_PROVIDER === "twilio" ? "twilio" : "outbox";
+  return channel === "email"
+    ? env.EMAIL_PROVIDER === "ses"
+      ? "ses"
+      : "outbox"
+    : env.SMS_PROVIDER === "twilio"
+      ? "twilio"
+      : "outbox";
 }
 
 /** In production, the outbox stores messages without delivering them: worth a warning. */
 export function outboxInProduction(env: NotifyEnv): boolean {
-  return env.ENVIRONMENT === "production" && (providerName(env, "email") === "outbox" || providerName(env, "sms") === "outbox");
+  return (
+    env.ENVIRONMENT === "production" &&
+    (providerName(env, "email") === "outbox" || providerName(env, "sms") === "outbox")
+  );
 }

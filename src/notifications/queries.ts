@@ -24,7 +24,13 @@ export async function listNotifications(db: Db, f: NotificationFilter): Promise<
     f.eventId ? eq(notifications.eventId, f.eventId) : undefined,
   ];
   if (f.organizerId === null) {
-    return db.select().from(notifications).where(and(...where)).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(f.limit).all();
+    return db
+      .select()
+      .from(notifications)
+      .where(and(...where))
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(f.limit)
+      .all();
   }
   const rows = await db
     .select({ n: notifications })
@@ -38,8 +44,16 @@ export async function listNotifications(db: Db, f: NotificationFilter): Promise<
 }
 
 /** One notification with the organizer of its event (null when it has no event). */
-export async function getNotification(db: Db, id: string): Promise<(NotificationRow & { organizerId: string | null }) | undefined> {
-  const row = await db.select({ n: notifications, organizerId: events.organizerId }).from(notifications).leftJoin(events, eq(events.id, notifications.eventId)).where(eq(notifications.id, id)).get();
+export async function getNotification(
+  db: Db,
+  id: string,
+): Promise<(NotificationRow & { organizerId: string | null }) | undefined> {
+  const row = await db
+    .select({ n: notifications, organizerId: events.organizerId })
+    .from(notifications)
+    .leftJoin(events, eq(events.id, notifications.eventId))
+    .where(eq(notifications.id, id))
+    .get();
   return row ? { ...row.n, organizerId: row.organizerId } : undefined;
 }
 

@@ -10,7 +10,13 @@ export const sesEndpoint = (region: string) => `https://email.${region}.amazonaw
  */
 export function sesProvider(env: NotifyEnv): Provider {
   const region = env.SES_REGION;
-  const aws = new AwsClient({ accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, service: "ses", region, retries: 0 });
+  const aws = new AwsClient({
+    accessKeyId: env.AWS_ACCESS_KEY_ID!,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+    service: "ses",
+    region,
+    retries: 0,
+  });
   return {
     name: "ses",
     async send(m) {
@@ -20,7 +26,10 @@ export function sesProvider(env: NotifyEnv): Provider {
         Content: {
           Simple: {
             Subject: { Data: m.subject, Charset: "UTF-8" },
-            Body: { Text: { Data: m.text, Charset: "UTF-8" }, ...(m.html ? { Html: { Data: m.html, Charset: "UTF-8" } } : {}) },
+            Body: {
+              Text: { Data: m.text, Charset: "UTF-8" },
+              ...(m.html ? { Html: { Data: m.html, Charset: "UTF-8" } } : {}),
+            },
           },
         },
       };
@@ -38,7 +47,9 @@ export function sesProvider(env: NotifyEnv): Provider {
       const text = await res.text();
       if (!res.ok) return httpFailure(res.status, text);
       const messageId = (safeJson(text) as { MessageId?: string } | null)?.MessageId;
-      return messageId ? { ok: true, messageId } : { ok: false, retryable: false, error: `SES answered ${res.status} without a MessageId` };
+      return messageId
+        ? { ok: true, messageId }
+        : { ok: false, retryable: false, error: `SES answered ${res.status} without a MessageId` };
     },
   };
 }

@@ -16,7 +16,13 @@ export type TemplateData = {
 /** One notification in every form: email subject, text and HTML bodies, and the SMS. */
 export type Rendered = { subject: string; text: string; html: string; sms: string };
 
-type Parts = { subject: string; lines: string[]; links: { label: string; url: string }[]; sms: string; smsLink?: string };
+type Parts = {
+  subject: string;
+  lines: string[];
+  links: { label: string; url: string }[];
+  sms: string;
+  smsLink?: string;
+};
 
 const orderUrl = (d: TemplateData) => `${d.baseUrl}/v1/orders/${encodeURIComponent(d.order.id)}`;
 const qrUrl = (d: TemplateData, ticketId: string) => `${d.baseUrl}/v1/tickets/${encodeURIComponent(ticketId)}/qr.svg`;
@@ -34,7 +40,10 @@ const PARTS: Record<NotificationKind, (d: TemplateData) => Parts> = {
       `Total paid: ${total(d)}.`,
       `Show each ticket's QR code at the gate.`,
     ],
-    links: [...d.tickets.map((t) => ({ label: `Ticket ${t.label} (QR code)`, url: qrUrl(d, t.id) })), { label: "Your order", url: orderUrl(d) }],
+    links: [
+      ...d.tickets.map((t) => ({ label: `Ticket ${t.label} (QR code)`, url: qrUrl(d, t.id) })),
+      { label: "Your order", url: orderUrl(d) },
+    ],
     sms: `Booked: ${short(d)}, ${formatEventDate(d.event.startsAt, d.event.timeZone)}, ${d.tickets.length} ticket(s), ${total(d)}.`,
     smsLink: orderUrl(d),
   }),
@@ -84,7 +93,10 @@ const PARTS: Record<NotificationKind, (d: TemplateData) => Parts> = {
       `A reminder: ${d.event.name} starts ${when(d)} at ${d.event.venueName}.`,
       `Your tickets: ${d.tickets.map((t) => t.label).join(", ") || "none"}. Have the QR codes ready at the gate.`,
     ],
-    links: [...d.tickets.map((t) => ({ label: `Ticket ${t.label} (QR code)`, url: qrUrl(d, t.id) })), { label: "Your order", url: orderUrl(d) }],
+    links: [
+      ...d.tickets.map((t) => ({ label: `Ticket ${t.label} (QR code)`, url: qrUrl(d, t.id) })),
+      { label: "Your order", url: orderUrl(d) },
+    ],
     sms: `Reminder: ${short(d)} starts ${when(d)}.`,
     smsLink: orderUrl(d),
   }),
@@ -94,7 +106,9 @@ const PARTS: Record<NotificationKind, (d: TemplateData) => Parts> = {
 export function render(kind: NotificationKind, data: TemplateData): Rendered {
   const p = PARTS[kind](data);
   const greeting = data.name ? `Hello ${data.name},` : "Hello,";
-  const text = [greeting, "", ...p.lines, "", ...p.links.map((l) => `${l.label}: ${l.url}`), "", "— Edge Tickets"].join("\n");
+  const text = [greeting, "", ...p.lines, "", ...p.links.map((l) => `${l.label}: ${l.url}`), "", "— Edge Tickets"].join(
+    "\n",
+  );
   const html = layout(
     p.subject,
     [

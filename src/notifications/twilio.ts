@@ -1,7 +1,8 @@
 import { httpFailure, networkFailure, PROVIDER_TIMEOUT_MS, type NotifyEnv, type Provider } from "./providers";
 
 /** Twilio's Messages endpoint for an account. */
-export const twilioEndpoint = (sid: string) => `https://api.twilio.com/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`;
+export const twilioEndpoint = (sid: string) =>
+  `https://api.twilio.com/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`;
 
 /** SMS through Twilio's REST API: a form post with Basic auth (account SID : auth token). */
 export function twilioProvider(env: NotifyEnv): Provider {
@@ -29,7 +30,9 @@ export function twilioProvider(env: NotifyEnv): Provider {
       } catch {
         messageSid = undefined;
       }
-      return messageSid ? { ok: true, messageId: messageSid } : { ok: false, retryable: false, error: `Twilio answered ${res.status} without a sid` };
+      return messageSid
+        ? { ok: true, messageId: messageSid }
+        : { ok: false, retryable: false, error: `Twilio answered ${res.status} without a sid` };
     },
   };
 }

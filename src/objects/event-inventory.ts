@@ -79,10 +79,17 @@ const LIVE = `('active','checking_out')`;
 function saleProblem(config: InventoryConfig, admitted: boolean, now: number): InventoryFailure | null {
   const s = config.sale;
   if (!s) return null;
-  const open = s.status === "on_sale" && (s.salesStartAt == null || now >= s.salesStartAt) && (s.salesEndAt == null || now < s.salesEndAt) && now < s.endsAt;
+  const open =
+    s.status === "on_sale" &&
+    (s.salesStartAt == null || now >= s.salesStartAt) &&
+    (s.salesEndAt == null || now < s.salesEndAt) &&
+    now < s.endsAt;
   if (!open) return fail("not_on_sale", "The event is not on sale");
   if (s.queueEnabled && !admitted) {
-    return fail("admission_required", "This event sells through its waiting room: join with POST /v1/events/{id}/queue and send the admission token as X-Admission-Token");
+    return fail(
+      "admission_required",
+      "This event sells through its waiting room: join with POST /v1/events/{id}/queue and send the admission token as X-Admission-Token",
+    );
   }
   return null;
 }
@@ -208,7 +215,10 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   private holdSeatIds(holdId: string): string[] {
-    return this.sql.exec<{ seat_id: string }>(`SELECT seat_id FROM hold_seats WHERE hold_id = ?`, holdId).toArray().map((r) => r.seat_id);
+    return this.sql
+      .exec<{ seat_id: string }>(`SELECT seat_id FROM hold_seats WHERE hold_id = ?`, holdId)
+      .toArray()
+      .map((r) => r.seat_id);
   }
 
   /** Returns a live hold's seats or GA places to the pool. Inside a transaction. */
@@ -218,7 +228,10 @@ export class EventInventory extends DurableObject<Env> {
         .exec<{ id: string }>(`SELECT id FROM seats WHERE hold_id = ? AND status = 'held'`, h.id)
         .toArray()
         .map((r) => r.id);
-      this.sql.exec(`UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ? AND status = 'held'`, h.id);
+      this.sql.exec(
+        `UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ? AND status = 'held'`,
+        h.id,
+      );
       for (const id of ids) p.seat(id, "available");
     } else if (h.area_id) {
       this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?) WHERE id = ?`, h.quantity, h.area_id);
@@ -235,7 +248,12 @@ export class EventInventory extends DurableObject<Env> {
 
   /** Writes a message for `queue` into the outbox; call inside the transaction that causes it. */
   private enqueue<Q extends OutboxQueue>(queue: Q, message: OutboxBody[Q]): void {
-    this.sql.exec(`INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`, queue, JSON.stringify(message), Date.now());
+    this.sql.exec(
+      `INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`,
+      queue,
+      JSON.stringify(message),
+      Date.now(),
+    );
   }
 
   private eventId(): string {
@@ -247,19 +265,37 @@ export class EventInventory extends DurableObject<Env> {
    * the change does. The entry id is deterministic (`key` defaults to the action), so a
    * redelivered message is appended once.
    */
-  private auditHold(action: string, h: Pick<HoldRow, "id" | "user_id" | "kind" | "area_id" | "quantity" | "ip_hash" | "order_id">, extra: Record<string, unknown> = {}, key: string = action): void {
+  private auditHold(
+    action: string,
+    h: Pick<HoldRow, "id" | "user_id" | "kind" | "area_id" | "quantity" | "ip_hash" | "order_id">,
+    extra: Record<string, unknown> = {},
+    key: string = action,
+  ): void {
     const eventId = this.eventId();
     const entityId = encodeHoldId(eventId, h.id);
     const data: Record<string, unknown> = { kind: h.kind, quantity: h.quantity, ...extra };
     if (h.area_id) data.area = h.area_id;
     const body: AuditMessage = {
-      id: `${entityId}:${key}`, action, actorId: h.user_id, eventId, entityType: "hold", entityId, data, at: Date.now(),
+      id: `${entityId}:${key}`,
+      action,
+      actorId: h.user_id,
+      eventId,
+      entityType: "hold",
+      entityId,
+      data,
+      at: Date.now(),
     };
     if (h.order_id) body.orderId = h.order_id;
     if (h.ip_hash) body.ipHash = h.ip_hash;
     this.enqueue("audit", body);
     const status = HOLD_STATUS_OF[action];
-    if (status) this.live.queueHold({ holdId: entityId, userId: h.user_id, status, expiresAt: typeof extra.expiresAt === "number" ? extra.expiresAt : 0 });
+    if (status)
+      this.live.queueHold({
+        holdId: entityId,
+        userId: h.user_id,
+        status,
+        expiresAt: typeof extra.expiresAt === "number" ? extra.expiresAt : 0,
+      });
   }
 
   /**
@@ -269,14 +305,20 @@ export class EventInventory extends DurableObject<Env> {
    * outbox is empty. Returns false when a send failed.
    */
   private async flushOutbox(): Promise<boolean> {
-    const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT ${OUTBOX_BATCH}`).toArray();
+    const rows = this.sql
+      .exec<{ id: number; queue: OutboxQueue; body: string }>(
+        `SELECT id, queue, body FROM outbox ORDER BY id LIMIT ${OUTBOX_BATCH}`,
+      )
+      .toArray();
     if (!rows.length) return true;
     let ok = true;
     for (const queue of ["payments", "audit"] as const) {
       const list = rows.filter((r) => r.queue === queue);
       if (!list.length) continue;
       try {
-        await (queue === "audit" ? this.env.AUDIT : this.env.PAYMENTS).sendBatch(list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
+        await (queue === "audit" ? this.env.AUDIT : this.env.PAYMENTS).sendBatch(
+          list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })),
+        );
       } catch (err) {
         log("error", "inventory outbox send failed", { queue, rows: list.length, error: String(err) });
         ok = false;
@@ -345,7 +387,9 @@ export class EventInventory extends DurableObject<Env> {
 
   /** Arms the alarm at the earliest live deadline, or clears it when nothing is live. */
   private async rearm(): Promise<void> {
-    const row = this.sql.exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`).one();
+    const row = this.sql
+      .exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`)
+      .one();
     let next = row.d ?? null;
     if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
     this.live.flush(() => this.soldOut());
@@ -357,12 +401,14 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   private userCount(userId: string): number {
-    return this.sql
-      .exec<{ n: number | null }>(
-        `SELECT SUM(quantity - returned) AS n FROM holds WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
-        userId,
-      )
-      .one().n ?? 0;
+    return (
+      this.sql
+        .exec<{ n: number | null }>(
+          `SELECT SUM(quantity - returned) AS n FROM holds WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
+          userId,
+        )
+        .one().n ?? 0
+    );
   }
 
   private loadSeats(ids: string[]): Map<string, SeatRow> {
@@ -388,7 +434,12 @@ export class EventInventory extends DurableObject<Env> {
       const key = `${s.section}\u0000${s.row_label}`;
       let r = rows.get(key);
       if (!r) rows.set(key, (r = { key, seats: [], first: s.pos, rowIndex: s.row_index }));
-      r.seats.push({ id: s.id, free: s.status === "available", eligible: s.tier === tier && (!accessible || s.accessible === 1), aisleAfter: s.aisle_after === 1 });
+      r.seats.push({
+        id: s.id,
+        free: s.status === "available",
+        eligible: s.tier === tier && (!accessible || s.accessible === 1),
+        aisleAfter: s.aisle_after === 1,
+      });
     }
     const ordered = [...rows.values()]
       .sort((a, b) => a.rowIndex - b.rowIndex || a.first - b.first)
@@ -398,10 +449,18 @@ export class EventInventory extends DurableObject<Env> {
 
   private holdLines(h: HoldRow): HoldLine[] {
     if (h.kind === "area") {
-      const a = h.area_id ? this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, h.area_id).toArray()[0] : undefined;
+      const a = h.area_id
+        ? this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, h.area_id).toArray()[0]
+        : undefined;
       return a ? [{ seatId: null, areaId: a.id, tier: a.tier ?? "", price: a.price, quantity: h.quantity }] : [];
     }
-    return [...this.loadSeats(this.holdSeatIds(h.id)).values()].map((s) => ({ seatId: s.id, areaId: null, tier: s.tier ?? "", price: s.price, quantity: 1 }));
+    return [...this.loadSeats(this.holdSeatIds(h.id)).values()].map((s) => ({
+      seatId: s.id,
+      areaId: null,
+      tier: s.tier ?? "",
+      price: s.price,
+      quantity: 1,
+    }));
   }
 
   private toView(h: HoldRow, now: number): HoldView {
@@ -450,8 +509,12 @@ export class EventInventory extends DurableObject<Env> {
       const busy = this.sql
         .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ('active','checking_out','confirmed')`)
         .one().n;
-      const sold = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seats WHERE status IN ('held','sold')`).one().n;
-      const areaBusy = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM areas WHERE held > 0 OR sold > 0`).one().n;
+      const sold = this.sql
+        .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seats WHERE status IN ('held','sold')`)
+        .one().n;
+      const areaBusy = this.sql
+        .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM areas WHERE held > 0 OR sold > 0`)
+        .one().n;
       if (busy + sold + areaBusy > 0) {
         this.commit(p);
         return fail("in_use", "seats are held or sold; the inventory cannot be reloaded");
@@ -467,7 +530,18 @@ export class EventInventory extends DurableObject<Env> {
       let pos = 0;
       for (const { seat, section, row, rowIndex } of allSeats(layout)) {
         const tier = res.seatTier.get(seat.id) ?? null;
-        rows.push([seat.id, section.id, row.label, rowIndex, pos++, tier, tier ? (price.get(tier) ?? 0) : 0, seat.accessible ? 1 : 0, seat.aisleAfter ? 1 : 0, "available"]);
+        rows.push([
+          seat.id,
+          section.id,
+          row.label,
+          rowIndex,
+          pos++,
+          tier,
+          tier ? (price.get(tier) ?? 0) : 0,
+          seat.accessible ? 1 : 0,
+          seat.aisleAfter ? 1 : 0,
+          "available",
+        ]);
       }
       for (const part of chunks(rows, perStmt)) {
         const q = `INSERT INTO seats (id, section, row_label, row_index, pos, tier, price, accessible, aisle_after, status) VALUES ${part.map(() => "(?,?,?,?,?,?,?,?,?,?)").join(",")}`;
@@ -475,13 +549,29 @@ export class EventInventory extends DurableObject<Env> {
       }
       for (const a of layout.areas) {
         const tier = res.areaTier.get(a.id) ?? null;
-        this.sql.exec(`INSERT INTO areas (id, tier, price, capacity) VALUES (?, ?, ?, ?)`, a.id, tier, tier ? (price.get(tier) ?? 0) : 0, a.capacity);
+        this.sql.exec(
+          `INSERT INTO areas (id, tier, price, capacity) VALUES (?, ?, ?, ?)`,
+          a.id,
+          tier,
+          tier ? (price.get(tier) ?? 0) : 0,
+          a.capacity,
+        );
       }
-      this.sql.exec(`INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json`, JSON.stringify(config));
+      this.sql.exec(
+        `INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json`,
+        JSON.stringify(config),
+      );
       // A reload invalidates every delta: bump the version with an empty log so clients resync.
       const v = this.version() + 1;
       this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
-      return { ok: true, seats: rows.length, areas: layout.areas.length, unpricedSeats: res.unpricedSeats, unpricedAreas: res.unpricedAreas, version: v };
+      return {
+        ok: true,
+        seats: rows.length,
+        areas: layout.areas.length,
+        unpricedSeats: res.unpricedSeats,
+        unpricedAreas: res.unpricedAreas,
+        version: v,
+      };
     });
     await this.rearm();
     // A reload has no deltas: everyone watching gets the new map whole.
@@ -530,8 +620,10 @@ export class EventInventory extends DurableObject<Env> {
         return r.ok ? { ...r, version: v } : r;
       };
       const quantity = "seats" in request ? new Set(request.seats).size : request.quantity;
-      if (!Number.isInteger(quantity) || quantity < 1) return done(fail("invalid_state", "quantity must be a positive integer"));
-      if (quantity > config.maxSeatsPerOrder) return done(fail("limit_exceeded", `at most ${config.maxSeatsPerOrder} per order`));
+      if (!Number.isInteger(quantity) || quantity < 1)
+        return done(fail("invalid_state", "quantity must be a positive integer"));
+      if (quantity > config.maxSeatsPerOrder)
+        return done(fail("limit_exceeded", `at most ${config.maxSeatsPerOrder} per order`));
       if (config.maxSeatsPerUser != null && this.userCount(userId) + quantity > config.maxSeatsPerUser) {
         return done(fail("limit_exceeded", `at most ${config.maxSeatsPerUser} per user for this event`));
       }
@@ -547,26 +639,54 @@ export class EventInventory extends DurableObject<Env> {
         const amount = area.price * quantity;
         this.sql.exec(
           `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, created_at, ip_hash) VALUES (?, ?, 'active', 'area', ?, ?, ?, ?, ?, ?, ?)`,
-          holdId, userId, area.id, quantity, amount, config.currency, deadline, now, ipHash,
+          holdId,
+          userId,
+          area.id,
+          quantity,
+          amount,
+          config.currency,
+          deadline,
+          now,
+          ipHash,
         );
-        this.auditHold("hold.created", { id: holdId, user_id: userId, kind: "area", area_id: area.id, quantity, ip_hash: ipHash, order_id: null }, { amount, expiresAt: deadline });
+        this.auditHold(
+          "hold.created",
+          { id: holdId, user_id: userId, kind: "area", area_id: area.id, quantity, ip_hash: ipHash, order_id: null },
+          { amount, expiresAt: deadline },
+        );
         p.areas[area.id] = remaining - quantity;
-        return done({ ok: true, holdId, seats: [], area: { id: area.id, quantity }, amount, currency: config.currency, expiresAt: deadline, version: 0 });
+        return done({
+          ok: true,
+          holdId,
+          seats: [],
+          area: { id: area.id, quantity },
+          amount,
+          currency: config.currency,
+          expiresAt: deadline,
+          version: 0,
+        });
       }
 
       let ids: string[];
       if ("seats" in request) {
         ids = [...new Set(request.seats)];
       } else {
-        const picked = this.pickTierSeats(request.tier, quantity, request.accessible ?? false, request.allowSplit ?? false);
+        const picked = this.pickTierSeats(
+          request.tier,
+          quantity,
+          request.accessible ?? false,
+          request.allowSplit ?? false,
+        );
         if (!picked) return done(fail("sold_out", `no ${quantity} seat(s) available in tier "${request.tier}"`));
         ids = picked;
       }
       const found = this.loadSeats(ids);
       const unknown = ids.filter((id) => !found.has(id));
-      if (unknown.length) return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
+      if (unknown.length)
+        return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
       const conflicts = ids.filter((id) => found.get(id)!.status !== "available");
-      if (conflicts.length) return done(fail("seats_unavailable", `${conflicts.length} seat(s) are not available`, conflicts));
+      if (conflicts.length)
+        return done(fail("seats_unavailable", `${conflicts.length} seat(s) are not available`, conflicts));
       const seats: HeldSeat[] = ids.map((id) => {
         const s = found.get(id)!;
         return { id, tier: s.tier ?? "", price: s.price };
@@ -574,14 +694,40 @@ export class EventInventory extends DurableObject<Env> {
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.sql.exec(
         `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at, ip_hash) VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?, ?)`,
-        holdId, userId, ids.length, amount, config.currency, deadline, now, ipHash,
+        holdId,
+        userId,
+        ids.length,
+        amount,
+        config.currency,
+        deadline,
+        now,
+        ipHash,
       );
-      this.auditHold("hold.created", { id: holdId, user_id: userId, kind: "seats", area_id: null, quantity: ids.length, ip_hash: ipHash, order_id: null }, { seats: ids, amount, expiresAt: deadline });
+      this.auditHold(
+        "hold.created",
+        {
+          id: holdId,
+          user_id: userId,
+          kind: "seats",
+          area_id: null,
+          quantity: ids.length,
+          ip_hash: ipHash,
+          order_id: null,
+        },
+        { seats: ids, amount, expiresAt: deadline },
+      );
       for (const part of chunks(ids, MAX_PARAMS - 1)) {
-        this.sql.exec(`UPDATE seats SET status = 'held', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`, holdId, ...part);
+        this.sql.exec(
+          `UPDATE seats SET status = 'held', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`,
+          holdId,
+          ...part,
+        );
       }
       for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
-        this.sql.exec(`INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`, ...part.flatMap((id) => [holdId, id]));
+        this.sql.exec(
+          `INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`,
+          ...part.flatMap((id) => [holdId, id]),
+        );
       }
       for (const id of ids) p.seat(id, "held");
       return done({ ok: true, holdId, seats, amount, currency: config.currency, expiresAt: deadline, version: 0 });
@@ -618,7 +764,12 @@ export class EventInventory extends DurableObject<Env> {
    * Repeating it is harmless and does not extend again. With `orderId`, a lapse of the hold
    * queues the cancellation of that order's payment.
    */
-  async beginCheckout(holdId: string, userId: string, orderId?: string, now: number = Date.now()): Promise<HoldChangeResult> {
+  async beginCheckout(
+    holdId: string,
+    userId: string,
+    orderId?: string,
+    now: number = Date.now(),
+  ): Promise<HoldChangeResult> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
     return this.changeHold(now, (p) => {
@@ -626,11 +777,17 @@ export class EventInventory extends DurableObject<Env> {
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
       else if (h.user_id !== userId) r = fail("not_owner", "the hold belongs to another user");
-      else if (h.status === "checking_out") r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
+      else if (h.status === "checking_out")
+        r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
       else if (h.status !== "active") r = fail("invalid_state", `hold is ${h.status}`);
       else {
         const deadline = h.extended ? h.deadline : h.deadline + config.paymentWindowSeconds * 1000;
-        this.sql.exec(`UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1, order_id = COALESCE(?, order_id) WHERE id = ?`, deadline, orderId ?? null, holdId);
+        this.sql.exec(
+          `UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1, order_id = COALESCE(?, order_id) WHERE id = ?`,
+          deadline,
+          orderId ?? null,
+          holdId,
+        );
         this.auditHold("hold.checkout", { ...h, order_id: orderId ?? h.order_id }, { expiresAt: deadline });
         r = { ok: true, holdId, status: "checking_out", expiresAt: deadline, version: 0 };
       }
@@ -648,9 +805,10 @@ export class EventInventory extends DurableObject<Env> {
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
       else if (h.status === "confirmed") {
-        r = h.order_id === orderId
-          ? { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 }
-          : fail("invalid_state", "hold was confirmed for another order");
+        r =
+          h.order_id === orderId
+            ? { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 }
+            : fail("invalid_state", "hold was confirmed for another order");
       } else if (h.status !== "active" && h.status !== "checking_out") r = fail("invalid_state", `hold is ${h.status}`);
       else {
         if (h.kind === "seats") {
@@ -658,7 +816,12 @@ export class EventInventory extends DurableObject<Env> {
           this.sql.exec(`UPDATE seats SET status = 'sold' WHERE hold_id = ? AND status = 'held'`, holdId);
           for (const id of ids) p.seat(id, "sold");
         } else if (h.area_id) {
-          this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?), sold = sold + ? WHERE id = ?`, h.quantity, h.quantity, h.area_id);
+          this.sql.exec(
+            `UPDATE areas SET held = MAX(0, held - ?), sold = sold + ? WHERE id = ?`,
+            h.quantity,
+            h.quantity,
+            h.area_id,
+          );
           p.areas[h.area_id] = this.areaRemaining(h.area_id);
         }
         this.sql.exec(`UPDATE holds SET status = 'confirmed', order_id = ? WHERE id = ?`, orderId, holdId);
@@ -675,7 +838,8 @@ export class EventInventory extends DurableObject<Env> {
       const h = this.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
-      else if (h.status === "released" || h.status === "expired") r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
+      else if (h.status === "released" || h.status === "expired")
+        r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
       else if (h.status === "confirmed") r = fail("invalid_state", "hold is confirmed");
       else {
         this.releaseRow(h, "released", p);
@@ -690,7 +854,12 @@ export class EventInventory extends DurableObject<Env> {
    * are all still available, else `seats_unavailable` with conflicts (or `sold_out` for GA).
    * Idempotent for the same orderId.
    */
-  async reacquire(input: ReacquireInput, orderId: string, userId: string, now: number = Date.now()): Promise<ReacquireResult> {
+  async reacquire(
+    input: ReacquireInput,
+    orderId: string,
+    userId: string,
+    now: number = Date.now(),
+  ): Promise<ReacquireResult> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
     const result = this.tx((): ReacquireResult => {
@@ -700,11 +869,20 @@ export class EventInventory extends DurableObject<Env> {
         const v = this.commit(p);
         return r.ok ? { ...r, version: v } : r;
       };
-      const prior = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE order_id = ? AND status = 'confirmed'`, orderId).toArray()[0];
+      const prior = this.sql
+        .exec<HoldRow>(`SELECT * FROM holds WHERE order_id = ? AND status = 'confirmed'`, orderId)
+        .toArray()[0];
       if (prior) {
         const ids = this.holdSeatIds(prior.id);
         const seats = [...this.loadSeats(ids).values()].map((s) => ({ id: s.id, tier: s.tier ?? "", price: s.price }));
-        const r: ReacquireResult = { ok: true, holdId: prior.id, seats, amount: prior.amount, currency: prior.currency, version: 0 };
+        const r: ReacquireResult = {
+          ok: true,
+          holdId: prior.id,
+          seats,
+          amount: prior.amount,
+          currency: prior.currency,
+          version: 0,
+        };
         if (prior.area_id) r.area = { id: prior.area_id, quantity: prior.quantity };
         return done(r);
       }
@@ -719,31 +897,87 @@ export class EventInventory extends DurableObject<Env> {
         const amount = area.price * q;
         this.sql.exec(
           `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'area', ?, ?, ?, ?, ?, ?, ?)`,
-          holdId, userId, area.id, q, amount, config.currency, now, orderId, now,
+          holdId,
+          userId,
+          area.id,
+          q,
+          amount,
+          config.currency,
+          now,
+          orderId,
+          now,
         );
-        this.auditHold("hold.reacquired", { id: holdId, user_id: userId, kind: "area", area_id: area.id, quantity: q, ip_hash: null, order_id: orderId }, { amount });
+        this.auditHold(
+          "hold.reacquired",
+          {
+            id: holdId,
+            user_id: userId,
+            kind: "area",
+            area_id: area.id,
+            quantity: q,
+            ip_hash: null,
+            order_id: orderId,
+          },
+          { amount },
+        );
         p.areas[area.id] = remaining - q;
-        return done({ ok: true, holdId, seats: [], area: { id: area.id, quantity: q }, amount, currency: config.currency, version: 0 });
+        return done({
+          ok: true,
+          holdId,
+          seats: [],
+          area: { id: area.id, quantity: q },
+          amount,
+          currency: config.currency,
+          version: 0,
+        });
       }
       const ids = [...new Set(input.seats ?? [])];
       if (!ids.length) return done(fail("invalid_state", "nothing to reacquire"));
       const found = this.loadSeats(ids);
       const unknown = ids.filter((id) => !found.has(id));
-      if (unknown.length) return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
+      if (unknown.length)
+        return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
       const conflicts = ids.filter((id) => found.get(id)!.status !== "available");
-      if (conflicts.length) return done(fail("seats_unavailable", `${conflicts.length} seat(s) are no longer available`, conflicts));
+      if (conflicts.length)
+        return done(fail("seats_unavailable", `${conflicts.length} seat(s) are no longer available`, conflicts));
       const seats = ids.map((id) => ({ id, tier: found.get(id)!.tier ?? "", price: found.get(id)!.price }));
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.sql.exec(
         `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?)`,
-        holdId, userId, ids.length, amount, config.currency, now, orderId, now,
+        holdId,
+        userId,
+        ids.length,
+        amount,
+        config.currency,
+        now,
+        orderId,
+        now,
       );
-      this.auditHold("hold.reacquired", { id: holdId, user_id: userId, kind: "seats", area_id: null, quantity: ids.length, ip_hash: null, order_id: orderId }, { seats: ids, amount });
+      this.auditHold(
+        "hold.reacquired",
+        {
+          id: holdId,
+          user_id: userId,
+          kind: "seats",
+          area_id: null,
+          quantity: ids.length,
+          ip_hash: null,
+          order_id: orderId,
+        },
+        { seats: ids, amount },
+      );
       for (const part of chunks(ids, MAX_PARAMS - 1)) {
-        this.sql.exec(`UPDATE seats SET status = 'sold', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`, holdId, ...part);
+        this.sql.exec(
+          `UPDATE seats SET status = 'sold', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`,
+          holdId,
+          ...part,
+        );
       }
       for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
-        this.sql.exec(`INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`, ...part.flatMap((id) => [holdId, id]));
+        this.sql.exec(
+          `INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`,
+          ...part.flatMap((id) => [holdId, id]),
+        );
       }
       for (const id of ids) p.seat(id, "sold");
       return done({ ok: true, holdId, seats, amount, currency: config.currency, version: 0 });
@@ -763,7 +997,9 @@ export class EventInventory extends DurableObject<Env> {
       if (this.sql.exec(`SELECT 1 FROM returns WHERE id = ?`, input.refundId).toArray().length) {
         return { ok: true, returned: [], areaPlaces: 0, version: this.commit(p) };
       }
-      const holds = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE order_id = ? AND status = 'confirmed'`, input.orderId).toArray();
+      const holds = this.sql
+        .exec<HoldRow>(`SELECT * FROM holds WHERE order_id = ? AND status = 'confirmed'`, input.orderId)
+        .toArray();
       if (!holds.length) {
         this.commit(p);
         return fail("not_found", `no confirmed sale for order "${input.orderId}"`);
@@ -798,9 +1034,19 @@ export class EventInventory extends DurableObject<Env> {
       }
       for (const [holdId, b] of back) {
         const h = holds.find((x) => x.id === holdId)!;
-        this.auditHold("hold.returned", h, { refundId: input.refundId, seats: b.seats, areaPlaces: b.places }, `returned:${input.refundId}`);
+        this.auditHold(
+          "hold.returned",
+          h,
+          { refundId: input.refundId, seats: b.seats, areaPlaces: b.places },
+          `returned:${input.refundId}`,
+        );
       }
-      this.sql.exec(`INSERT INTO returns (id, order_id, created_at) VALUES (?, ?, ?)`, input.refundId, input.orderId, now);
+      this.sql.exec(
+        `INSERT INTO returns (id, order_id, created_at) VALUES (?, ?, ?)`,
+        input.refundId,
+        input.orderId,
+        now,
+      );
       return { ok: true, returned, areaPlaces, version: this.commit(p) };
     });
     await this.rearm();
@@ -828,12 +1074,17 @@ export class EventInventory extends DurableObject<Env> {
         return r.ok ? { ...r, version: v } : r;
       };
       const unknown = ids.filter((id) => !found.has(id));
-      if (unknown.length) return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
+      if (unknown.length)
+        return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
       const from: SeatStatus = block ? "available" : "blocked";
       const to: SeatStatus = block ? "blocked" : "available";
       if (block) {
-        const conflicts = ids.filter((id) => { const s = found.get(id)!.status; return s === "held" || s === "sold"; });
-        if (conflicts.length) return done(fail("seats_unavailable", `${conflicts.length} seat(s) are held or sold`, conflicts));
+        const conflicts = ids.filter((id) => {
+          const s = found.get(id)!.status;
+          return s === "held" || s === "sold";
+        });
+        if (conflicts.length)
+          return done(fail("seats_unavailable", `${conflicts.length} seat(s) are held or sold`, conflicts));
       }
       const changed = ids.filter((id) => found.get(id)!.status === from);
       for (const part of chunks(changed, MAX_PARAMS)) {
@@ -881,7 +1132,9 @@ export class EventInventory extends DurableObject<Env> {
 
   /** Releases holds past their deadline, if any, so what is read next is current. */
   private async settleDue(now: number): Promise<void> {
-    const due = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).one().n;
+    const due = this.sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now)
+      .one().n;
     if (due === 0) return;
     this.tx(() => {
       const p = new Pending();
@@ -901,7 +1154,8 @@ export class EventInventory extends DurableObject<Env> {
   async snapshot(now: number = Date.now()): Promise<Snapshot> {
     await this.settleDue(now);
     const seats: Record<string, SeatCode> = {};
-    for (const r of this.sql.exec<{ id: string; status: SeatStatus }>(`SELECT id, status FROM seats`)) seats[r.id] = CODE[r.status];
+    for (const r of this.sql.exec<{ id: string; status: SeatStatus }>(`SELECT id, status FROM seats`))
+      seats[r.id] = CODE[r.status];
     const areas: Record<string, number> = {};
     for (const a of this.sql.exec<AreaRow>(`SELECT * FROM areas`)) areas[a.id] = a.capacity - a.held - a.sold;
     return { version: this.version(), seats, areas };
@@ -932,7 +1186,15 @@ export class EventInventory extends DurableObject<Env> {
     const areas = this.sql
       .exec<AreaRow>(`SELECT * FROM areas ORDER BY id`)
       .toArray()
-      .map((a) => ({ id: a.id, tier: a.tier, price: a.price, capacity: a.capacity, held: a.held, sold: a.sold, remaining: a.capacity - a.held - a.sold }));
+      .map((a) => ({
+        id: a.id,
+        tier: a.tier,
+        price: a.price,
+        capacity: a.capacity,
+        held: a.held,
+        sold: a.sold,
+        remaining: a.capacity - a.held - a.sold,
+      }));
     return { version: this.version(), tiers, areas };
   }
 
@@ -943,7 +1205,8 @@ export class EventInventory extends DurableObject<Env> {
    * The first message is the deltas after `?version=` when the log still reaches, else a snapshot.
    */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
+      return new Response("expected a WebSocket upgrade", { status: 426 });
     const raw = new URL(request.url).searchParams.get("version");
     const version = raw != null && /^\d+$/.test(raw) ? Number(raw) : null;
     return this.live.accept(request.headers.get("X-Live-User"), await this.catchUp(version));
@@ -968,13 +1231,25 @@ export class EventInventory extends DurableObject<Env> {
       return reply({ type: "error", code: "malformed", message: "messages are JSON objects" });
     }
     const msg = ClientMessageSchema.safeParse(parsed);
-    if (!msg.success) return reply({ type: "error", code: "malformed", message: "expected {type:\"resync\", version} or {type:\"watch_hold\", holdId}" });
+    if (!msg.success)
+      return reply({
+        type: "error",
+        code: "malformed",
+        message: 'expected {type:"resync", version} or {type:"watch_hold", holdId}',
+      });
     if (msg.data.type === "resync") return reply(await this.catchUp(msg.data.version));
     const state = ws.deserializeAttachment() as SocketState | null;
-    const holdId = msg.data.holdId.includes("~") ? msg.data.holdId.slice(msg.data.holdId.indexOf("~") + 1) : msg.data.holdId;
+    const holdId = msg.data.holdId.includes("~")
+      ? msg.data.holdId.slice(msg.data.holdId.indexOf("~") + 1)
+      : msg.data.holdId;
     const h = this.getHoldRow(holdId);
     if (!h) return reply({ type: "error", code: "not_found", message: "no such hold" });
-    if (!state?.userId || state.userId !== h.user_id) return reply({ type: "error", code: "forbidden", message: "you can follow only your own holds (connect with ?token=)" });
+    if (!state?.userId || state.userId !== h.user_id)
+      return reply({
+        type: "error",
+        code: "forbidden",
+        message: "you can follow only your own holds (connect with ?token=)",
+      });
     const publicId = encodeHoldId(this.eventId(), h.id);
     this.live.follow(ws, publicId);
     const view = this.toView(h, Date.now());

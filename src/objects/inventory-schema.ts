@@ -56,5 +56,8 @@ export function migrate(sql: SqlStorage): void {
   if (current < 1) for (const stmt of V1) sql.exec(stmt);
   if (current < 2) for (const stmt of V2) sql.exec(stmt);
   if (current < 3) for (const stmt of V3) sql.exec(stmt);
-  sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, SCHEMA_VERSION);
+  sql.exec(
+    `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    SCHEMA_VERSION,
+  );
 }

@@ -29,7 +29,13 @@ export type InventoryTier = { key: string; name: string; amount: number; currenc
  * What the object must know to decide alone whether a hold may happen: the event's status and
  * sales window and whether its waiting room is on (set at publish, updated by organizer actions).
  */
-export type SaleWindow = { status: string; salesStartAt: number | null; salesEndAt: number | null; endsAt: number; queueEnabled: boolean };
+export type SaleWindow = {
+  status: string;
+  salesStartAt: number | null;
+  salesEndAt: number | null;
+  endsAt: number;
+  queueEnabled: boolean;
+};
 
 export type InventoryConfigInput = {
   sale?: SaleWindow;
@@ -52,7 +58,13 @@ export type InventoryConfig = {
 };
 
 export type InitializeInput = { eventId: string; layout: Layout; tiers: InventoryTier[]; config: InventoryConfigInput };
-export type InitializeResult = Result<{ seats: number; areas: number; unpricedSeats: string[]; unpricedAreas: string[]; version: number }>;
+export type InitializeResult = Result<{
+  seats: number;
+  areas: number;
+  unpricedSeats: string[];
+  unpricedAreas: string[];
+  version: number;
+}>;
 
 export type HoldRequest =
   | { seats: string[] }
@@ -98,10 +110,22 @@ export type GetHoldResult = Result<{ hold: HoldView }>;
 export type HoldChangeResult = Result<{ holdId: string; status: HoldStatus; expiresAt: number; version: number }>;
 
 export type ReacquireInput = { seats?: string[]; area?: { id: string; quantity: number } };
-export type ReacquireResult = Result<{ holdId: string; seats: HeldSeat[]; area?: { id: string; quantity: number }; amount: number; currency: string; version: number }>;
+export type ReacquireResult = Result<{
+  holdId: string;
+  seats: HeldSeat[];
+  area?: { id: string; quantity: number };
+  amount: number;
+  currency: string;
+  version: number;
+}>;
 
 /** What a refund gives back: seat ids and/or GA places of one area. */
-export type ReturnInput = { refundId: string; orderId: string; seats?: string[]; area?: { id: string; quantity: number } };
+export type ReturnInput = {
+  refundId: string;
+  orderId: string;
+  seats?: string[];
+  area?: { id: string; quantity: number };
+};
 export type ReturnResult = Result<{ returned: string[]; areaPlaces: number; version: number }>;
 
 export type BlockResult = Result<{ changed: string[]; version: number }>;
@@ -114,5 +138,13 @@ export type ChangesResult = { resync: true; version: number } | { resync?: false
 export type InventoryCounts = {
   version: number;
   tiers: Record<string, { available: number; held: number; sold: number; blocked: number }>;
-  areas: { id: string; tier: string | null; price: number; capacity: number; held: number; sold: number; remaining: number }[];
+  areas: {
+    id: string;
+    tier: string | null;
+    price: number;
+    capacity: number;
+    held: number;
+    sold: number;
+    remaining: number;
+  }[];
 };

@@ -3,7 +3,12 @@ import { PING, PONG, type Change, type ServerMessage } from "../live/protocol";
 /** What each socket remembers across hibernation: who it is and which holds it follows. */
 export type SocketState = { userId: string | null; holds: string[] };
 
-export type HoldNotice = { holdId: string; userId: string; status: Extract<ServerMessage, { type: "hold" }>["status"]; expiresAt: number };
+export type HoldNotice = {
+  holdId: string;
+  userId: string;
+  status: Extract<ServerMessage, { type: "hold" }>["status"];
+  expiresAt: number;
+};
 
 const userTag = (userId: string) => `user:${userId}`;
 
@@ -53,11 +58,19 @@ export class LiveChannel {
     if (changes.length) {
       const last = changes[changes.length - 1]!.version;
       this.broadcast({ type: "delta", version: last, changes });
-      const took = changes.some((c) => Object.values(c.seats ?? {}).some((s) => s !== "a") || Object.keys(c.areas ?? {}).length > 0);
+      const took = changes.some(
+        (c) => Object.values(c.seats ?? {}).some((s) => s !== "a") || Object.keys(c.areas ?? {}).length > 0,
+      );
       if (took && soldOut()) this.broadcast({ type: "sold_out", version: last });
     }
     for (const h of holds) {
-      const msg = JSON.stringify({ type: "hold", holdId: h.holdId, status: h.status, expiresAt: h.expiresAt, serverTime: Date.now() } satisfies ServerMessage);
+      const msg = JSON.stringify({
+        type: "hold",
+        holdId: h.holdId,
+        status: h.status,
+        expiresAt: h.expiresAt,
+        serverTime: Date.now(),
+      } satisfies ServerMessage);
       for (const ws of this.ctx.getWebSockets(userTag(h.userId))) {
         const state = ws.deserializeAttachment() as SocketState | null;
         if (state?.holds.includes(h.holdId)) safeSend(ws, msg);

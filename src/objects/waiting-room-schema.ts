@@ -25,5 +25,8 @@ export function migrateRoom(sql: SqlStorage): void {
   const current = row ? Number(row.value) : 0;
   if (current >= ROOM_SCHEMA_VERSION) return;
   if (current < 1) for (const stmt of V1) sql.exec(stmt);
-  sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, String(ROOM_SCHEMA_VERSION));
+  sql.exec(
+    `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    String(ROOM_SCHEMA_VERSION),
+  );
 }

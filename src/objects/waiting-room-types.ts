@@ -27,7 +27,9 @@ export type TicketView = {
   admission?: { token: string; expiresAt: number };
 };
 
-export type JoinResult = { ok: true; created: boolean; view: TicketView } | { ok: false; code: "queue_not_active"; detail: string };
+export type JoinResult =
+  | { ok: true; created: boolean; view: TicketView }
+  | { ok: false; code: "queue_not_active"; detail: string };
 export type ViewResult = { ok: true; view: TicketView } | { ok: false; code: "not_found"; detail: string };
 
 export type RoomStats = {
@@ -57,4 +59,11 @@ export type Fairness =
   | { commitment: string; algorithm: string; revealed: false; onSaleAt: number | null }
   | { commitment: string; algorithm: string; revealed: true; onSaleAt: number | null; seed: string; order: string[] };
 
-export type TickResult = { admitted: number; expired: number; shuffled: number; soldOut: boolean; shopping: number; waiting: number };
+export type TickResult = {
+  admitted: number;
+  expired: number;
+  shuffled: number;
+  soldOut: boolean;
+  shopping: number;
+  waiting: number;
+};

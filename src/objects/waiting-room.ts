@@ -5,9 +5,27 @@ import type { AppEnv } from "../env";
 import { newId } from "../lib/ids";
 import { QUEUE_PING, QUEUE_PONG, type QueueServerMessage, type QueueState } from "../live/queue-protocol";
 import { migrateRoom } from "./waiting-room-schema";
-import type { Fairness, JoinResult, RoomSettings, RoomSettingsInput, RoomStats, TickResult, TicketView, ViewResult } from "./waiting-room-types";
+import type {
+  Fairness,
+  JoinResult,
+  RoomSettings,
+  RoomSettingsInput,
+  RoomStats,
+  TickResult,
+  TicketView,
+  ViewResult,
+} from "./waiting-room-types";
 
-type TicketRow = { id: string; user_id: string; seq: number; rank: number | null; state: QueueState; joined_at: number; admitted_at: number | null; expires_at: number | null };
+type TicketRow = {
+  id: string;
+  user_id: string;
+  seq: number;
+  rank: number | null;
+  state: QueueState;
+  joined_at: number;
+  admitted_at: number | null;
+  expires_at: number | null;
+};
 type Stock = { available: number; held: number; at: number };
 
 /** Admission ticks this often while fans wait. */
@@ -68,7 +86,11 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   private setMeta(key: string, value: string | number): void {
-    this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, String(value));
+    this.sql.exec(
+      `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      key,
+      String(value),
+    );
   }
 
   private settings(): RoomSettings | null {
@@ -90,7 +112,16 @@ export class WaitingRoom extends DurableObject<Env> {
 
   private async token(r: TicketRow, s: RoomSettings): Promise<string> {
     const secret = jwtSecret(this.env as AppEnv["Bindings"]);
-    return signAdmission({ sub: r.user_id, evt: s.eventId, tkt: r.id, iat: Math.floor(r.admitted_at! / 1000), exp: Math.floor(r.expires_at! / 1000) }, secret);
+    return signAdmission(
+      {
+        sub: r.user_id,
+        evt: s.eventId,
+        tkt: r.id,
+        iat: Math.floor(r.admitted_at! / 1000),
+        exp: Math.floor(r.expires_at! / 1000),
+      },
+      secret,
+    );
   }
 
   private waitSeconds(ahead: number, s: RoomSettings): number {
@@ -98,7 +129,15 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   private async toView(r: TicketRow, s: RoomSettings, now: number): Promise<TicketView> {
-    const v: TicketView = { ticket: r.id, eventId: s.eventId, state: r.state, position: null, ahead: null, estimatedWaitSeconds: null, joinedAt: r.joined_at };
+    const v: TicketView = {
+      ticket: r.id,
+      eventId: s.eventId,
+      state: r.state,
+      position: null,
+      ahead: null,
+      estimatedWaitSeconds: null,
+      joinedAt: r.joined_at,
+    };
     if (r.state === "waiting") {
       if (r.rank != null) {
         v.ahead = this.count(`state = 'waiting' AND rank < ?`, r.rank);
@@ -108,7 +147,8 @@ export class WaitingRoom extends DurableObject<Env> {
         v.estimatedWaitSeconds = Math.max(0, Math.ceil((s.onSaleAt - now) / 1000));
       }
     }
-    if (r.state === "admitted" && r.expires_at! > now) v.admission = { token: await this.token(r, s), expiresAt: r.expires_at! };
+    if (r.state === "admitted" && r.expires_at! > now)
+      v.admission = { token: await this.token(r, s), expiresAt: r.expires_at! };
     if (r.state === "admitted" && r.expires_at! <= now) v.state = "expired";
     return v;
   }
@@ -141,12 +181,18 @@ export class WaitingRoom extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.meta("shuffled_at") != null) return;
       const cut = s.onSaleAt ?? -Infinity;
-      const pre = this.sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE rank IS NULL AND joined_at < ?`, cut).toArray().map((r) => r.id);
+      const pre = this.sql
+        .exec<{ id: string }>(`SELECT id FROM tickets WHERE rank IS NULL AND joined_at < ?`, cut)
+        .toArray()
+        .map((r) => r.id);
       const order = await fairOrder(this.meta("seed")!, pre);
       this.ctx.storage.transactionSync(() => {
         order.forEach((id, i) => this.sql.exec(`UPDATE tickets SET rank = ? WHERE id = ?`, i + 1, id));
         let next = order.length + 1;
-        for (const r of this.sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE rank IS NULL ORDER BY seq`).toArray()) this.sql.exec(`UPDATE tickets SET rank = ? WHERE id = ?`, next++, r.id);
+        for (const r of this.sql
+          .exec<{ id: string }>(`SELECT id FROM tickets WHERE rank IS NULL ORDER BY seq`)
+          .toArray())
+          this.sql.exec(`UPDATE tickets SET rank = ? WHERE id = ?`, next++, r.id);
         this.setMeta("next_rank", next);
         this.setMeta("prequeue_count", order.length);
         this.setMeta("shuffled_at", now);
@@ -171,7 +217,10 @@ export class WaitingRoom extends DurableObject<Env> {
   /** Saves the organizer's settings (live: a new rate applies from the next tick) and starts ticking. */
   async configure(input: RoomSettingsInput, now: number = Date.now()): Promise<RoomStats> {
     const s: RoomSettings = { tokenSeconds: DEFAULT_TOKEN_SECONDS, ...input };
-    this.sql.exec(`INSERT INTO settings (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json`, JSON.stringify(s));
+    this.sql.exec(
+      `INSERT INTO settings (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json`,
+      JSON.stringify(s),
+    );
     await this.rearm(now);
     return this.stats(now);
   }
@@ -179,7 +228,8 @@ export class WaitingRoom extends DurableObject<Env> {
   /** Joins the queue; the same account gets its existing ticket back (`created: false`). */
   async join(userId: string, now: number = Date.now()): Promise<JoinResult> {
     const s = this.settings();
-    if (!s?.enabled) return { ok: false, code: "queue_not_active", detail: "The waiting room for this event is not open" };
+    if (!s?.enabled)
+      return { ok: false, code: "queue_not_active", detail: "The waiting room for this event is not open" };
     await this.ensureShuffled(now);
     // Check-and-insert with no await between: one place per account (user_id is also UNIQUE).
     let created = false;
@@ -189,11 +239,19 @@ export class WaitingRoom extends DurableObject<Env> {
       const shuffled = this.meta("shuffled_at") != null;
       const rank = shuffled ? (this.num("next_rank") ?? 1) : null;
       if (rank != null) this.setMeta("next_rank", rank + 1);
-      const seq = (this.num("next_seq") ?? 1);
+      const seq = this.num("next_seq") ?? 1;
       this.setMeta("next_seq", seq + 1);
       const state: QueueState = this.meta("sold_out_at") != null ? "sold_out" : "waiting";
       const id = newId("qt", now);
-      this.sql.exec(`INSERT INTO tickets (id, user_id, seq, rank, state, joined_at) VALUES (?, ?, ?, ?, ?, ?)`, id, userId, seq, rank, state, now);
+      this.sql.exec(
+        `INSERT INTO tickets (id, user_id, seq, rank, state, joined_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        id,
+        userId,
+        seq,
+        rank,
+        state,
+        now,
+      );
       created = true;
       return this.row(id)!;
     });
@@ -242,7 +300,14 @@ export class WaitingRoom extends DurableObject<Env> {
    */
   async tick(now: number = Date.now()): Promise<TickResult> {
     const s = this.settings();
-    const empty: TickResult = { admitted: 0, expired: 0, shuffled: 0, soldOut: this.meta("sold_out_at") != null, shopping: 0, waiting: 0 };
+    const empty: TickResult = {
+      admitted: 0,
+      expired: 0,
+      shuffled: 0,
+      soldOut: this.meta("sold_out_at") != null,
+      shopping: 0,
+      waiting: 0,
+    };
     if (!s?.enabled || empty.soldOut) return empty;
     const shuffled = await this.ensureShuffled(now);
     const waitingBefore = this.count(`state = 'waiting'`);
@@ -251,7 +316,10 @@ export class WaitingRoom extends DurableObject<Env> {
 
     // From here to the end of the transaction: no await, so the slot arithmetic is exact.
     const out = this.ctx.storage.transactionSync(() => {
-      const expired = this.sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE state = 'admitted' AND expires_at <= ?`, now).toArray().map((r) => r.id);
+      const expired = this.sql
+        .exec<{ id: string }>(`SELECT id FROM tickets WHERE state = 'admitted' AND expires_at <= ?`, now)
+        .toArray()
+        .map((r) => r.id);
       this.sql.exec(`UPDATE tickets SET state = 'expired' WHERE state = 'admitted' AND expires_at <= ?`, now);
       if (stock && stock.available === 0 && stock.held === 0) {
         this.sql.exec(`UPDATE tickets SET state = 'sold_out' WHERE state = 'waiting'`);
@@ -267,14 +335,30 @@ export class WaitingRoom extends DurableObject<Env> {
       const n = Math.max(0, Math.min(Math.floor(credit), s.maxShopping - shopping, byStock, waiting));
       this.setMeta("credit", n === Math.floor(credit) ? credit - n : 0);
       this.setMeta("last_tick", Math.max(now, last ?? now));
-      const ids = this.sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE state = 'waiting' ORDER BY rank LIMIT ?`, n).toArray().map((r) => r.id);
-      for (const id of ids) this.sql.exec(`UPDATE tickets SET state = 'admitted', admitted_at = ?, expires_at = ? WHERE id = ?`, now, now + s.tokenSeconds * 1000, id);
+      const ids = this.sql
+        .exec<{ id: string }>(`SELECT id FROM tickets WHERE state = 'waiting' ORDER BY rank LIMIT ?`, n)
+        .toArray()
+        .map((r) => r.id);
+      for (const id of ids)
+        this.sql.exec(
+          `UPDATE tickets SET state = 'admitted', admitted_at = ?, expires_at = ? WHERE id = ?`,
+          now,
+          now + s.tokenSeconds * 1000,
+          id,
+        );
       return { admitted: ids, expired, soldOut: false };
     });
 
     await this.notify(out.admitted, out.expired, out.soldOut, shuffled > 0, s, now);
     await this.rearm(now);
-    return { admitted: out.admitted.length, expired: out.expired.length, shuffled, soldOut: out.soldOut, shopping: this.shopping(now), waiting: this.count(`state = 'waiting'`) };
+    return {
+      admitted: out.admitted.length,
+      expired: out.expired.length,
+      shuffled,
+      soldOut: out.soldOut,
+      shopping: this.shopping(now),
+      waiting: this.count(`state = 'waiting'`),
+    };
   }
 
   /** The organizer's dashboard figures. */
@@ -308,7 +392,10 @@ export class WaitingRoom extends DurableObject<Env> {
     const base = { commitment: this.meta("commitment")!, algorithm: FAIRNESS_ALGORITHM, onSaleAt: s?.onSaleAt ?? null };
     if (this.meta("shuffled_at") == null) return { ...base, revealed: false };
     const p = this.num("prequeue_count") ?? 0;
-    const order = this.sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE rank <= ? ORDER BY rank`, p).toArray().map((r) => r.id);
+    const order = this.sql
+      .exec<{ id: string }>(`SELECT id FROM tickets WHERE rank <= ? ORDER BY rank`, p)
+      .toArray()
+      .map((r) => r.id);
     return { ...base, revealed: true, seed: this.meta("seed")!, order };
   }
 
@@ -336,7 +423,14 @@ export class WaitingRoom extends DurableObject<Env> {
    * (one serialization), and fresh positions to waiting sockets when the queue moved: the waiting
    * ranks are read once and each socket's place is an index lookup.
    */
-  private async notify(admitted: string[], expired: string[], soldOut: boolean, shuffled: boolean, s: RoomSettings, now: number): Promise<void> {
+  private async notify(
+    admitted: string[],
+    expired: string[],
+    soldOut: boolean,
+    shuffled: boolean,
+    s: RoomSettings,
+    now: number,
+  ): Promise<void> {
     for (const id of expired) this.send(id, { type: "closed", ticket: id, state: "expired" });
     if (soldOut) {
       for (const ws of this.ctx.getWebSockets()) {
@@ -355,21 +449,43 @@ export class WaitingRoom extends DurableObject<Env> {
     if (sockets.length === 0) return;
     const place = new Map<string, number>();
     let i = 0;
-    for (const r of this.sql.exec<{ id: string }>(`SELECT id FROM tickets WHERE state = 'waiting' AND rank IS NOT NULL ORDER BY rank`)) place.set(r.id, i++);
+    for (const r of this.sql.exec<{ id: string }>(
+      `SELECT id FROM tickets WHERE state = 'waiting' AND rank IS NOT NULL ORDER BY rank`,
+    ))
+      place.set(r.id, i++);
     for (const ws of sockets) {
       const t = (ws.deserializeAttachment() as { ticket: string } | null)?.ticket;
       const ahead = t ? place.get(t) : undefined;
-      if (t && ahead !== undefined) safeSend(ws, JSON.stringify({ type: "position", ticket: t, position: ahead + 1, ahead, estimatedWaitSeconds: this.waitSeconds(ahead, s), serverTime: now } satisfies QueueServerMessage));
+      if (t && ahead !== undefined)
+        safeSend(
+          ws,
+          JSON.stringify({
+            type: "position",
+            ticket: t,
+            position: ahead + 1,
+            ahead,
+            estimatedWaitSeconds: this.waitSeconds(ahead, s),
+            serverTime: now,
+          } satisfies QueueServerMessage),
+        );
     }
   }
 
   /** The first message for a socket: where the ticket stands now. */
   private async firstMessage(r: TicketRow, s: RoomSettings, now: number): Promise<QueueServerMessage> {
     const v = await this.toView(r, s, now);
-    if (v.admission) return { type: "admitted", ticket: r.id, token: v.admission.token, expiresAt: v.admission.expiresAt };
+    if (v.admission)
+      return { type: "admitted", ticket: r.id, token: v.admission.token, expiresAt: v.admission.expiresAt };
     if (v.state === "sold_out") return { type: "sold_out", ticket: r.id };
     if (v.state === "left" || v.state === "expired") return { type: "closed", ticket: r.id, state: v.state };
-    return { type: "position", ticket: r.id, position: v.position, ahead: v.ahead, estimatedWaitSeconds: v.estimatedWaitSeconds, serverTime: now };
+    return {
+      type: "position",
+      ticket: r.id,
+      position: v.position,
+      ahead: v.ahead,
+      estimatedWaitSeconds: v.estimatedWaitSeconds,
+      serverTime: now,
+    };
   }
 
   /**
@@ -377,11 +493,13 @@ export class WaitingRoom extends DurableObject<Env> {
    * and forwards the user in `X-Queue-User`. Hibernating: "ping" is answered without waking us.
    */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
+      return new Response("expected a WebSocket upgrade", { status: 426 });
     const ticket = request.headers.get("X-Queue-Ticket") ?? "";
     const s = this.settings();
     const r = this.row(ticket);
-    if (!s || !r || r.user_id !== request.headers.get("X-Queue-User")) return new Response("queue ticket not found", { status: 404 });
+    if (!s || !r || r.user_id !== request.headers.get("X-Queue-User"))
+      return new Response("queue ticket not found", { status: 404 });
     await this.ensureShuffled(Date.now());
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
@@ -392,7 +510,14 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket): Promise<void> {
-    safeSend(ws, JSON.stringify({ type: "error", code: "malformed", message: "the queue socket takes only \"ping\"" } satisfies QueueServerMessage));
+    safeSend(
+      ws,
+      JSON.stringify({
+        type: "error",
+        code: "malformed",
+        message: 'the queue socket takes only "ping"',
+      } satisfies QueueServerMessage),
+    );
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

@@ -10,10 +10,19 @@ async function timed(run: () => Promise<unknown>, timeoutMs: number): Promise<Ch
   const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([run(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)))]);
+    await Promise.race([
+      run(),
+      new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+      ),
+    ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : String(err) };
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: err instanceof Error ? err.message : String(err),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -25,11 +34,18 @@ async function timed(run: () => Promise<unknown>, timeoutMs: number): Promise<Ch
  * the dedicated `health-probe` queue, whose consumer only acks (probes never reach payments,
  * notifications or the audit hash chain).
  */
-export async function deepHealth(env: Pick<Env, "DB" | "EVENT_INVENTORY" | "HEALTH_PROBE">, requestId: string, timeoutMs = 5000): Promise<DeepHealth> {
+export async function deepHealth(
+  env: Pick<Env, "DB" | "EVENT_INVENTORY" | "HEALTH_PROBE">,
+  requestId: string,
+  timeoutMs = 5000,
+): Promise<DeepHealth> {
   const [d1, durableObject, queue] = await Promise.all([
     timed(() => env.DB.prepare("SELECT 1 AS ok").first(), timeoutMs),
     timed(() => env.EVENT_INVENTORY.getByName(HEALTH_PROBE_OBJECT).currentVersion(), timeoutMs),
-    timed(() => env.HEALTH_PROBE.send({ type: "health.probe", requestId, sentAt: Date.now() }, { contentType: "json" }), timeoutMs),
+    timed(
+      () => env.HEALTH_PROBE.send({ type: "health.probe", requestId, sentAt: Date.now() }, { contentType: "json" }),
+      timeoutMs,
+    ),
   ]);
   const checks = { d1, durableObject, queue };
   return { status: d1.ok && durableObject.ok && queue.ok ? "ok" : "degraded", checks };
@@ -40,5 +56,9 @@ export async function consumeHealthProbes(batch: MessageBatch<unknown>): Promise
   const now = Date.now();
   const lags = batch.messages.map((m) => now - m.timestamp.getTime());
   batch.ackAll();
-  log("info", "health probe delivered", { queue: batch.queue, messages: batch.messages.length, maxLagMs: Math.max(0, ...lags) });
+  log("info", "health probe delivered", {
+    queue: batch.queue,
+    messages: batch.messages.length,
+    maxLagMs: Math.max(0, ...lags),
+  });
 }

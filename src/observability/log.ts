@@ -11,7 +11,8 @@ export type LogFields = Record<string, unknown>;
 
 const REDACTED = "[redacted]";
 /** Keys whose values never reach a log line (matched on the key, case-insensitive). */
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|signature|card|cvc|cvv|pan$|^email$|^phone$|recipient|^to$|^from$/i;
+const SECRET_KEY =
+  /pass(word)?|secret|token|authorization|cookie|api[-_]?key|signature|card|cvc|cvv|pan$|^email$|^phone$|recipient|^to$|^from$/i;
 
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
@@ -22,7 +23,12 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 /** Scrubs one string of tokens, keys, card numbers and email addresses. */
 export function scrub(s: string): string {
-  return s.replace(BEARER, "$1 [redacted]").replace(JWT, "[jwt]").replace(STRIPE_KEY, "[key]").replace(CARD, "[card]").replace(EMAIL, "[email]");
+  return s
+    .replace(BEARER, "$1 [redacted]")
+    .replace(JWT, "[jwt]")
+    .replace(STRIPE_KEY, "[key]")
+    .replace(CARD, "[card]")
+    .replace(EMAIL, "[email]");
 }
 
 /** A deep copy of `value` safe to log: secret keys replaced, strings scrubbed, errors flattened. */
@@ -30,10 +36,12 @@ export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
   if (value === null || typeof value !== "object") return value;
   if (depth > 6) return "[depth]";
-  if (value instanceof Error) return { name: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
+  if (value instanceof Error)
+    return { name: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v != null && v !== "" ? REDACTED : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = SECRET_KEY.test(k) && v != null && v !== "" ? REDACTED : redact(v, depth + 1);
   return out;
 }
 

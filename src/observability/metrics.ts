@@ -36,10 +36,20 @@ export function metricsOn(env: MetricsEnv | undefined): env is MetricsEnv & { ME
  * Adds `value` to counter `name` with up to four string labels. Never throws and never awaits:
  * losing a data point is better than failing or slowing the request that produced it.
  */
-export function count(env: MetricsEnv | undefined, name: MetricName, labels: (string | number | null | undefined)[] = [], value = 1, ms = 0): void {
+export function count(
+  env: MetricsEnv | undefined,
+  name: MetricName,
+  labels: (string | number | null | undefined)[] = [],
+  value = 1,
+  ms = 0,
+): void {
   if (!metricsOn(env)) return;
   try {
-    env.METRICS.writeDataPoint({ indexes: [name], blobs: [name, ...labels.slice(0, 4).map((l) => (l == null ? "" : String(l).slice(0, 256)))], doubles: [value, ms] });
+    env.METRICS.writeDataPoint({
+      indexes: [name],
+      blobs: [name, ...labels.slice(0, 4).map((l) => (l == null ? "" : String(l).slice(0, 256)))],
+      doubles: [value, ms],
+    });
   } catch {
     // Analytics Engine refused the point (limits, bad shape): metrics are best effort.
   }

@@ -13,7 +13,10 @@ type Bindings = AppEnv["Bindings"];
 export function paymentProvider(env: Bindings): PaymentProvider {
   if (env.STRIPE_SECRET_KEY) return new StripeProvider(env.STRIPE_SECRET_KEY, env.STRIPE_PUBLISHABLE_KEY || null);
   if (env.ENVIRONMENT === "production") {
-    throw new AppError("configuration_error", "STRIPE_SECRET_KEY is not set; set it with `wrangler secret put STRIPE_SECRET_KEY`");
+    throw new AppError(
+      "configuration_error",
+      "STRIPE_SECRET_KEY is not set; set it with `wrangler secret put STRIPE_SECRET_KEY`",
+    );
   }
   return new SimulatedProvider(env.DB);
 }

@@ -22,13 +22,25 @@ export type CreatePaymentInput = {
   idempotencyKey: string;
 };
 
-export type RefundInput = { reference: string; amount: number; idempotencyKey: string; reason: string; refundRowId: string };
+export type RefundInput = {
+  reference: string;
+  amount: number;
+  idempotencyKey: string;
+  reason: string;
+  refundRowId: string;
+};
 
 /** How a cancel ended; a PaymentIntent that already succeeded cannot be cancelled. */
 export type CancelOutcome = "canceled" | "already_canceled" | "already_succeeded";
 
 /** A PaymentIntent as the provider reports it now (for reconciliation when a webhook went missing). */
-export type PaymentState = { id: string; status: string; amount: number; currency: string; metadata: Record<string, string> };
+export type PaymentState = {
+  id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+};
 
 /** One payment provider: Stripe, or the simulated one used locally. */
 export interface PaymentProvider {

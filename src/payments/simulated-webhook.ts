@@ -33,7 +33,11 @@ export function cardOutcome(card: string): { ok: true } | { ok: false; code: str
  * A `payment_intent.*` event shaped as Stripe sends it, and its `Stripe-Signature` header made
  * by Stripe's own signer, so the webhook route cannot tell it from the real thing.
  */
-export async function signedIntentEvent(intent: SimulatedIntent, outcome: ReturnType<typeof cardOutcome> & object, secret: string) {
+export async function signedIntentEvent(
+  intent: SimulatedIntent,
+  outcome: ReturnType<typeof cardOutcome> & object,
+  secret: string,
+) {
   const created = Math.floor(Date.now() / 1000);
   const object = {
     id: intent.id,
@@ -54,6 +58,11 @@ export async function signedIntentEvent(intent: SimulatedIntent, outcome: Return
     type: outcome.ok ? "payment_intent.succeeded" : "payment_intent.payment_failed",
     data: { object },
   });
-  const header = await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret, timestamp: created, cryptoProvider: Stripe.createSubtleCryptoProvider() });
+  const header = await Stripe.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret,
+    timestamp: created,
+    cryptoProvider: Stripe.createSubtleCryptoProvider(),
+  });
   return { payload, header };
 }

@@ -1,4 +1,11 @@
-import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, PaymentState, RefundInput } from "./provider";
+import type {
+  CancelOutcome,
+  CreatePaymentInput,
+  PaymentHandle,
+  PaymentProvider,
+  PaymentState,
+  RefundInput,
+} from "./provider";
 
 export type SimulatedIntent = {
   id: string;
@@ -32,21 +39,48 @@ export class SimulatedProvider implements PaymentProvider {
         `INSERT INTO simulated_intents (id, amount, currency, status, metadata, idempotency_key, created_at, updated_at)
          VALUES (?, ?, ?, 'requires_payment_method', ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING`,
       )
-      .bind(randomId("pi_sim_"), input.amount, input.currency.toLowerCase(), JSON.stringify(metadata), input.idempotencyKey, now, now)
+      .bind(
+        randomId("pi_sim_"),
+        input.amount,
+        input.currency.toLowerCase(),
+        JSON.stringify(metadata),
+        input.idempotencyKey,
+        now,
+        now,
+      )
       .run();
-    const row = await this.db.prepare(`SELECT id FROM simulated_intents WHERE idempotency_key = ?`).bind(input.idempotencyKey).first<{ id: string }>();
+    const row = await this.db
+      .prepare(`SELECT id FROM simulated_intents WHERE idempotency_key = ?`)
+      .bind(input.idempotencyKey)
+      .first<{ id: string }>();
     const id = row!.id;
-    return { provider: "simulated", reference: id, clientSecret: `${id}_secret_simulated`, publishableKey: null, paymentUrl: `/v1/pay/simulated/${id}` };
+    return {
+      provider: "simulated",
+      reference: id,
+      clientSecret: `${id}_secret_simulated`,
+      publishableKey: null,
+      paymentUrl: `/v1/pay/simulated/${id}`,
+    };
   }
 
   async retrievePayment(reference: string): Promise<PaymentState | null> {
     const intent = await this.get(reference);
-    return intent ? { id: intent.id, status: intent.status, amount: intent.amount, currency: intent.currency, metadata: intent.metadata } : null;
+    return intent
+      ? {
+          id: intent.id,
+          status: intent.status,
+          amount: intent.amount,
+          currency: intent.currency,
+          metadata: intent.metadata,
+        }
+      : null;
   }
 
   async cancelPayment(reference: string): Promise<CancelOutcome> {
     const res = await this.db
-      .prepare(`UPDATE simulated_intents SET status = 'canceled', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`)
+      .prepare(
+        `UPDATE simulated_intents SET status = 'canceled', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`,
+      )
       .bind(Date.now(), reference)
       .run();
     if (res.meta.changes === 1) return "canceled";
@@ -56,7 +90,9 @@ export class SimulatedProvider implements PaymentProvider {
 
   async refund(input: RefundInput): Promise<{ refundId: string }> {
     await this.db
-      .prepare(`UPDATE simulated_intents SET amount_refunded = MIN(amount, amount_refunded + ?), updated_at = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE simulated_intents SET amount_refunded = MIN(amount, amount_refunded + ?), updated_at = ? WHERE id = ?`,
+      )
       .bind(input.amount, Date.now(), input.reference)
       .run();
     return { refundId: `re_sim_${input.refundRowId}` };
@@ -64,7 +100,10 @@ export class SimulatedProvider implements PaymentProvider {
 
   /** One intent, as the local payment page shows it. */
   async get(id: string): Promise<SimulatedIntent | null> {
-    const row = await this.db.prepare(`SELECT * FROM simulated_intents WHERE id = ?`).bind(id).first<Omit<SimulatedIntent, "metadata"> & { metadata: string }>();
+    const row = await this.db
+      .prepare(`SELECT * FROM simulated_intents WHERE id = ?`)
+      .bind(id)
+      .first<Omit<SimulatedIntent, "metadata"> & { metadata: string }>();
     return row ? { ...row, metadata: JSON.parse(row.metadata) as Record<string, string> } : null;
   }
 
@@ -72,7 +111,9 @@ export class SimulatedProvider implements PaymentProvider {
   async settle(id: string, outcome: "succeeded" | "failed"): Promise<boolean> {
     if (outcome === "failed") return (await this.get(id))?.status === "requires_payment_method";
     const res = await this.db
-      .prepare(`UPDATE simulated_intents SET status = 'succeeded', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`)
+      .prepare(
+        `UPDATE simulated_intents SET status = 'succeeded', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`,
+      )
       .bind(Date.now(), id)
       .run();
     return res.meta.changes === 1;

@@ -1,5 +1,12 @@
 import Stripe from "stripe";
-import type { CancelOutcome, CreatePaymentInput, PaymentHandle, PaymentProvider, PaymentState, RefundInput } from "./provider";
+import type {
+  CancelOutcome,
+  CreatePaymentInput,
+  PaymentHandle,
+  PaymentProvider,
+  PaymentState,
+  RefundInput,
+} from "./provider";
 import { PaymentProviderError } from "./provider";
 
 /** Stripe API errors that may pass on a retry. */
@@ -47,7 +54,13 @@ export class StripeProvider implements PaymentProvider {
         },
         { idempotencyKey: input.idempotencyKey },
       );
-      return { provider: "stripe", reference: intent.id, clientSecret: intent.client_secret ?? "", publishableKey: this.publishableKey, paymentUrl: null };
+      return {
+        provider: "stripe",
+        reference: intent.id,
+        clientSecret: intent.client_secret ?? "",
+        publishableKey: this.publishableKey,
+        paymentUrl: null,
+      };
     } catch (err) {
       throw wrap(err, "create PaymentIntent");
     }
@@ -70,7 +83,9 @@ export class StripeProvider implements PaymentProvider {
     } catch (err) {
       // Stripe answers 400 payment_intent_unexpected_state when it already ended; read it back.
       if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "payment_intent_unexpected_state") {
-        const intent = await this.stripe.paymentIntents.retrieve(reference).catch((e: unknown) => { throw wrap(e, "retrieve PaymentIntent"); });
+        const intent = await this.stripe.paymentIntents.retrieve(reference).catch((e: unknown) => {
+          throw wrap(e, "retrieve PaymentIntent");
+        });
         if (intent.status === "succeeded") return "already_succeeded";
         if (intent.status === "canceled") return "already_canceled";
       }
@@ -81,7 +96,11 @@ export class StripeProvider implements PaymentProvider {
   async refund(input: RefundInput): Promise<{ refundId: string }> {
     try {
       const refund = await this.stripe.refunds.create(
-        { payment_intent: input.reference, amount: input.amount, metadata: { reason: input.reason, refund_row: input.refundRowId } },
+        {
+          payment_intent: input.reference,
+          amount: input.amount,
+          metadata: { reason: input.reason, refund_row: input.refundRowId },
+        },
         { idempotencyKey: input.idempotencyKey },
       );
       return { refundId: refund.id };

@@ -37,8 +37,16 @@ function malformedEntry(message: Message<unknown>, error: string, queue: string)
     excerpt = String(message.body).slice(0, 1000);
   }
   return {
-    entryId: `malformed:${queue}:${message.id}`, at: Date.now(), action: "queue.malformed", actorId: null, ipHash: null,
-    entityType: "queue_message", entityId: message.id, organizerId: null, eventId: null, orderId: null,
+    entryId: `malformed:${queue}:${message.id}`,
+    at: Date.now(),
+    action: "queue.malformed",
+    actorId: null,
+    ipHash: null,
+    entityType: "queue_message",
+    entityId: message.id,
+    organizerId: null,
+    eventId: null,
+    orderId: null,
     data: { queue, error: error.slice(0, 1000), body: excerpt },
   };
 }
@@ -77,7 +85,9 @@ export async function consumeAuditDeadLetters(batch: MessageBatch<unknown>, env:
   for (const message of batch.messages) {
     log("error", "audit message dead-lettered", { id: message.id, attempts: message.attempts, body: message.body });
     const parsed = AuditMessageSchema.safeParse(message.body);
-    const entry = parsed.success ? entryOf(parsed.data, message.id) : malformedEntry(message, parsed.error.message, batch.queue);
+    const entry = parsed.success
+      ? entryOf(parsed.data, message.id)
+      : malformedEntry(message, parsed.error.message, batch.queue);
     try {
       await appendEntry(env.DB, entry);
       message.ack();

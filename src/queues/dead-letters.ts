@@ -17,10 +17,19 @@ export async function consumePaymentDeadLetters(batch: MessageBatch<unknown>, en
     const parsed = PaymentMessageSchema.safeParse(message.body);
     const reason = `dead-lettered after ${message.attempts} deliveries on the payments queue`;
     if (parsed.success && parsed.data.type === "refund") {
-      await db.update(payments).set({ status: "failed", lastError: reason, updatedAt: now }).where(eq(payments.id, parsed.data.paymentId));
+      await db
+        .update(payments)
+        .set({ status: "failed", lastError: reason, updatedAt: now })
+        .where(eq(payments.id, parsed.data.paymentId));
     }
     const orderId = parsed.success && "orderId" in parsed.data ? parsed.data.orderId : null;
-    const item = outboxItem("audit", `dlq:payments:${message.id}`, { action: "payment.dead_letter", actorId: null, orderId, data: { body: message.body as Record<string, unknown>, reason }, at: now });
+    const item = outboxItem("audit", `dlq:payments:${message.id}`, {
+      action: "payment.dead_letter",
+      actorId: null,
+      orderId,
+      data: { body: message.body as Record<string, unknown>, reason },
+      at: now,
+    });
     await outboxInsert(db, [item], now);
     await shipOutbox(db, env, [item.id]);
     log("error", "payments message dead-lettered", { id: message.id, body: message.body });

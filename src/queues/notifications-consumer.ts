@@ -22,7 +22,12 @@ async function handle(deps: SendDeps, msg: NotificationMessage): Promise<Outcome
     await fanOutEvent(deps.env, msg.eventId, msg.type);
     return [];
   }
-  const drafts = await composeForOrder(deps.db, deps.env.PUBLIC_BASE_URL, msg as Parameters<typeof composeForOrder>[2], deps.now());
+  const drafts = await composeForOrder(
+    deps.db,
+    deps.env.PUBLIC_BASE_URL,
+    msg as Parameters<typeof composeForOrder>[2],
+    deps.now(),
+  );
   // Channels are independent: one failing must not stop the other, and a redelivery skips what was sent.
   return Promise.all(drafts.map((d) => recordAndDeliver(deps, d)));
 }
@@ -32,10 +37,21 @@ async function handle(deps: SendDeps, msg: NotificationMessage): Promise<Outcome
  * "dead-letter this now", so it is logged at error level, recorded in the audit log with its body
  * (`queue.malformed`), and acked: dead-lettered in effect, never retried forever.
  */
-async function recordMalformed(db: Db, env: Env, queue: string, message: Message<unknown>, issues: unknown): Promise<void> {
+async function recordMalformed(
+  db: Db,
+  env: Env,
+  queue: string,
+  message: Message<unknown>,
+  issues: unknown,
+): Promise<void> {
   log("error", "malformed notifications message", { queue, id: message.id, body: message.body, issues });
   const now = Date.now();
-  const item = outboxItem("audit", `queue.malformed:${queue}:${message.id}`, { action: "queue.malformed", actorId: null, data: { queue, messageId: message.id, body: message.body as never }, at: now });
+  const item = outboxItem("audit", `queue.malformed:${queue}:${message.id}`, {
+    action: "queue.malformed",
+    actorId: null,
+    data: { queue, messageId: message.id, body: message.body as never },
+    at: now,
+  });
   await outboxInsert(db, [item], now);
   await shipOutbox(db, env, [item.id]);
 }
@@ -52,7 +68,10 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   const db = createDb(env.DB);
   const deps: SendDeps = { db, env: nenv, now: Date.now };
   if (outboxInProduction(nenv)) {
-    log("warn", "notifications use the outbox provider in production: messages are stored, not delivered", { email: nenv.EMAIL_PROVIDER, sms: nenv.SMS_PROVIDER });
+    log("warn", "notifications use the outbox provider in production: messages are stored, not delivered", {
+      email: nenv.EMAIL_PROVIDER,
+      sms: nenv.SMS_PROVIDER,
+    });
   }
   await Promise.all(
     batch.messages.map(async (message) => {
@@ -75,7 +94,12 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       } catch (err) {
         count(env, METRIC.queueRetry, ["notifications", parsed.data.type]);
         const delaySeconds = notificationBackoffSeconds(message.attempts);
-        log("error", "notifications message retried", { type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) });
+        log("error", "notifications message retried", {
+          type: parsed.data.type,
+          attempts: message.attempts,
+          delaySeconds,
+          error: String(err),
+        });
         message.retry({ delaySeconds });
       }
     }),
@@ -98,7 +122,12 @@ function unfinishedRowsOf(msg: NotificationMessage) {
       return and(open, eq(notifications.kind, "event_reminder"), eq(notifications.orderId, msg.orderId));
     case "event_cancelled":
     case "event_rescheduled":
-      return and(open, eq(notifications.kind, msg.type), eq(notifications.eventId, msg.eventId), msg.orderId ? eq(notifications.orderId, msg.orderId) : undefined);
+      return and(
+        open,
+        eq(notifications.kind, msg.type),
+        eq(notifications.eventId, msg.eventId),
+        msg.orderId ? eq(notifications.orderId, msg.orderId) : undefined,
+      );
   }
 }
 
@@ -114,7 +143,11 @@ export async function consumeNotificationDeadLetters(batch: MessageBatch<unknown
     const reason = `dead-lettered after ${message.attempts} deliveries`;
     let ids: string[] = [];
     if (parsed.success) {
-      const rows = await db.update(notifications).set({ status: "failed", lastError: reason, updatedAt: now }).where(unfinishedRowsOf(parsed.data)).returning({ id: notifications.id });
+      const rows = await db
+        .update(notifications)
+        .set({ status: "failed", lastError: reason, updatedAt: now })
+        .where(unfinishedRowsOf(parsed.data))
+        .returning({ id: notifications.id });
       ids = rows.map((r) => r.id);
     }
     const body = parsed.success ? parsed.data : null;

@@ -50,7 +50,12 @@ export async function shipOutbox(db: Db, env: Bindings, ids?: string[]): Promise
   for (const [queue, list] of byQueue) {
     try {
       await binding(env, queue).sendBatch(list.map((r) => ({ body: r.body, contentType: "json" as const })));
-      await db.delete(outbox).where(inArray(outbox.id, list.map((r) => r.id)));
+      await db.delete(outbox).where(
+        inArray(
+          outbox.id,
+          list.map((r) => r.id),
+        ),
+      );
       shipped += list.length;
     } catch (err) {
       log("error", "outbox send failed", { queue, rows: list.length, error: String(err) });

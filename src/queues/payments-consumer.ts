@@ -32,7 +32,13 @@ async function cancelPayment(deps: Deps, orderId: string): Promise<void> {
         // Paid just before the cancel. Apply the success here too: if its webhook went missing
         // this sells the seats or refunds; if it arrives later, it finds the order settled.
         const state = await deps.provider.retrievePayment(charge.providerRef);
-        if (state?.status === "succeeded") await paymentSucceeded(deps, { id: state.id, amount: state.amount, currency: state.currency, metadata: { order_id: order.id, ...state.metadata } });
+        if (state?.status === "succeeded")
+          await paymentSucceeded(deps, {
+            id: state.id,
+            amount: state.amount,
+            currency: state.currency,
+            metadata: { order_id: order.id, ...state.metadata },
+          });
         return;
       }
     } catch (err) {
@@ -41,7 +47,10 @@ async function cancelPayment(deps: Deps, orderId: string): Promise<void> {
     }
     await deps.db.update(payments).set({ status: "canceled", updatedAt: now }).where(eq(payments.id, charge.id));
   }
-  await deps.db.update(orders).set({ status: "expired", updatedAt: now, closedAt: now }).where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
+  await deps.db
+    .update(orders)
+    .set({ status: "expired", updatedAt: now, closedAt: now })
+    .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
 }
 
 async function handle(deps: Deps, msg: PaymentMessage): Promise<void> {
@@ -57,7 +66,12 @@ async function handle(deps: Deps, msg: PaymentMessage): Promise<void> {
       const order = await getOrder(deps.db, msg.orderId);
       if (!order || (order.status !== "paid" && order.status !== "partially_refunded")) return;
       try {
-        const r = await refundTickets({ ...deps, env: { ...deps.env, PAYMENTS: noRequeue } }, order, "event_cancelled", null);
+        const r = await refundTickets(
+          { ...deps, env: { ...deps.env, PAYMENTS: noRequeue } },
+          order,
+          "event_cancelled",
+          null,
+        );
         if (r.status === "queued") throw new RetryLater("refund not accepted yet");
       } catch (err) {
         if (err instanceof AppError && err.code === "refund_not_allowed") return; // nothing left to refund
@@ -93,7 +107,12 @@ export async function consumePayments(batch: MessageBatch<unknown>, env: Env): P
       message.ack();
     } catch (err) {
       const delaySeconds = backoffSeconds(message.attempts);
-      log(err instanceof RetryLater ? "warn" : "error", "payments message retried", { type: parsed.data.type, attempts: message.attempts, delaySeconds, error: String(err) });
+      log(err instanceof RetryLater ? "warn" : "error", "payments message retried", {
+        type: parsed.data.type,
+        attempts: message.attempts,
+        delaySeconds,
+        error: String(err),
+      });
       count(env, METRIC.queueRetry, ["payments", parsed.data.type]);
       message.retry({ delaySeconds });
     }

@@ -19,7 +19,10 @@ const SignupSchema = z
     phone: PhoneSchema.optional(),
     notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
   })
-  .refine((b) => !b.notifications?.sms || b.phone, { path: ["notifications", "sms"], message: "SMS notifications need a phone number" })
+  .refine((b) => !b.notifications?.sms || b.phone, {
+    path: ["notifications", "sms"],
+    message: "SMS notifications need a phone number",
+  })
   .openapi("Signup");
 
 // No length rules on login: they would tell an attacker something about valid passwords.
@@ -27,10 +30,21 @@ const LoginSchema = z.strictObject({ email: z.string().max(254), password: z.str
 const RefreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(512) }).openapi("RefreshRequest");
 
 const SessionSchema = z
-  .object({ user: UserSchema, accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().int().openapi({ description: "Access token lifetime in seconds" }) })
+  .object({
+    user: UserSchema,
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int().openapi({ description: "Access token lifetime in seconds" }),
+  })
   .openapi("Session");
 
-const post = <S extends z.ZodType>(path: string, summary: string, schema: S) => ({ method: "post" as const, path, tags: ["auth"], summary, request: { body: jsonBody(schema) } });
+const post = <S extends z.ZodType>(path: string, summary: string, schema: S) => ({
+  method: "post" as const,
+  path,
+  tags: ["auth"],
+  summary,
+  request: { body: jsonBody(schema) },
+});
 
 const signupRoute = createRoute({
   ...post("/signup", "Create an account with email and password", SignupSchema),
@@ -42,7 +56,10 @@ const loginRoute = createRoute({
 });
 const refreshRoute = createRoute({
   ...post("/refresh", "Rotate a refresh token for a new access token", RefreshSchema),
-  responses: { 200: jsonResponse(SessionSchema, "New tokens; the presented refresh token is spent"), ...pickProblems(400, 401) },
+  responses: {
+    200: jsonResponse(SessionSchema, "New tokens; the presented refresh token is spent"),
+    ...pickProblems(400, 401),
+  },
 });
 const logoutRoute = createRoute({
   ...post("/logout", "Revoke the session of a refresh token", RefreshSchema),
@@ -53,7 +70,13 @@ export const auth = createRouter()
   .openapi(signupRoute, async (c) => {
     await enforceAuthLimit(c.env, `signup:${clientIp(c.req.header("CF-Connecting-IP"))}`);
     const s = await signup(createDb(c.env.DB), c.env, c.req.valid("json"));
-    audit(c, { action: "auth.signup", actorId: s.user.id, entityType: "user", entityId: s.user.id, data: { role: s.user.role } });
+    audit(c, {
+      action: "auth.signup",
+      actorId: s.user.id,
+      entityType: "user",
+      entityId: s.user.id,
+      data: { role: s.user.role },
+    });
     return c.json(s, 201);
   })
   .openapi(loginRoute, async (c) => {
@@ -66,7 +89,8 @@ export const auth = createRouter()
       return c.json(s, 200);
     } catch (err) {
       // No actor and no address: the email's hash lets fraud review count attempts per account.
-      if (err instanceof AppError && err.code === "unauthenticated") audit(c, { action: "auth.login_failed", actorId: null, data: { emailHash: await emailHash(body.email) } });
+      if (err instanceof AppError && err.code === "unauthenticated")
+        audit(c, { action: "auth.login_failed", actorId: null, data: { emailHash: await emailHash(body.email) } });
       throw err;
     }
   })
@@ -77,7 +101,14 @@ export const auth = createRouter()
       return c.json(await refresh(db, c.env, token), 200);
     } catch (err) {
       const reuse = err instanceof AppError ? await refreshReuse(db, token) : null;
-      if (reuse) audit(c, { action: "auth.refresh_reuse", actorId: reuse.userId, entityType: "user", entityId: reuse.userId, data: { familyId: reuse.familyId, familyRevoked: true } });
+      if (reuse)
+        audit(c, {
+          action: "auth.refresh_reuse",
+          actorId: reuse.userId,
+          entityType: "user",
+          entityId: reuse.userId,
+          data: { familyId: reuse.familyId, familyRevoked: true },
+        });
       throw err;
     }
   })

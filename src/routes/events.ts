@@ -10,7 +10,9 @@ import { createRouter } from "./router";
 import { jsonResponse, pickProblems } from "./problem-responses";
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const Money = z.object({ amount: z.number().int().openapi({ description: "Minor units" }), currency: z.string() }).openapi("Money");
+const Money = z
+  .object({ amount: z.number().int().openapi({ description: "Minor units" }), currency: z.string() })
+  .openapi("Money");
 const VenueRef = z.object({ id: z.string(), name: z.string(), city: z.string(), country: z.string() });
 
 const EventSummary = z
@@ -30,9 +32,16 @@ const EventSummary = z
 const EventList = z.object({ items: z.array(EventSummary), nextCursor: z.string().nullable() }).openapi("EventList");
 
 const ListQuery = z.object({
-  q: z.string().max(200).optional().openapi({ description: "Full-text search over name, description, performers, venue and city" }),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Full-text search over name, description, performers, venue and city" }),
   city: z.string().max(100).optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "ISO 3166-1 alpha-2").optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "ISO 3166-1 alpha-2")
+    .optional(),
   category: z.enum(EVENT_CATEGORIES).optional(),
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Earliest startsAt (inclusive)" }),
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Latest startsAt (inclusive)" }),
@@ -58,7 +67,13 @@ const EventDetail = EventSummary.omit({ venue: true, priceFrom: true })
 
 // Public catalog reads may come from any D1 replica (see middleware/read-replica.ts).
 const replica = readReplica("first-unconstrained");
-const bookmarkHeader = z.object({ [BOOKMARK_HEADER]: z.string().max(256).optional().openapi({ description: "D1 bookmark from an earlier response: read at least that fresh" }) });
+const bookmarkHeader = z.object({
+  [BOOKMARK_HEADER]: z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({ description: "D1 bookmark from an earlier response: read at least that fresh" }),
+});
 
 const listRoute = createRoute({
   middleware: replica,
@@ -89,7 +104,10 @@ function toSummary(r: EventListRow, now: number): z.infer<typeof EventSummary> {
     startsAt: iso(r.starts_at),
     endsAt: iso(r.ends_at),
     status: r.status,
-    salesStatus: salesStatus({ status: r.status, salesStartAt: r.sales_start_at, salesEndAt: r.sales_end_at, endsAt: r.ends_at }, now),
+    salesStatus: salesStatus(
+      { status: r.status, salesStartAt: r.sales_start_at, salesEndAt: r.sales_end_at, endsAt: r.ends_at },
+      now,
+    ),
     venue: { id: r.venue_id, name: r.venue_name, city: r.city, country: r.country },
     priceFrom: r.price_from === null ? null : { amount: r.price_from, currency: r.price_currency ?? "" },
   };
@@ -111,7 +129,13 @@ async function cachedList(c: Context<AppEnv>, build: () => Promise<Response>): P
   const res = await build();
   res.headers.set("Cache-Control", `public, max-age=${ttl}`);
   // Store only what is the same for every caller; CORS and request-id headers are per request.
-  const stored = new Response(res.clone().body, { status: res.status, headers: { "Content-Type": res.headers.get("Content-Type") ?? "application/json", "Cache-Control": `public, max-age=${ttl}` } });
+  const stored = new Response(res.clone().body, {
+    status: res.status,
+    headers: {
+      "Content-Type": res.headers.get("Content-Type") ?? "application/json",
+      "Cache-Control": `public, max-age=${ttl}`,
+    },
+  });
   c.executionCtx.waitUntil(cache.put(key, stored));
   return res;
 }
@@ -136,15 +160,17 @@ export const events = createRouter()
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
     const db = c.var.readDb;
-    const e = await db.prepare(
-      `SELECT e.*, v.name AS venue_name, v.address, v.city, v.country, v.timezone
+    const e = await db
+      .prepare(
+        `SELECT e.*, v.name AS venue_name, v.address, v.city, v.country, v.timezone
        FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ? AND e.status != 'draft'`,
-    )
+      )
       .bind(id)
       .first<Record<string, unknown>>();
     // Drafts answer exactly like unknown ids so their existence is not disclosed.
     if (!e) throw notFound("Event");
-    const { results: tiers } = await db.prepare("SELECT key, name, amount, currency FROM price_tiers WHERE event_id = ? ORDER BY sort, amount, key")
+    const { results: tiers } = await db
+      .prepare("SELECT key, name, amount, currency FROM price_tiers WHERE event_id = ? ORDER BY sort, amount, key")
       .bind(id)
       .all<z.infer<typeof Tier>>();
     const status = e.status as EventStatus;
@@ -167,7 +193,14 @@ export const events = createRouter()
         salesStartAt: salesStartAt === null ? null : iso(salesStartAt),
         salesEndAt: salesEndAt === null ? null : iso(salesEndAt),
         currency: e.currency as string,
-        venue: { id: e.venue_id as string, name: e.venue_name as string, address: e.address as string, city: e.city as string, country: e.country as string, timezone: e.timezone as string },
+        venue: {
+          id: e.venue_id as string,
+          name: e.venue_name as string,
+          address: e.address as string,
+          city: e.city as string,
+          country: e.country as string,
+          timezone: e.timezone as string,
+        },
         tiers,
       },
       200,

@@ -6,20 +6,31 @@ import { requireOperator } from "../observability/operator-auth";
 import { createRouter } from "./router";
 import { jsonResponse, pickProblems } from "./problem-responses";
 
-const Check = z.object({ ok: z.boolean(), latencyMs: z.number().int(), error: z.string().optional() }).openapi("HealthCheck");
+const Check = z
+  .object({ ok: z.boolean(), latencyMs: z.number().int(), error: z.string().optional() })
+  .openapi("HealthCheck");
 const HealthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
     time: z.string(),
-    checks: z.object({ d1: Check, durableObject: Check, queue: Check }).optional().openapi({ description: "Only with ?deep=1 (operator)" }),
+    checks: z
+      .object({ d1: Check, durableObject: Check, queue: Check })
+      .optional()
+      .openapi({ description: "Only with ?deep=1 (operator)" }),
   })
   .openapi("Health");
-const Query = z.object({ deep: z.enum(["0", "1", "true", "false"]).optional().openapi({ description: "1: check D1, a Durable Object and a queue (operator token or admin)" }) });
+const Query = z.object({
+  deep: z
+    .enum(["0", "1", "true", "false"])
+    .optional()
+    .openapi({ description: "1: check D1, a Durable Object and a queue (operator token or admin)" }),
+});
 
 const isDeep = (q: string | undefined) => q === "1" || q === "true";
 
 /** Liveness is public; `?deep=1` is for operators, since it costs a D1 query, an RPC and a queue send. */
-const operatorWhenDeep = (c: Context<AppEnv>, next: Next) => (isDeep(c.req.query("deep")) ? requireOperator(c, next) : next());
+const operatorWhenDeep = (c: Context<AppEnv>, next: Next) =>
+  isDeep(c.req.query("deep")) ? requireOperator(c, next) : next();
 
 export const health = createRouter().openapi(
   createRoute({
@@ -29,7 +40,11 @@ export const health = createRouter().openapi(
     summary: "Liveness; with ?deep=1 each dependency with its latency",
     middleware: operatorWhenDeep,
     request: { query: Query },
-    responses: { 200: jsonResponse(HealthSchema, "Alive (and, when deep, every dependency answered)"), 503: jsonResponse(HealthSchema, "A dependency failed (deep only)"), ...pickProblems(401, 403) },
+    responses: {
+      200: jsonResponse(HealthSchema, "Alive (and, when deep, every dependency answered)"),
+      503: jsonResponse(HealthSchema, "A dependency failed (deep only)"),
+      ...pickProblems(401, 403),
+    },
   }),
   async (c) => {
     const time = new Date().toISOString();

@@ -12,13 +12,21 @@ import type { HoldRequest } from "../objects/inventory-types";
 import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
 import { createRouter } from "./router";
 
-
-const SeatIds = z.array(z.string().min(1).max(100)).min(1).max(50).refine((a) => new Set(a).size === a.length, "seat ids must be unique");
+const SeatIds = z
+  .array(z.string().min(1).max(100))
+  .min(1)
+  .max(50)
+  .refine((a) => new Set(a).size === a.length, "seat ids must be unique");
 const Quantity = z.number().int().min(1).max(50);
 const HoldBody = z
   .union([
     z.strictObject({ seats: SeatIds }),
-    z.strictObject({ tier: z.string().min(1).max(100), quantity: Quantity, accessible: z.boolean().optional(), allowSplit: z.boolean().optional() }),
+    z.strictObject({
+      tier: z.string().min(1).max(100),
+      quantity: Quantity,
+      accessible: z.boolean().optional(),
+      allowSplit: z.boolean().optional(),
+    }),
     z.strictObject({ area: z.string().min(1).max(100), quantity: Quantity }),
   ])
   .openapi("HoldRequest");
@@ -51,22 +59,55 @@ const HoldView = z
   .openapi("Hold");
 const iso = (ms: number) => new Date(ms).toISOString();
 const base = { tags: ["holds"], security: [{ bearer: [] }], middleware: requireAuth };
-const HoldParam = z.object({ holdId: z.string().min(1).max(300).openapi({ param: { name: "holdId", in: "path" } }) });
-const EventParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
-const AdmissionHeader = z.object({
-  "x-admission-token": z.string().max(2000).optional().openapi({ description: "Required while the event's waiting room is on: the token from GET /v1/events/{id}/queue/{ticket} once admitted" }),
+const HoldParam = z.object({
+  holdId: z
+    .string()
+    .min(1)
+    .max(300)
+    .openapi({ param: { name: "holdId", in: "path" } }),
 });
-const ADMISSION_WHY = { malformed: "is malformed", signature: "has a bad signature", expired: "has expired", wrong_user: "belongs to another account", wrong_event: "is for another event" } as const;
+const EventParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+const AdmissionHeader = z.object({
+  "x-admission-token": z
+    .string()
+    .max(2000)
+    .optional()
+    .openapi({
+      description:
+        "Required while the event's waiting room is on: the token from GET /v1/events/{id}/queue/{ticket} once admitted",
+    }),
+});
+const ADMISSION_WHY = {
+  malformed: "is malformed",
+  signature: "has a bad signature",
+  expired: "has expired",
+  wrong_user: "belongs to another account",
+  wrong_event: "is for another event",
+} as const;
 
 /**
  * An admission token, when sent, is checked here in the Worker (an HMAC), never by asking the
  * room; whether the event needs one is the inventory object's call (it knows its waiting-room
  * switch), so the hold path is one DO call and no D1 read.
  */
-async function admitted(token: string | undefined, env: Parameters<typeof jwtSecret>[0], userId: string, eventId: string): Promise<boolean> {
+async function admitted(
+  token: string | undefined,
+  env: Parameters<typeof jwtSecret>[0],
+  userId: string,
+  eventId: string,
+): Promise<boolean> {
   if (!token) return false;
   const r = await verifyAdmission(token, jwtSecret(env), userId, eventId);
-  if (!r.ok) throw new AppError("admission_invalid", `The admission token ${ADMISSION_WHY[r.reason]}`, { extra: { reason: r.reason } });
+  if (!r.ok)
+    throw new AppError("admission_invalid", `The admission token ${ADMISSION_WHY[r.reason]}`, {
+      extra: { reason: r.reason },
+    });
   return true;
 }
 
@@ -78,7 +119,14 @@ function locate(id: string) {
 
 export const holds = createRouter()
   .openapi(
-    createRoute({ ...base, method: "post", path: "/events/{id}/holds", summary: "Hold seats for a few minutes", request: { params: EventParam, headers: AdmissionHeader, body: jsonBody(HoldBody) }, responses: { 201: jsonResponse(HoldCreated, "Held"), ...pickProblems(400, 401, 403, 404, 409, 422, 429) } }),
+    createRoute({
+      ...base,
+      method: "post",
+      path: "/events/{id}/holds",
+      summary: "Hold seats for a few minutes",
+      request: { params: EventParam, headers: AdmissionHeader, body: jsonBody(HoldBody) },
+      responses: { 201: jsonResponse(HoldCreated, "Held"), ...pickProblems(400, 401, 403, 404, 409, 422, 429) },
+    }),
     async (c) => {
       const { id } = c.req.valid("param");
       const request = c.req.valid("json") as HoldRequest;
@@ -86,12 +134,20 @@ export const holds = createRouter()
       if (!isId("evt", id)) throw notFound("Event");
       const admission = await admitted(c.req.valid("header")["x-admission-token"], c.env, c.var.auth.userId, id);
       const { success } = await c.env.HOLD_LIMITER.limit({ key: `hold:${c.var.auth.userId}` });
-      if (!success) throw new AppError("rate_limited", "Too many hold attempts; retry shortly", { headers: { "Retry-After": "10" } });
+      if (!success)
+        throw new AppError("rate_limited", "Too many hold attempts; retry shortly", {
+          headers: { "Retry-After": "10" },
+        });
       // The object exists once the event is published (placed in its venue's region then); an
       // unknown or draft event has no initialized inventory and answers not_found.
       const stub = inventoryStub(c.env.EVENT_INVENTORY, id);
       // The object writes the hold's audit entries itself (its outbox); it gets the IP hash here.
-      const r = await stub.hold({ userId: c.var.auth.userId, request, ipHash: await requestIpHash(c), admitted: admission });
+      const r = await stub.hold({
+        userId: c.var.auth.userId,
+        request,
+        ipHash: await requestIpHash(c),
+        admitted: admission,
+      });
       if (!r.ok) throw inventoryError(r, r.code === "not_found" ? "Event" : "Hold");
       const body: z.infer<typeof HoldCreated> = {
         holdId: encodeHoldId(id, r.holdId),
@@ -107,7 +163,14 @@ export const holds = createRouter()
     },
   )
   .openapi(
-    createRoute({ ...base, method: "get", path: "/holds/{holdId}", summary: "Read one of your holds", request: { params: HoldParam }, responses: { 200: jsonResponse(HoldView, "Hold"), ...pickProblems(401, 404) } }),
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/holds/{holdId}",
+      summary: "Read one of your holds",
+      request: { params: HoldParam },
+      responses: { 200: jsonResponse(HoldView, "Hold"), ...pickProblems(401, 404) },
+    }),
     async (c) => {
       const { eventId, holdId } = locate(c.req.valid("param").holdId);
       const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).getHold(holdId);
@@ -115,15 +178,29 @@ export const holds = createRouter()
       const h = r.hold;
       if (h.userId !== c.var.auth.userId) throw notFound("Hold");
       const body: z.infer<typeof HoldView> = {
-        holdId: encodeHoldId(eventId, h.id), eventId, status: h.status, kind: h.kind, seats: h.seats, amount: h.amount, currency: h.currency,
-        expiresAt: iso(h.expiresAt), createdAt: iso(h.createdAt),
+        holdId: encodeHoldId(eventId, h.id),
+        eventId,
+        status: h.status,
+        kind: h.kind,
+        seats: h.seats,
+        amount: h.amount,
+        currency: h.currency,
+        expiresAt: iso(h.expiresAt),
+        createdAt: iso(h.createdAt),
       };
       if (h.area) body.area = h.area;
       return c.json(body, 200);
     },
   )
   .openapi(
-    createRoute({ ...base, method: "delete", path: "/holds/{holdId}", summary: "Release one of your holds", request: { params: HoldParam }, responses: { 204: { description: "Released" }, ...pickProblems(401, 404, 409) } }),
+    createRoute({
+      ...base,
+      method: "delete",
+      path: "/holds/{holdId}",
+      summary: "Release one of your holds",
+      request: { params: HoldParam },
+      responses: { 204: { description: "Released" }, ...pickProblems(401, 404, 409) },
+    }),
     async (c) => {
       const { eventId, holdId } = locate(c.req.valid("param").holdId);
       const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).release(holdId, c.var.auth.userId);

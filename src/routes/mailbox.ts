@@ -18,7 +18,13 @@ async function devOnly(c: { env: Env; req: { method: string; path: string } }, n
   await next();
 }
 
-const latest = (d1: D1Database) => createDb(d1).select().from(notifications).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(100).all();
+const latest = (d1: D1Database) =>
+  createDb(d1)
+    .select()
+    .from(notifications)
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(100)
+    .all();
 
 mailbox.get("/mailbox", async (c) => c.html(mailboxPage(await latest(c.env.DB))));
 mailbox.get("/mailbox.json", async (c) => c.json({ items: await latest(c.env.DB) }));

@@ -58,6 +58,11 @@ export const me = createRouter()
     const patch = c.req.valid("json");
     const user = await updateProfile(createDb(c.env.DB), c.get("auth").userId, patch);
     // Field names only: the audit trail is no place for phone numbers.
-    audit(c, { action: "user.profile_updated", entityType: "user", entityId: user.id, data: { fields: Object.keys(patch) } });
+    audit(c, {
+      action: "user.profile_updated",
+      entityType: "user",
+      entityId: user.id,
+      data: { fields: Object.keys(patch) },
+    });
     return c.json(user, 200);
   });

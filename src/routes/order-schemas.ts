@@ -30,28 +30,101 @@ export const OrderSummarySchema = z
   .openapi("OrderSummary");
 
 export const OrderSchema = OrderSummarySchema.extend({
-  lines: z.array(z.object({ seatId: z.string().nullable(), areaId: z.string().nullable(), tier: z.string(), price: z.number().int(), quantity: z.number().int() })),
-  tickets: z.array(z.object({ id: z.string(), place: z.string(), tier: z.string(), price: z.number().int(), status: z.string(), qrUrl: z.string() })),
-  payments: z.array(z.object({ kind: z.string(), provider: z.string(), status: z.string(), amount: z.number().int(), reason: z.string().nullable(), lastError: z.string().nullable() })),
+  lines: z.array(
+    z.object({
+      seatId: z.string().nullable(),
+      areaId: z.string().nullable(),
+      tier: z.string(),
+      price: z.number().int(),
+      quantity: z.number().int(),
+    }),
+  ),
+  tickets: z.array(
+    z.object({
+      id: z.string(),
+      place: z.string(),
+      tier: z.string(),
+      price: z.number().int(),
+      status: z.string(),
+      qrUrl: z.string(),
+    }),
+  ),
+  payments: z.array(
+    z.object({
+      kind: z.string(),
+      provider: z.string(),
+      status: z.string(),
+      amount: z.number().int(),
+      reason: z.string().nullable(),
+      lastError: z.string().nullable(),
+    }),
+  ),
 }).openapi("Order");
 
 export const CheckoutSchema = z
-  .object({ orderId: z.string(), status: z.enum(ORDER_STATUSES), amount: z.number().int(), currency: z.string(), expiresAt: z.string(), payment: PaymentHandleSchema })
+  .object({
+    orderId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    amount: z.number().int(),
+    currency: z.string(),
+    expiresAt: z.string(),
+    payment: PaymentHandleSchema,
+  })
   .openapi("Checkout");
 
 export function toOrderSummary(o: OrderRow): z.infer<typeof OrderSummarySchema> {
-  return { id: o.id, eventId: o.eventId, status: o.status, amount: o.amount, currency: o.currency, refundedAmount: o.refundedAmount, createdAt: iso(o.createdAt)!, paidAt: iso(o.paidAt) };
+  return {
+    id: o.id,
+    eventId: o.eventId,
+    status: o.status,
+    amount: o.amount,
+    currency: o.currency,
+    refundedAmount: o.refundedAmount,
+    createdAt: iso(o.createdAt)!,
+    paidAt: iso(o.paidAt),
+  };
 }
 
 export function toOrder(d: NonNullable<Awaited<ReturnType<typeof orderDetail>>>): z.infer<typeof OrderSchema> {
   return {
     ...toOrderSummary(d.order),
-    lines: d.lines.map((l) => ({ seatId: l.seatId, areaId: l.areaId, tier: l.tier, price: l.price, quantity: l.quantity })),
-    tickets: d.tickets.map((t) => ({ id: t.id, place: t.place, tier: t.tier, price: t.price, status: t.status, qrUrl: `/v1/tickets/${t.id}/qr.svg` })),
-    payments: d.payments.map((p) => ({ kind: p.kind, provider: p.provider, status: p.status, amount: p.amount, reason: p.reason, lastError: p.lastError })),
+    lines: d.lines.map((l) => ({
+      seatId: l.seatId,
+      areaId: l.areaId,
+      tier: l.tier,
+      price: l.price,
+      quantity: l.quantity,
+    })),
+    tickets: d.tickets.map((t) => ({
+      id: t.id,
+      place: t.place,
+      tier: t.tier,
+      price: t.price,
+      status: t.status,
+      qrUrl: `/v1/tickets/${t.id}/qr.svg`,
+    })),
+    payments: d.payments.map((p) => ({
+      kind: p.kind,
+      provider: p.provider,
+      status: p.status,
+      amount: p.amount,
+      reason: p.reason,
+      lastError: p.lastError,
+    })),
   };
 }
 
-export function toCheckout(r: { order: OrderRow; payment: PaymentHandle; expiresAt: number }): z.infer<typeof CheckoutSchema> {
-  return { orderId: r.order.id, status: r.order.status, amount: r.order.amount, currency: r.order.currency, expiresAt: iso(r.expiresAt)!, payment: r.payment };
+export function toCheckout(r: {
+  order: OrderRow;
+  payment: PaymentHandle;
+  expiresAt: number;
+}): z.infer<typeof CheckoutSchema> {
+  return {
+    orderId: r.order.id,
+    status: r.order.status,
+    amount: r.order.amount,
+    currency: r.order.currency,
+    expiresAt: iso(r.expiresAt)!,
+    payment: r.payment,
+  };
 }

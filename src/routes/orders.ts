@@ -19,11 +19,42 @@ const keyed = { ...base, middleware: [requireAuth, requireIdempotencyKey] };
 // A fan's own orders: a session without a bookmark starts at the primary, so an order just
 // written by checkout or a payment webhook is never missing; with one, replicas may serve it.
 const reads = { ...base, middleware: [requireAuth, readReplica("first-primary")] };
-const bookmarkHeader = z.object({ [BOOKMARK_HEADER]: z.string().max(256).optional().openapi({ description: "D1 bookmark from an earlier response: read at least that fresh" }) });
-const idempotent = { headers: z.object({ "idempotency-key": z.string().min(1).max(255).openapi({ description: "Required: a retry with the same key returns the first answer" }) }) };
-const unavailable = { 503: { ...problems[409], description: "Payment provider unavailable; retry after Retry-After (the hold keeps its deadline)" } };
-const HoldParam = z.object({ holdId: z.string().min(1).max(300).openapi({ param: { name: "holdId", in: "path" } }) });
-const OrderParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+const bookmarkHeader = z.object({
+  [BOOKMARK_HEADER]: z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({ description: "D1 bookmark from an earlier response: read at least that fresh" }),
+});
+const idempotent = {
+  headers: z.object({
+    "idempotency-key": z
+      .string()
+      .min(1)
+      .max(255)
+      .openapi({ description: "Required: a retry with the same key returns the first answer" }),
+  }),
+};
+const unavailable = {
+  503: {
+    ...problems[409],
+    description: "Payment provider unavailable; retry after Retry-After (the hold keeps its deadline)",
+  },
+};
+const HoldParam = z.object({
+  holdId: z
+    .string()
+    .min(1)
+    .max(300)
+    .openapi({ param: { name: "holdId", in: "path" } }),
+});
+const OrderParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 function deps(env: Env) {
   return { db: createDb(env.DB), ns: env.EVENT_INVENTORY, provider: paymentProvider(env), env };
@@ -32,19 +63,58 @@ function deps(env: Env) {
 /** Fan routes for checkout and orders. Everything is the caller's own: others' orders are 404. */
 export const orderRoutes = createRouter()
   .openapi(
-    createRoute({ ...keyed, method: "post", path: "/holds/{holdId}/checkout", summary: "Check out a hold: create the order and its payment", request: { params: HoldParam, ...idempotent }, responses: { 201: jsonResponse(CheckoutSchema, "Order awaiting payment"), ...pickProblems(400, 401, 404, 409, 422), ...unavailable } }),
+    createRoute({
+      ...keyed,
+      method: "post",
+      path: "/holds/{holdId}/checkout",
+      summary: "Check out a hold: create the order and its payment",
+      request: { params: HoldParam, ...idempotent },
+      responses: {
+        201: jsonResponse(CheckoutSchema, "Order awaiting payment"),
+        ...pickProblems(400, 401, 404, 409, 422),
+        ...unavailable,
+      },
+    }),
     async (c) => c.json(toCheckout(await checkout(deps(c.env), c.var.auth, c.req.valid("param").holdId)), 201),
   )
   .openapi(
-    createRoute({ ...reads, method: "get", path: "/orders", summary: "Your orders, newest first", request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), before: z.iso.datetime().optional() }), headers: bookmarkHeader }, responses: { 200: jsonResponse(z.object({ items: z.array(OrderSummarySchema) }), "Orders"), ...pickProblems(400, 401) } }),
+    createRoute({
+      ...reads,
+      method: "get",
+      path: "/orders",
+      summary: "Your orders, newest first",
+      request: {
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+          before: z.iso.datetime().optional(),
+        }),
+        headers: bookmarkHeader,
+      },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(OrderSummarySchema) }), "Orders"),
+        ...pickProblems(400, 401),
+      },
+    }),
     async (c) => {
       const q = c.req.valid("query");
-      const rows = await listOrders(createDb(c.var.readDb), c.var.auth.userId, q.limit, q.before ? Date.parse(q.before) : undefined);
+      const rows = await listOrders(
+        createDb(c.var.readDb),
+        c.var.auth.userId,
+        q.limit,
+        q.before ? Date.parse(q.before) : undefined,
+      );
       return c.json({ items: rows.map(toOrderSummary) }, 200);
     },
   )
   .openapi(
-    createRoute({ ...reads, method: "get", path: "/orders/{id}", summary: "One of your orders with its tickets and payments", request: { params: OrderParam, headers: bookmarkHeader }, responses: { 200: jsonResponse(OrderSchema, "Order"), ...pickProblems(401, 404) } }),
+    createRoute({
+      ...reads,
+      method: "get",
+      path: "/orders/{id}",
+      summary: "One of your orders with its tickets and payments",
+      request: { params: OrderParam, headers: bookmarkHeader },
+      responses: { 200: jsonResponse(OrderSchema, "Order"), ...pickProblems(401, 404) },
+    }),
     async (c) => {
       const d = await orderDetail(createDb(c.var.readDb), c.req.valid("param").id);
       if (!d || d.order.userId !== c.var.auth.userId) throw notFound("Order");
@@ -52,11 +122,38 @@ export const orderRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ ...keyed, method: "post", path: "/orders/{id}/pay", summary: "Try again after a declined payment (same seats, new payment attempt)", request: { params: OrderParam, ...idempotent }, responses: { 201: jsonResponse(CheckoutSchema, "Order awaiting payment"), ...pickProblems(400, 401, 404, 409, 422), ...unavailable } }),
+    createRoute({
+      ...keyed,
+      method: "post",
+      path: "/orders/{id}/pay",
+      summary: "Try again after a declined payment (same seats, new payment attempt)",
+      request: { params: OrderParam, ...idempotent },
+      responses: {
+        201: jsonResponse(CheckoutSchema, "Order awaiting payment"),
+        ...pickProblems(400, 401, 404, 409, 422),
+        ...unavailable,
+      },
+    }),
     async (c) => c.json(toCheckout(await retryPayment(deps(c.env), c.var.auth, c.req.valid("param").id)), 201),
   )
   .openapi(
-    createRoute({ ...base, method: "post", path: "/orders/{id}/cancel", summary: "Cancel a paid order for a refund, within the event's refund policy", request: { params: OrderParam }, responses: { 200: jsonResponse(z.object({ order: OrderSchema, refund: z.object({ id: z.string(), amount: z.number().int(), status: z.string() }) }), "Refunded"), ...pickProblems(401, 404, 409) } }),
+    createRoute({
+      ...base,
+      method: "post",
+      path: "/orders/{id}/cancel",
+      summary: "Cancel a paid order for a refund, within the event's refund policy",
+      request: { params: OrderParam },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            order: OrderSchema,
+            refund: z.object({ id: z.string(), amount: z.number().int(), status: z.string() }),
+          }),
+          "Refunded",
+        ),
+        ...pickProblems(401, 404, 409),
+      },
+    }),
     async (c) => {
       const d = deps(c.env);
       const order = await getOrder(d.db, c.req.valid("param").id);
@@ -66,6 +163,9 @@ export const orderRoutes = createRouter()
       if (!policy.allowed) throw new AppError("refund_not_allowed", `This order cannot be cancelled: ${policy.reason}`);
       const refund = await refundTickets(d, order, "fan_cancel", c.var.auth.userId);
       const detail = await orderDetail(d.db, order.id);
-      return c.json({ order: toOrder(detail!), refund: { id: refund.refundId, amount: refund.amount, status: refund.status } }, 200);
+      return c.json(
+        { order: toOrder(detail!), refund: { id: refund.refundId, amount: refund.amount, status: refund.status } },
+        200,
+      );
     },
   );

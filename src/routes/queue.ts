@@ -18,14 +18,20 @@ export const QueueTicketSchema = z
     ticket: z.string(),
     eventId: z.string(),
     state: z.enum(STATES),
-    position: z.number().int().nullable().openapi({ description: "1-based place among waiting fans; null before the on-sale shuffle" }),
+    position: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "1-based place among waiting fans; null before the on-sale shuffle" }),
     ahead: z.number().int().nullable(),
     estimatedWaitSeconds: z.number().int().nullable(),
     joinedAt: z.string(),
     admission: z
       .object({ token: z.string(), expiresAt: z.string() })
       .optional()
-      .openapi({ description: "While admitted: send `token` as the X-Admission-Token header of POST /v1/events/{id}/holds" }),
+      .openapi({
+        description: "While admitted: send `token` as the X-Admission-Token header of POST /v1/events/{id}/holds",
+      }),
   })
   .openapi("QueueTicket");
 export const FairnessSchema = z
@@ -43,16 +49,34 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type View = Awaited<ReturnType<ReturnType<typeof waitingRoomStub>["view"]>>;
 function toTicket(v: Extract<View, { ok: true }>["view"]): z.infer<typeof QueueTicketSchema> {
   const { admission, joinedAt, ...rest } = v;
-  return { ...rest, joinedAt: iso(joinedAt), ...(admission ? { admission: { token: admission.token, expiresAt: iso(admission.expiresAt) } } : {}) };
+  return {
+    ...rest,
+    joinedAt: iso(joinedAt),
+    ...(admission ? { admission: { token: admission.token, expiresAt: iso(admission.expiresAt) } } : {}),
+  };
 }
 
-const EventParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
-const TicketParam = EventParam.extend({ ticket: z.string().min(1).max(100).openapi({ param: { name: "ticket", in: "path" } }) });
+const EventParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+const TicketParam = EventParam.extend({
+  ticket: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "ticket", in: "path" } }),
+});
 const base = { tags: ["queue"], security: [{ bearer: [] }], middleware: requireAuth };
 
 /** A published event (drafts do not exist to fans), with whether its waiting room is on. */
 async function liveEvent(c: Context<AppEnv>, id: string) {
-  const e = await c.env.DB.prepare(`SELECT status, queue_enabled FROM events WHERE id = ?`).bind(id).first<{ status: string; queue_enabled: number }>();
+  const e = await c.env.DB.prepare(`SELECT status, queue_enabled FROM events WHERE id = ?`)
+    .bind(id)
+    .first<{ status: string; queue_enabled: number }>();
   if (!e || e.status === "draft") throw notFound("Event");
   return e;
 }
@@ -63,7 +87,14 @@ async function liveEvent(c: Context<AppEnv>, id: string) {
  */
 export const queueRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: "/events/{id}/queue/fairness", tags: ["queue"], summary: "The shuffle's seed commitment, and after the on-sale the seed and order", request: { params: EventParam }, responses: { 200: jsonResponse(FairnessSchema, "Fairness"), ...pickProblems(404) } }),
+    createRoute({
+      method: "get",
+      path: "/events/{id}/queue/fairness",
+      tags: ["queue"],
+      summary: "The shuffle's seed commitment, and after the on-sale the seed and order",
+      request: { params: EventParam },
+      responses: { 200: jsonResponse(FairnessSchema, "Fairness"), ...pickProblems(404) },
+    }),
     async (c) => {
       const { id } = c.req.valid("param");
       await liveEvent(c, id);
@@ -72,20 +103,41 @@ export const queueRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ ...base, method: "post", path: "/events/{id}/queue", summary: "Join the waiting room (one place per account)", request: { params: EventParam }, responses: { 200: jsonResponse(QueueTicketSchema, "Your existing place"), 201: jsonResponse(QueueTicketSchema, "Joined"), ...pickProblems(401, 404, 409, 429) } }),
+    createRoute({
+      ...base,
+      method: "post",
+      path: "/events/{id}/queue",
+      summary: "Join the waiting room (one place per account)",
+      request: { params: EventParam },
+      responses: {
+        200: jsonResponse(QueueTicketSchema, "Your existing place"),
+        201: jsonResponse(QueueTicketSchema, "Joined"),
+        ...pickProblems(401, 404, 409, 429),
+      },
+    }),
     async (c) => {
       const { id } = c.req.valid("param");
       // No D1 read: only an organizer's PUT (on an event they manage) opens a room, so the room
       // alone answers whether joining is possible; the join path is one object call.
       const { success } = await c.env.QUEUE_LIMITER.limit({ key: `queue:${c.var.auth.userId}` });
-      if (!success) throw new AppError("rate_limited", "Too many join attempts; retry shortly", { headers: { "Retry-After": "10" } });
+      if (!success)
+        throw new AppError("rate_limited", "Too many join attempts; retry shortly", {
+          headers: { "Retry-After": "10" },
+        });
       const r = await waitingRoomStub(c.env.WAITING_ROOM, id).join(c.var.auth.userId);
       if (!r.ok) throw new AppError(r.code, "This event has no waiting room open; hold seats directly");
       return r.created ? c.json(toTicket(r.view), 201) : c.json(toTicket(r.view), 200);
     },
   )
   .openapi(
-    createRoute({ ...base, method: "get", path: "/events/{id}/queue/{ticket}", summary: "Your place, fans ahead, wait estimate, and the admission token once admitted", request: { params: TicketParam }, responses: { 200: jsonResponse(QueueTicketSchema, "Ticket"), ...pickProblems(401, 404) } }),
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/events/{id}/queue/{ticket}",
+      summary: "Your place, fans ahead, wait estimate, and the admission token once admitted",
+      request: { params: TicketParam },
+      responses: { 200: jsonResponse(QueueTicketSchema, "Ticket"), ...pickProblems(401, 404) },
+    }),
     async (c) => {
       const { id, ticket } = c.req.valid("param");
       const r = await waitingRoomStub(c.env.WAITING_ROOM, id).view(ticket, c.var.auth.userId);
@@ -94,7 +146,14 @@ export const queueRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ ...base, method: "delete", path: "/events/{id}/queue/{ticket}", summary: "Leave the queue, or finish shopping: frees your slot at once", request: { params: TicketParam }, responses: { 200: jsonResponse(QueueTicketSchema, "Left"), ...pickProblems(401, 404) } }),
+    createRoute({
+      ...base,
+      method: "delete",
+      path: "/events/{id}/queue/{ticket}",
+      summary: "Leave the queue, or finish shopping: frees your slot at once",
+      request: { params: TicketParam },
+      responses: { 200: jsonResponse(QueueTicketSchema, "Left"), ...pickProblems(401, 404) },
+    }),
     async (c) => {
       const { id, ticket } = c.req.valid("param");
       const r = await waitingRoomStub(c.env.WAITING_ROOM, id).leave(ticket, c.var.auth.userId);
@@ -104,18 +163,46 @@ export const queueRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: "get", path: "/events/{id}/queue/{ticket}/live", tags: ["queue"], summary: "Live queue position (WebSocket): position, admitted {token}, sold_out",
-      request: { params: TicketParam, query: z.object({ token: z.string().max(4000).openapi({ description: "Access token (browsers cannot set headers on a WebSocket)" }) }) },
-      responses: { 101: { description: "Switching protocols; messages are src/live/queue-protocol.ts" }, 426: { description: "Not a WebSocket upgrade" }, ...pickProblems(400, 401, 404) },
+      method: "get",
+      path: "/events/{id}/queue/{ticket}/live",
+      tags: ["queue"],
+      summary: "Live queue position (WebSocket): position, admitted {token}, sold_out",
+      request: {
+        params: TicketParam,
+        query: z.object({
+          token: z
+            .string()
+            .max(4000)
+            .openapi({ description: "Access token (browsers cannot set headers on a WebSocket)" }),
+        }),
+      },
+      responses: {
+        101: { description: "Switching protocols; messages are src/live/queue-protocol.ts" },
+        426: { description: "Not a WebSocket upgrade" },
+        ...pickProblems(400, 401, 404),
+      },
     }),
     async (c) => {
       const { id, ticket } = c.req.valid("param");
       if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-        return c.json({ type: "about:blank", title: "Upgrade required", status: 426, detail: "Connect with a WebSocket client", code: "bad_request", requestId: c.get("requestId") }, 426, { Upgrade: "websocket", "Content-Type": "application/problem+json" });
+        return c.json(
+          {
+            type: "about:blank",
+            title: "Upgrade required",
+            status: 426,
+            detail: "Connect with a WebSocket client",
+            code: "bad_request",
+            requestId: c.get("requestId"),
+          },
+          426,
+          { Upgrade: "websocket", "Content-Type": "application/problem+json" },
+        );
       }
       const auth = await verifyAccessToken(c.req.valid("query").token, c.env);
       const headers = new Headers({ Upgrade: "websocket", "X-Queue-Ticket": ticket, "X-Queue-User": auth.userId });
-      const res = await waitingRoomStub(c.env.WAITING_ROOM, id).fetch(new Request("https://waiting-room/live", { headers }));
+      const res = await waitingRoomStub(c.env.WAITING_ROOM, id).fetch(
+        new Request("https://waiting-room/live", { headers }),
+      );
       if (res.status === 404) throw notFound("Queue ticket");
       return res;
     },

@@ -15,8 +15,11 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 /** Every validator failure becomes a 400 problem listing each field, whatever the target. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (!result.success) {
-    const where = result.target === "json" ? "request body" : result.target === "query" ? "query string" : result.target;
-    throw new AppError("validation_failed", `The ${where} is invalid`, { extra: { errors: fieldErrors(result.error) } });
+    const where =
+      result.target === "json" ? "request body" : result.target === "query" ? "query string" : result.target;
+    throw new AppError("validation_failed", `The ${where} is invalid`, {
+      extra: { errors: fieldErrors(result.error) },
+    });
   }
   return undefined;
 };

@@ -9,23 +9,47 @@ import { createRouter } from "./router";
 const SeatMap = z
   .object({
     version: z.number().int(),
-    seats: z.record(z.string(), z.enum(["a", "h", "s", "b"])).openapi({ description: "a available, h held, s sold, b blocked" }),
+    seats: z
+      .record(z.string(), z.enum(["a", "h", "s", "b"]))
+      .openapi({ description: "a available, h held, s sold, b blocked" }),
     areas: z.record(z.string(), z.number().int()).openapi({ description: "Remaining capacity per GA area" }),
   })
   .openapi("SeatMap");
-const EventParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+const EventParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const cacheKey = (eventId: string) => new Request(`https://seat-cache.internal/v1/events/${eventId}/seats`);
 
 function notModified(inm: string | undefined, etag: string | null): boolean {
-  return !!inm && !!etag && inm.split(",").map((s) => s.trim().replace(/^W\//, "")).includes(etag);
+  return (
+    !!inm &&
+    !!etag &&
+    inm
+      .split(",")
+      .map((s) => s.trim().replace(/^W\//, ""))
+      .includes(etag)
+  );
 }
 
 /** Answers from a cached map, honouring If-None-Match. */
 function fromCached(c: Context<AppEnv>, cached: Response): Response {
   const etag = cached.headers.get("ETag");
-  if (notModified(c.req.header("If-None-Match"), etag)) return c.body(null, 304, { ETag: etag!, "Cache-Control": "no-cache" });
-  return new Response(cached.body, { status: 200, headers: { "Content-Type": "application/json", ETag: etag ?? "", "Cache-Control": "no-cache", "X-Seat-Cache": "hit" } });
+  if (notModified(c.req.header("If-None-Match"), etag))
+    return c.body(null, 304, { ETag: etag!, "Cache-Control": "no-cache" });
+  return new Response(cached.body, {
+    status: 200,
+    headers: {
+      "Content-Type": "application/json",
+      ETag: etag ?? "",
+      "Cache-Control": "no-cache",
+      "X-Seat-Cache": "hit",
+    },
+  });
 }
 
 /**
@@ -35,7 +59,14 @@ function fromCached(c: Context<AppEnv>, cached: Response): Response {
  * `ETag: "v<version>"` lets clients revalidate; `Cache-Control: no-cache` on the request skips the cache.
  */
 export const seats = createRouter().openapi(
-  createRoute({ method: "get", path: "/events/{id}/seats", tags: ["events"], summary: "Live seat availability", request: { params: EventParam }, responses: { 200: jsonResponse(SeatMap, "Seat map"), 304: { description: "Not modified" }, ...pickProblems(404) } }),
+  createRoute({
+    method: "get",
+    path: "/events/{id}/seats",
+    tags: ["events"],
+    summary: "Live seat availability",
+    request: { params: EventParam },
+    responses: { 200: jsonResponse(SeatMap, "Seat map"), 304: { description: "Not modified" }, ...pickProblems(404) },
+  }),
   async (c) => {
     const { id } = c.req.valid("param");
     const ttl = Number(c.env.SEAT_CACHE_SECONDS ?? "1");
@@ -44,7 +75,11 @@ export const seats = createRouter().openapi(
       const cached = await caches.default.match(cacheKey(id));
       if (cached) return fromCached(c, cached);
     }
-    const e = await c.env.DB.prepare(`SELECT e.status, v.region FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ?`).bind(id).first<{ status: string; region: string }>();
+    const e = await c.env.DB.prepare(
+      `SELECT e.status, v.region FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = ?`,
+    )
+      .bind(id)
+      .first<{ status: string; region: string }>();
     if (!e || e.status === "draft") throw notFound("Event");
     const stub = inventoryStub(c.env.EVENT_INVENTORY, id, e.region as DurableObjectLocationHint);
     c.header("Cache-Control", "no-cache");
@@ -58,7 +93,12 @@ export const seats = createRouter().openapi(
     const etag = `"v${snap.version}"`;
     if (ttl > 0) {
       const body = JSON.stringify(snap);
-      const put = caches.default.put(cacheKey(id), new Response(body, { headers: { "Content-Type": "application/json", ETag: etag, "Cache-Control": `public, max-age=${ttl}` } }));
+      const put = caches.default.put(
+        cacheKey(id),
+        new Response(body, {
+          headers: { "Content-Type": "application/json", ETag: etag, "Cache-Control": `public, max-age=${ttl}` },
+        }),
+      );
       c.executionCtx.waitUntil(put.catch(() => undefined));
       if (notModified(inm, etag)) return c.body(null, 304, { ETag: etag });
       return c.body(body, 200, { "Content-Type": "application/json", ETag: etag });

@@ -6,7 +6,8 @@ import { SimulatedProvider } from "../payments/simulated";
 import { cardOutcome, signedIntentEvent } from "../payments/simulated-webhook";
 import { createRouter } from "./router";
 
-const money = (amount: number, currency: string) => new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
+const money = (amount: number, currency: string) =>
+  new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
 
 function page(title: string, body: unknown) {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -30,14 +31,19 @@ export const simulatedPay = createRouter()
     if (!intent) throw notFound("Payment");
     const amount = money(intent.amount, intent.currency);
     return c.html(
-      page(`Pay ${amount}`, html`<h1>Pay ${amount}</h1>
+      page(
+        `Pay ${amount}`,
+        html`<h1>Pay ${amount}</h1>
 <p>Order <code>${intent.metadata.order_id}</code> — status <strong data-testid="intent-status">${intent.status}</strong></p>
-${intent.status === "requires_payment_method"
-  ? html`<form method="post"><label>Card number <input name="card" value="4242 4242 4242 4242" autocomplete="off"></label>
+${
+  intent.status === "requires_payment_method"
+    ? html`<form method="post"><label>Card number <input name="card" value="4242 4242 4242 4242" autocomplete="off"></label>
 <button type="submit" name="action" value="pay">Pay ${amount}</button>
 <button type="submit" name="action" value="decline">Decline</button></form>
 <p class="note">Simulated payments: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 declines.</p>`
-  : html`<p>This payment is ${intent.status}.</p>`}`),
+    : html`<p>This payment is ${intent.status}.</p>`
+}`,
+      ),
     );
   })
   .post("/:id", async (c) => {
@@ -45,23 +51,36 @@ ${intent.status === "requires_payment_method"
     const intent = await provider.get(c.req.param("id"));
     if (!intent) throw notFound("Payment");
     const wantsJson = (c.req.header("Content-Type") ?? "").includes("application/json");
-    const input = wantsJson ? ((await c.req.json().catch(() => ({}))) as Record<string, unknown>) : await c.req.parseBody();
+    const input = wantsJson
+      ? ((await c.req.json().catch(() => ({}))) as Record<string, unknown>)
+      : await c.req.parseBody();
     const card = input.action === "decline" ? "4000000000000002" : String(input.card ?? "");
     const outcome = cardOutcome(card);
-    if (!outcome) throw new AppError("validation_failed", "That is not a valid card number", { extra: { errors: [{ path: "card", message: "invalid card number" }] } });
+    if (!outcome)
+      throw new AppError("validation_failed", "That is not a valid card number", {
+        extra: { errors: [{ path: "card", message: "invalid card number" }] },
+      });
     if (!(await provider.settle(intent.id, outcome.ok ? "succeeded" : "failed"))) {
       throw new AppError("order_not_payable", `This payment is already ${intent.status}`);
     }
     const { payload, header } = await signedIntentEvent(intent, outcome, SIMULATED_WEBHOOK_SECRET);
     const delivered = await exports.default.fetch(
-      new Request(new URL("/v1/webhooks/stripe", c.req.url), { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": header }, body: payload }),
+      new Request(new URL("/v1/webhooks/stripe", c.req.url), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Stripe-Signature": header },
+        body: payload,
+      }),
     );
     const webhook = { status: delivered.status, ...((await delivered.json().catch(() => ({}))) as object) };
     const orderId = intent.metadata.order_id ?? null;
-    if (wantsJson) return c.json({ paymentId: intent.id, orderId, result: outcome.ok ? "succeeded" : "declined", webhook }, 200);
+    if (wantsJson)
+      return c.json({ paymentId: intent.id, orderId, result: outcome.ok ? "succeeded" : "declined", webhook }, 200);
     return c.html(
-      page("Payment", outcome.ok
-        ? html`<h1>Payment received</h1><p data-testid="pay-result">Order <code>${orderId}</code> is paid. Your tickets are at <code>/v1/orders/${orderId}</code>.</p>`
-        : html`<h1>Payment declined</h1><p data-testid="pay-result">${outcome.message} Your seats were released; you can try again.</p>`),
+      page(
+        "Payment",
+        outcome.ok
+          ? html`<h1>Payment received</h1><p data-testid="pay-result">Order <code>${orderId}</code> is paid. Your tickets are at <code>/v1/orders/${orderId}</code>.</p>`
+          : html`<h1>Payment declined</h1><p data-testid="pay-result">${outcome.message} Your seats were released; you can try again.</p>`,
+      ),
     );
   });

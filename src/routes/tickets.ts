@@ -37,8 +37,19 @@ type TicketEvent = { id: string; name: string; startsAt: number };
 /** Row → API shape; epoch milliseconds become ISO strings here. */
 export function toTicket(t: TicketRow, e: TicketEvent): z.infer<typeof TicketSchema> {
   return {
-    id: t.id, orderId: t.orderId, eventId: t.eventId, place: t.place, seatId: t.seatId, areaId: t.areaId, tier: t.tier, price: t.price, status: t.status,
-    code: t.code, usedAt: t.usedAt == null ? null : iso(t.usedAt), createdAt: iso(t.createdAt), qrUrl: `/v1/tickets/${encodeURIComponent(t.id)}/qr.svg`,
+    id: t.id,
+    orderId: t.orderId,
+    eventId: t.eventId,
+    place: t.place,
+    seatId: t.seatId,
+    areaId: t.areaId,
+    tier: t.tier,
+    price: t.price,
+    status: t.status,
+    code: t.code,
+    usedAt: t.usedAt == null ? null : iso(t.usedAt),
+    createdAt: iso(t.createdAt),
+    qrUrl: `/v1/tickets/${encodeURIComponent(t.id)}/qr.svg`,
     event: { id: e.id, name: e.name, startsAt: iso(e.startsAt) },
   };
 }
@@ -53,7 +64,13 @@ function ownTickets(db: Db, userId: string, ...where: (SQL | undefined)[]) {
 }
 
 const base = { tags: ["tickets"], security: [{ bearer: [] }], middleware: requireAuth };
-const TicketParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+const TicketParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const ListQuery = z.object({
   eventId: z.string().min(1).max(100).optional().openapi({ description: "Only tickets of this event" }),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -67,7 +84,14 @@ const svgResponse = {
 /** A fan's own tickets. Someone else's ticket is reported missing (404), never forbidden. */
 export const ticketRoutes = createRouter()
   .openapi(
-    createRoute({ ...base, method: "get", path: "/", summary: "List your tickets, newest first", request: { query: ListQuery }, responses: { 200: jsonResponse(TicketListSchema, "Tickets"), ...pickProblems(400, 401) } }),
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/",
+      summary: "List your tickets, newest first",
+      request: { query: ListQuery },
+      responses: { 200: jsonResponse(TicketListSchema, "Tickets"), ...pickProblems(400, 401) },
+    }),
     async (c) => {
       const { eventId, limit } = c.req.valid("query");
       const db = createDb(c.env.DB);
@@ -78,18 +102,40 @@ export const ticketRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ ...base, method: "get", path: "/{id}", summary: "One of your tickets", request: { params: TicketParam }, responses: { 200: jsonResponse(TicketSchema, "Ticket"), ...pickProblems(401, 404) } }),
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/{id}",
+      summary: "One of your tickets",
+      request: { params: TicketParam },
+      responses: { 200: jsonResponse(TicketSchema, "Ticket"), ...pickProblems(401, 404) },
+    }),
     async (c) => {
-      const [row] = await ownTickets(createDb(c.env.DB), c.var.auth.userId, eq(tickets.id, c.req.valid("param").id)).limit(1);
+      const [row] = await ownTickets(
+        createDb(c.env.DB),
+        c.var.auth.userId,
+        eq(tickets.id, c.req.valid("param").id),
+      ).limit(1);
       if (!row) throw notFound("Ticket");
       return c.json(toTicket(row.t, row.e), 200);
     },
   )
   .openapi(
-    createRoute({ ...base, method: "get", path: "/{id}/qr.svg", summary: "Your ticket's QR code as SVG", request: { params: TicketParam }, responses: { 200: svgResponse, ...pickProblems(401, 404) } }),
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/{id}/qr.svg",
+      summary: "Your ticket's QR code as SVG",
+      request: { params: TicketParam },
+      responses: { 200: svgResponse, ...pickProblems(401, 404) },
+    }),
     async (c) => {
       const db = createDb(c.env.DB);
-      const row = await db.select({ code: tickets.code }).from(tickets).where(and(eq(tickets.id, c.req.valid("param").id), eq(tickets.userId, c.var.auth.userId))).get();
+      const row = await db
+        .select({ code: tickets.code })
+        .from(tickets)
+        .where(and(eq(tickets.id, c.req.valid("param").id), eq(tickets.userId, c.var.auth.userId)))
+        .get();
       if (!row) throw notFound("Ticket");
       // The code never changes for a ticket, so a short private cache is safe; shared caches must not keep it.
       return c.body(qrSvg(row.code), 200, { "Content-Type": "image/svg+xml", "Cache-Control": "private, max-age=300" });

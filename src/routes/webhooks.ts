@@ -10,6 +10,9 @@ import { createRouter } from "./router";
 export const webhooks = createRouter().post("/stripe", async (c) => {
   const raw = await c.req.text();
   const event = await verifyWebhook(raw, c.req.header("Stripe-Signature"), webhookSecret(c.env));
-  const result = await applyWebhookEvent({ db: createDb(c.env.DB), env: c.env, provider: paymentProvider(c.env) }, event);
+  const result = await applyWebhookEvent(
+    { db: createDb(c.env.DB), env: c.env, provider: paymentProvider(c.env) },
+    event,
+  );
   return c.json({ received: true, ...result }, 200);
 });

@@ -16,19 +16,61 @@ const page = (spec: (params: Record<string, string>) => PageSpec) => (c: Context
 };
 
 // Fan site
-ui.get("/", page(() => ({ page: "home", title: "Find your next event", area: "site" })));
-ui.get("/events/:id", page((p) => ({ page: "event", title: "Event", area: "site", data: { id: p.id ?? "" } })));
-ui.get("/orders", page(() => ({ page: "orders", title: "My orders", area: "site" })));
-ui.get("/orders/:id", page((p) => ({ page: "order", title: "Your order", area: "site", data: { id: p.id ?? "" } })));
-ui.get("/login", page(() => ({ page: "login", title: "Sign in", area: "site" })));
-ui.get("/signup", page(() => ({ page: "signup", title: "Create an account", area: "site" })));
+ui.get(
+  "/",
+  page(() => ({ page: "home", title: "Find your next event", area: "site" })),
+);
+ui.get(
+  "/events/:id",
+  page((p) => ({ page: "event", title: "Event", area: "site", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/orders",
+  page(() => ({ page: "orders", title: "My orders", area: "site" })),
+);
+ui.get(
+  "/orders/:id",
+  page((p) => ({ page: "order", title: "Your order", area: "site", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/login",
+  page(() => ({ page: "login", title: "Sign in", area: "site" })),
+);
+ui.get(
+  "/signup",
+  page(() => ({ page: "signup", title: "Create an account", area: "site" })),
+);
 
 // Admin portal
-ui.get("/admin", page(() => ({ page: "admin-home", title: "Your events", area: "admin" })));
-ui.get("/admin/venues", page(() => ({ page: "admin-venues", title: "Venues & layouts", area: "admin" })));
-ui.get("/admin/venues/:id/layouts/new", page((p) => ({ page: "admin-layout", title: "Layout builder", area: "admin", data: { id: p.id ?? "" } })));
-ui.get("/admin/events/new", page(() => ({ page: "admin-event-new", title: "New event", area: "admin" })));
-ui.get("/admin/events/:id", page((p) => ({ page: "admin-event", title: "Event sales", area: "admin", data: { id: p.id ?? "" } })));
-ui.get("/admin/check-in", page(() => ({ page: "admin-check-in", title: "Check-in", area: "admin" })));
-ui.get("/admin/notifications", page(() => ({ page: "admin-feed", title: "Notifications outbox", area: "admin", data: { feed: "notifications" } })));
-ui.get("/admin/audit", page(() => ({ page: "admin-feed", title: "Audit log", area: "admin", data: { feed: "audit" } })));
+ui.get(
+  "/admin",
+  page(() => ({ page: "admin-home", title: "Your events", area: "admin" })),
+);
+ui.get(
+  "/admin/venues",
+  page(() => ({ page: "admin-venues", title: "Venues & layouts", area: "admin" })),
+);
+ui.get(
+  "/admin/venues/:id/layouts/new",
+  page((p) => ({ page: "admin-layout", title: "Layout builder", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/admin/events/new",
+  page(() => ({ page: "admin-event-new", title: "New event", area: "admin" })),
+);
+ui.get(
+  "/admin/events/:id",
+  page((p) => ({ page: "admin-event", title: "Event sales", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/admin/check-in",
+  page(() => ({ page: "admin-check-in", title: "Check-in", area: "admin" })),
+);
+ui.get(
+  "/admin/notifications",
+  page(() => ({ page: "admin-feed", title: "Notifications outbox", area: "admin", data: { feed: "notifications" } })),
+);
+ui.get(
+  "/admin/audit",
+  page(() => ({ page: "admin-feed", title: "Audit log", area: "admin", data: { feed: "audit" } })),
+);

@@ -28,29 +28,40 @@ describe("layout generator and pricing", () => {
   });
 
   it("curves wide layouts in front of the stage without wrapping round it or overlapping seats", () => {
-    const layout = generateLayout(GenerateLayoutSchema.parse({
-      sections: [
-        { id: "STALLS", name: "Stalls", rows: 15, seatsPerRow: 24, shape: "curved", aisleEvery: 12 },
-        { id: "CIRCLE", name: "Circle", rows: 10, seatsPerRow: 24, shape: "curved", aisleEvery: 12 },
-      ],
-    }));
+    const layout = generateLayout(
+      GenerateLayoutSchema.parse({
+        sections: [
+          { id: "STALLS", name: "Stalls", rows: 15, seatsPerRow: 24, shape: "curved", aisleEvery: 12 },
+          { id: "CIRCLE", name: "Circle", rows: 10, seatsPerRow: 24, shape: "curved", aisleEvery: 12 },
+        ],
+      }),
+    );
     const seats = layout.sections.flatMap((s) => s.rows.flatMap((r) => r.seats));
     expect(Math.min(...seats.map((s) => s.y))).toBeGreaterThan(0);
     let closest = Infinity;
     for (let i = 0; i < seats.length; i++) {
-      for (let j = i + 1; j < seats.length; j++) closest = Math.min(closest, Math.hypot(seats[i]!.x - seats[j]!.x, seats[i]!.y - seats[j]!.y));
+      for (let j = i + 1; j < seats.length; j++)
+        closest = Math.min(closest, Math.hypot(seats[i]!.x - seats[j]!.x, seats[i]!.y - seats[j]!.y));
     }
     expect(closest).toBeGreaterThanOrEqual(9);
   });
 
   it("resolves the most specific tier per seat and reports unpriced ones", () => {
-    const layout: Layout = generateLayout({ sections: [{ id: "S", name: "S", rows: 2, seatsPerRow: 2, shape: "straight" }], areas: [{ id: "a", name: "A", capacity: 1 }] });
+    const layout: Layout = generateLayout({
+      sections: [{ id: "S", name: "S", rows: 2, seatsPerRow: 2, shape: "straight" }],
+      areas: [{ id: "a", name: "A", capacity: 1 }],
+    });
     const r = resolveSeatTiers(layout, [
       { key: "seat", appliesTo: { seats: ["S-A-1"] } },
       { key: "section", appliesTo: { sections: ["S"] } },
       { key: "row", appliesTo: { rows: [{ section: "S", row: "A" }] } },
     ]);
-    expect(Object.fromEntries(r.seatTier)).toEqual({ "S-A-1": "seat", "S-A-2": "row", "S-B-1": "section", "S-B-2": "section" });
+    expect(Object.fromEntries(r.seatTier)).toEqual({
+      "S-A-1": "seat",
+      "S-A-2": "row",
+      "S-B-1": "section",
+      "S-B-2": "section",
+    });
     expect(r.unpricedSeats).toEqual([]);
     expect(r.unpricedAreas).toEqual(["a"]);
   });

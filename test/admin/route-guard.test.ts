@@ -54,7 +54,9 @@ describe("admin route guard", () => {
   });
 
   it("covers every admin path in the OpenAPI document", async () => {
-    const doc = (await (await call("GET", "/v1/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await call("GET", "/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const documented = Object.entries(doc.paths)
       .filter(([p]) => p.startsWith("/v1/admin"))
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{[^}]+\}/g, "x")}`));
@@ -65,7 +67,10 @@ describe("admin route guard", () => {
   it("gives 404, not 500, for unknown ids to an organizer", async () => {
     const org = await createUser({ role: "organizer" });
     for (const [method, path] of ROUTES.filter(([, p]) => p.includes("x1"))) {
-      const res = await call(method, path, { token: org.token, body: method === "GET" || method === "DELETE" ? undefined : {} });
+      const res = await call(method, path, {
+        token: org.token,
+        body: method === "GET" || method === "DELETE" ? undefined : {},
+      });
       expect([400, 404]).toContain(res.status);
     }
   });

@@ -13,13 +13,19 @@ async function verify() {
 
 describe("canonical JSON", () => {
   it("sorts keys recursively and drops whitespace", () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: null }], c: "x" } })).toBe('{"a":{"c":"x","d":[2,{"y":null,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: null }], c: "x" } })).toBe(
+      '{"a":{"c":"x","d":[2,{"y":null,"z":1}]},"b":1}',
+    );
   });
 });
 
 describe("consumeAudit", () => {
   it("appends entries into a chain that verifies, linked from the previous hash", async () => {
-    const msgs = [auditMsg(), auditMsg({ action: "test.other", data: { nested: { b: 2, a: 1 } } }), auditMsg({ actorId: null })];
+    const msgs = [
+      auditMsg(),
+      auditMsg({ action: "test.other", data: { nested: { b: 2, a: 1 } } }),
+      auditMsg({ actorId: null }),
+    ];
     const result = await runAudit(msgs);
     expect(result.explicitAcks).toHaveLength(3);
     const rows = await Promise.all(msgs.map(async (m) => (await rowsFor(m.id!))[0]!));
@@ -27,10 +33,27 @@ describe("consumeAudit", () => {
     const first = (await env.DB.prepare("SELECT * FROM audit_log WHERE seq = 1").first<{ prev_hash: string }>())!;
     expect(first.prev_hash).toBe(GENESIS);
     // Recompute the second row's hash by hand from the documented canonical form.
-    const prev = (await env.DB.prepare("SELECT hash FROM audit_log WHERE seq = ?").bind(rows[1]!.seq - 1).first<{ hash: string }>())!.hash;
+    const prev = (await env.DB.prepare("SELECT hash FROM audit_log WHERE seq = ?")
+      .bind(rows[1]!.seq - 1)
+      .first<{ hash: string }>())!.hash;
     const m = msgs[1]!;
-    const expected = await chainHash(prev, { entryId: m.id!, at: m.at, action: m.action, actorId: m.actorId, ipHash: null, entityType: null, entityId: null, organizerId: null, eventId: null, orderId: null, data: m.data! });
-    expect((await env.DB.prepare("SELECT hash FROM audit_log WHERE seq = ?").bind(rows[1]!.seq).first<{ hash: string }>())!.hash).toBe(expected);
+    const expected = await chainHash(prev, {
+      entryId: m.id!,
+      at: m.at,
+      action: m.action,
+      actorId: m.actorId,
+      ipHash: null,
+      entityType: null,
+      entityId: null,
+      organizerId: null,
+      eventId: null,
+      orderId: null,
+      data: m.data!,
+    });
+    expect(
+      (await env.DB.prepare("SELECT hash FROM audit_log WHERE seq = ?").bind(rows[1]!.seq).first<{ hash: string }>())!
+        .hash,
+    ).toBe(expected);
     const v = await verify();
     expect(v).toMatchObject({ ok: true, firstBroken: null });
     expect(v.checked).toBeGreaterThanOrEqual(3);
@@ -80,7 +103,11 @@ describe("consumeAudit", () => {
     const db = env.DB;
     const racing = new Proxy(db, {
       get(target, prop) {
-        if (prop === "prepare") return (sql: string) => (sql.startsWith("INSERT") ? { bind: () => ({ run: () => Promise.reject(new Error("UNIQUE constraint failed: audit_log.seq")) }) } : target.prepare(sql));
+        if (prop === "prepare")
+          return (sql: string) =>
+            sql.startsWith("INSERT")
+              ? { bind: () => ({ run: () => Promise.reject(new Error("UNIQUE constraint failed: audit_log.seq")) }) }
+              : target.prepare(sql);
         return Reflect.get(target, prop);
       },
     });
@@ -99,8 +126,12 @@ describe("consumeAudit", () => {
   it("the database refuses UPDATE and DELETE on audit_log while its triggers exist", async () => {
     const m = auditMsg();
     await runAudit([m]);
-    await expect(env.DB.prepare("UPDATE audit_log SET action = 'x' WHERE entry_id = ?").bind(m.id).run()).rejects.toThrow(/append-only/);
-    await expect(env.DB.prepare("DELETE FROM audit_log WHERE entry_id = ?").bind(m.id).run()).rejects.toThrow(/append-only/);
+    await expect(
+      env.DB.prepare("UPDATE audit_log SET action = 'x' WHERE entry_id = ?").bind(m.id).run(),
+    ).rejects.toThrow(/append-only/);
+    await expect(env.DB.prepare("DELETE FROM audit_log WHERE entry_id = ?").bind(m.id).run()).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it("verify is for admins: organizers get 403", async () => {

@@ -8,7 +8,8 @@ import { call, expectJson } from "../helpers/http";
 import { setupEvent } from "../inventory/helpers";
 import { auditMsg, runAudit, waitForRows } from "./helpers";
 
-const list = async (token: string, qs: string) => AuditPageSchema.parse(await expectJson(await call("GET", `/v1/admin/audit?${qs}`, { token }), 200));
+const list = async (token: string, qs: string) =>
+  AuditPageSchema.parse(await expectJson(await call("GET", `/v1/admin/audit?${qs}`, { token }), 200));
 
 describe("GET /v1/admin/audit", () => {
   it("filters by action prefix, entity and actor, newest first, with a seq cursor", async () => {
@@ -25,7 +26,9 @@ describe("GET /v1/admin/audit", () => {
     expect(byPrefix.items.map((i) => i.action)).toEqual([`${ns}.paid`, `${ns}.refund`, `${ns}.paid`]);
     expect(byPrefix.items[0]!.seq).toBeGreaterThan(byPrefix.items[1]!.seq);
     expect((await list(admin.token, `action=${ns}.paid`)).items).toHaveLength(2);
-    expect((await list(admin.token, `action=${ns}.&entityType=order&entityId=ord_1`)).items.map((i) => i.action)).toEqual([`${ns}.refund`, `${ns}.paid`]);
+    expect(
+      (await list(admin.token, `action=${ns}.&entityType=order&entityId=ord_1`)).items.map((i) => i.action),
+    ).toEqual([`${ns}.refund`, `${ns}.paid`]);
     expect((await list(admin.token, `actorId=${actor}`)).items).toHaveLength(3);
     const page1 = await list(admin.token, `actorId=${actor}&limit=2`);
     expect(page1.items).toHaveLength(2);
@@ -38,7 +41,12 @@ describe("GET /v1/admin/audit", () => {
     const ns = `t${uniq()}`;
     const mine = await seedEvent();
     const theirs = await seedEvent();
-    const me = await createUser({ role: "organizer", organizerId: (await env.DB.prepare("SELECT organizer_id AS o FROM events WHERE id = ?").bind(mine.id).first<{ o: string }>())!.o });
+    const me = await createUser({
+      role: "organizer",
+      organizerId: (await env.DB.prepare("SELECT organizer_id AS o FROM events WHERE id = ?")
+        .bind(mine.id)
+        .first<{ o: string }>())!.o,
+    });
     await runAudit([
       auditMsg({ action: `${ns}.catalog`, organizerId: me.organizerId, eventId: mine.id }),
       auditMsg({ action: `${ns}.paid`, eventId: mine.id, orderId: "ord_a" }),
@@ -56,13 +64,22 @@ describe("emission", () => {
     const email = `Audit-${uniq()}@example.test`;
     const ip = `203.0.113.${Math.floor(Math.random() * 200)}`;
     const headers = { "CF-Connecting-IP": ip };
-    const signup = await expectJson(await call("POST", "/v1/auth/signup", { headers, body: { email, password: "correct horse battery" } }), 201);
-    expect((await call("POST", "/v1/auth/login", { headers, body: { email, password: "wrong password!" } })).status).toBe(401);
+    const signup = await expectJson(
+      await call("POST", "/v1/auth/signup", { headers, body: { email, password: "correct horse battery" } }),
+      201,
+    );
+    expect(
+      (await call("POST", "/v1/auth/login", { headers, body: { email, password: "wrong password!" } })).status,
+    ).toBe(401);
     const ipHash = await hashIp(env, ip);
     // The real queue delivers the helper's messages to the worker's consumer.
     const rows = await waitForRows("ip_hash = ?", [ipHash], 2);
     const byAction = Object.fromEntries(rows.map((r) => [r.action, r]));
-    expect(byAction["auth.signup"]).toMatchObject({ actor_id: signup.user.id, entity_type: "user", entity_id: signup.user.id });
+    expect(byAction["auth.signup"]).toMatchObject({
+      actor_id: signup.user.id,
+      entity_type: "user",
+      entity_id: signup.user.id,
+    });
     const failed = byAction["auth.login_failed"]!;
     expect(failed.actor_id).toBeNull();
     expect(failed.data).not.toContain(email.toLowerCase());
@@ -70,7 +87,10 @@ describe("emission", () => {
   });
 
   it("the helper's message, as built, is appended by the consumer", async () => {
-    const msg = buildAuditMessage({ action: "auth.login_failed", actorId: null, data: { emailHash: "e".repeat(64) } }, { actorId: "usr_x", ipHash: "i".repeat(64), requestId: "req-1" });
+    const msg = buildAuditMessage(
+      { action: "auth.login_failed", actorId: null, data: { emailHash: "e".repeat(64) } },
+      { actorId: "usr_x", ipHash: "i".repeat(64), requestId: "req-1" },
+    );
     expect(msg.actorId).toBeNull();
     await runAudit([msg]);
     const [row] = await waitForRows("entry_id = ?", [msg.id], 1);
@@ -80,11 +100,21 @@ describe("emission", () => {
   it("a hold created then released through the Worker yields hold.created and hold.released", async () => {
     const { event } = await setupEvent();
     const fan = await createUser();
-    const hold = await expectJson(await call("POST", `/v1/events/${event.id}/holds`, { token: fan.token, body: { seats: ["A-1-1", "A-1-2"] }, headers: { "CF-Connecting-IP": "198.51.100.7" } }), 201);
-    expect((await call("DELETE", `/v1/holds/${encodeURIComponent(hold.holdId)}`, { token: fan.token })).status).toBe(204);
+    const hold = await expectJson(
+      await call("POST", `/v1/events/${event.id}/holds`, {
+        token: fan.token,
+        body: { seats: ["A-1-1", "A-1-2"] },
+        headers: { "CF-Connecting-IP": "198.51.100.7" },
+      }),
+      201,
+    );
+    expect((await call("DELETE", `/v1/holds/${encodeURIComponent(hold.holdId)}`, { token: fan.token })).status).toBe(
+      204,
+    );
     const rows = await waitForRows("entity_type = 'hold' AND entity_id = ?", [hold.holdId], 2);
     expect(rows.map((r) => r.action)).toEqual(["hold.created", "hold.released"]);
-    for (const r of rows) expect(r).toMatchObject({ actor_id: fan.id, event_id: event.id, ip_hash: await hashIp(env, "198.51.100.7") });
+    for (const r of rows)
+      expect(r).toMatchObject({ actor_id: fan.id, event_id: event.id, ip_hash: await hashIp(env, "198.51.100.7") });
     expect(JSON.parse(rows[0]!.data!)).toMatchObject({ quantity: 2, seats: ["A-1-1", "A-1-2"] });
   });
 });
@@ -99,13 +129,20 @@ describe("GET /v1/admin/fraud", () => {
     const msgs = [];
     for (let i = 0; i < 6; i++) {
       msgs.push(auditMsg({ action: "hold.created", actorId: churner, entityType: "hold", entityId: `h${i}`, at: now }));
-      msgs.push(auditMsg({ action: "hold.released", actorId: churner, entityType: "hold", entityId: `h${i}`, at: now }));
+      msgs.push(
+        auditMsg({ action: "hold.released", actorId: churner, entityType: "hold", entityId: `h${i}`, at: now }),
+      );
       msgs.push(auditMsg({ action: "hold.created", actorId: honest, at: now }));
       msgs.push(auditMsg({ action: "order.paid", actorId: honest, at: now }));
     }
-    for (let i = 0; i < 5; i++) msgs.push(auditMsg({ action: "auth.login_failed", actorId: null, ipHash: badIp, data: { emailHash: `x${i}` }, at: now }));
+    for (let i = 0; i < 5; i++)
+      msgs.push(
+        auditMsg({ action: "auth.login_failed", actorId: null, ipHash: badIp, data: { emailHash: `x${i}` }, at: now }),
+      );
     await runAudit(msgs);
-    const report = FraudSchema.parse(await expectJson(await call("GET", "/v1/admin/fraud?windowHours=1", { token: admin.token }), 200));
+    const report = FraudSchema.parse(
+      await expectJson(await call("GET", "/v1/admin/fraud?windowHours=1", { token: admin.token }), 200),
+    );
     const flagged = report.holdChurn.accounts.find((a) => a.key === churner);
     expect(flagged).toMatchObject({ created: 6, released: 6, expired: 0, purchases: 0, churn: 1 });
     expect(report.holdChurn.accounts.find((a) => a.key === honest)).toBeUndefined();

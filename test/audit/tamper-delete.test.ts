@@ -15,7 +15,9 @@ describe("GET /v1/admin/audit/verify after a deletion", () => {
     await env.DB.prepare("DROP TRIGGER audit_log_no_delete").run();
     await env.DB.prepare("DELETE FROM audit_log WHERE seq = ?").bind(gone.seq).run();
     const admin = await createUser({ role: "admin" });
-    const v = VerifySchema.parse(await expectJson(await call("GET", "/v1/admin/audit/verify", { token: admin.token }), 200));
+    const v = VerifySchema.parse(
+      await expectJson(await call("GET", "/v1/admin/audit/verify", { token: admin.token }), 200),
+    );
     expect(v.ok).toBe(false);
     expect(v.firstBroken).toMatchObject({ seq: gone.seq + 1, reason: "seq_gap" });
     // Pages of 2 rows: the break is found the same way across page boundaries.

@@ -15,7 +15,9 @@ describe("GET /v1/admin/audit/verify after tampering", () => {
     await env.DB.prepare("DROP TRIGGER audit_log_no_update").run();
     await env.DB.prepare(`UPDATE audit_log SET data = '{"amount":1}' WHERE seq = ?`).bind(target.seq).run();
     const admin = await createUser({ role: "admin" });
-    const v = VerifySchema.parse(await expectJson(await call("GET", "/v1/admin/audit/verify", { token: admin.token }), 200));
+    const v = VerifySchema.parse(
+      await expectJson(await call("GET", "/v1/admin/audit/verify", { token: admin.token }), 200),
+    );
     expect(v.ok).toBe(false);
     expect(v.firstBroken).toMatchObject({ seq: target.seq, reason: "hash_mismatch" });
     expect(v.firstBroken!.expectedHash).not.toBe(v.firstBroken!.storedHash);

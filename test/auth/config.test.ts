@@ -30,7 +30,9 @@ describe("JWT_SECRET configuration", () => {
     });
     expect(res.status).toBe(201);
     const { accessToken } = (await res.json()) as { accessToken: string };
-    const me = await callWith({ ENVIRONMENT: "development", JWT_SECRET: undefined }, "/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });
+    const me = await callWith({ ENVIRONMENT: "development", JWT_SECRET: undefined }, "/v1/me", {
+      headers: { Authorization: `Bearer ${accessToken}` },
+    });
     expect(me.status).toBe(200);
   });
 });

@@ -23,7 +23,10 @@ async function rsaKeyPair(kid: string) {
   )) as CryptoKeyPair;
   const pub = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
   const priv = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
-  return { publicJwk: { ...pub, kid, alg: "RS256", use: "sig" } as Jwk, privateJwk: { ...priv, kid, alg: "RS256" } as Jwk };
+  return {
+    publicJwk: { ...pub, kid, alg: "RS256", use: "sig" } as Jwk,
+    privateJwk: { ...priv, kid, alg: "RS256" } as Jwk,
+  };
 }
 
 let idp: Awaited<ReturnType<typeof rsaKeyPair>>;
@@ -41,7 +44,11 @@ afterAll(() => server.close());
 /** Calls the app with OIDC switched on (wrangler.toml leaves it off). */
 async function callOidc(path: string, token: string, bindings: Record<string, unknown> = oidcEnv) {
   const ctx = createExecutionContext();
-  const res = await createApp().fetch(new Request(`http://edge.test${path}`, { headers: { Authorization: `Bearer ${token}` } }), bindings, ctx);
+  const res = await createApp().fetch(
+    new Request(`http://edge.test${path}`, { headers: { Authorization: `Bearer ${token}` } }),
+    bindings,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -66,42 +73,80 @@ describe("OIDC bearer tokens", () => {
   it("links an existing account by verified email", async () => {
     const existing = await createUser({ role: "organizer" });
     const sub = `sub-${uniq()}`;
-    const res = await callOidc("/v1/me", await idToken({ sub, email: existing.email.toUpperCase(), email_verified: true }));
+    const res = await callOidc(
+      "/v1/me",
+      await idToken({ sub, email: existing.email.toUpperCase(), email_verified: true }),
+    );
     expect(await res.json()).toMatchObject({ id: existing.id, role: "organizer" });
-    const row = await env.DB.prepare("SELECT oidc_subject FROM users WHERE id = ?").bind(existing.id).first<{ oidc_subject: string }>();
+    const row = await env.DB.prepare("SELECT oidc_subject FROM users WHERE id = ?")
+      .bind(existing.id)
+      .first<{ oidc_subject: string }>();
     expect(row?.oidc_subject).toBe(`${ISSUER}|${sub}`);
   });
 
   it("does not link by an unverified email", async () => {
     const existing = await createUser();
-    const res = await callOidc("/v1/me", await idToken({ sub: `sub-${uniq()}`, email: existing.email, email_verified: false }));
+    const res = await callOidc(
+      "/v1/me",
+      await idToken({ sub: `sub-${uniq()}`, email: existing.email, email_verified: false }),
+    );
     await expectProblem(res, 401, "unauthenticated");
   });
 
   it("refuses a token signed by another key", async () => {
-    const token = await idToken({ sub: `sub-${uniq()}`, email: `x-${uniq()}@example.test`, email_verified: true }, rogue.privateJwk);
+    const token = await idToken(
+      { sub: `sub-${uniq()}`, email: `x-${uniq()}@example.test`, email_verified: true },
+      rogue.privateJwk,
+    );
     await expectProblem(await callOidc("/v1/me", token), 401, "unauthenticated");
   });
 
   it("refuses a token from another issuer or for another audience", async () => {
     const claims = { sub: `sub-${uniq()}`, email: `y-${uniq()}@example.test`, email_verified: true };
-    await expectProblem(await callOidc("/v1/me", await idToken({ ...claims, iss: "https://evil.example" })), 401, "unauthenticated");
+    await expectProblem(
+      await callOidc("/v1/me", await idToken({ ...claims, iss: "https://evil.example" })),
+      401,
+      "unauthenticated",
+    );
     const withAud = { ...oidcEnv, OIDC_AUDIENCE: "edge-tickets" };
-    await expectProblem(await callOidc("/v1/me", await idToken({ ...claims, aud: "someone-else" }), withAud), 401, "unauthenticated");
+    await expectProblem(
+      await callOidc("/v1/me", await idToken({ ...claims, aud: "someone-else" }), withAud),
+      401,
+      "unauthenticated",
+    );
     expect((await callOidc("/v1/me", await idToken({ ...claims, aud: "edge-tickets" }), withAud)).status).toBe(200);
   });
 
   it("does not accept an HS256 token that claims the IdP issuer", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const forged = await sign({ iss: ISSUER, sub: "attacker", email: `z-${uniq()}@example.test`, email_verified: true, iat: now, exp: now + 300 }, "guessed-secret", "HS256");
+    const forged = await sign(
+      {
+        iss: ISSUER,
+        sub: "attacker",
+        email: `z-${uniq()}@example.test`,
+        email_verified: true,
+        iat: now,
+        exp: now + 300,
+      },
+      "guessed-secret",
+      "HS256",
+    );
     await expectProblem(await callOidc("/v1/me", forged), 401, "unauthenticated");
     // Even signed with the real local key, the IdP issuer does not pass the local issuer check.
-    const local = await sign({ iss: ISSUER, aud: env.JWT_AUDIENCE, sub: "attacker", email: "a@b.c", role: "admin", exp: now + 300 }, (env as unknown as { JWT_SECRET: string }).JWT_SECRET, "HS256");
+    const local = await sign(
+      { iss: ISSUER, aud: env.JWT_AUDIENCE, sub: "attacker", email: "a@b.c", role: "admin", exp: now + 300 },
+      (env as unknown as { JWT_SECRET: string }).JWT_SECRET,
+      "HS256",
+    );
     await expectProblem(await callOidc("/v1/me", local), 401, "unauthenticated");
   });
 
   it("refuses RS256 tokens when OIDC is not configured", async () => {
     const token = await idToken({ sub: `sub-${uniq()}`, email: `w-${uniq()}@example.test`, email_verified: true });
-    await expectProblem(await callOidc("/v1/me", token, env as unknown as Record<string, unknown>), 401, "unauthenticated");
+    await expectProblem(
+      await callOidc("/v1/me", token, env as unknown as Record<string, unknown>),
+      401,
+      "unauthenticated",
+    );
   });
 });

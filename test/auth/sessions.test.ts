@@ -4,7 +4,8 @@ import { signAccessToken } from "../../src/auth/tokens";
 import { call, expectProblem } from "../helpers/http";
 import { createUser, uniq } from "../helpers/fixtures";
 
-const ip = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+const ip = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 const post = (path: string, body: unknown) => call("POST", path, { body, headers: { "CF-Connecting-IP": ip() } });
 
 type Session = { user: { id: string; email: string }; accessToken: string; refreshToken: string };
@@ -22,7 +23,15 @@ describe("/v1/me", () => {
     const res = await call("GET", "/v1/me", { token: s.accessToken });
     expect(res.status).toBe(200);
     const me = (await res.json()) as Record<string, unknown>;
-    expect(me).toMatchObject({ id: s.user.id, email: s.user.email, role: "fan", organizerId: null, name: null, phone: null, notifications: { email: true, sms: false } });
+    expect(me).toMatchObject({
+      id: s.user.id,
+      email: s.user.email,
+      role: "fan",
+      organizerId: null,
+      name: null,
+      phone: null,
+      notifications: { email: true, sms: false },
+    });
     expect(new Date(me.createdAt as string).toISOString()).toBe(me.createdAt);
     expect(me).not.toHaveProperty("passwordHash");
   });
@@ -32,19 +41,42 @@ describe("/v1/me", () => {
     expect(missing.headers.get("www-authenticate")).toContain("Bearer");
     await expectProblem(missing, 401, "unauthenticated");
     await expectProblem(await call("GET", "/v1/me", { token: "not.a.jwt" }), 401, "unauthenticated");
-    await expectProblem(await call("GET", "/v1/me", { headers: { Authorization: "Basic abc" } }), 401, "unauthenticated");
+    await expectProblem(
+      await call("GET", "/v1/me", { headers: { Authorization: "Basic abc" } }),
+      401,
+      "unauthenticated",
+    );
     const user = await createUser();
-    const expired = await signAccessToken({ userId: user.id, email: user.email, role: "fan", organizerId: null }, env, Date.now() - 3600_000);
+    const expired = await signAccessToken(
+      { userId: user.id, email: user.email, role: "fan", organizerId: null },
+      env,
+      Date.now() - 3600_000,
+    );
     await expectProblem(await call("GET", "/v1/me", { token: expired }), 401, "unauthenticated");
   });
 
   it("updates name, phone and notifications, and refuses SMS without a phone", async () => {
     const s = await signedUp();
-    await expectProblem(await call("PATCH", "/v1/me", { token: s.accessToken, body: { notifications: { sms: true } } }), 400, "validation_failed");
-    await expectProblem(await call("PATCH", "/v1/me", { token: s.accessToken, body: { role: "admin" } }), 400, "validation_failed");
-    const res = await call("PATCH", "/v1/me", { token: s.accessToken, body: { name: "Grace", phone: "+447700900123", notifications: { sms: true, email: false } } });
+    await expectProblem(
+      await call("PATCH", "/v1/me", { token: s.accessToken, body: { notifications: { sms: true } } }),
+      400,
+      "validation_failed",
+    );
+    await expectProblem(
+      await call("PATCH", "/v1/me", { token: s.accessToken, body: { role: "admin" } }),
+      400,
+      "validation_failed",
+    );
+    const res = await call("PATCH", "/v1/me", {
+      token: s.accessToken,
+      body: { name: "Grace", phone: "+447700900123", notifications: { sms: true, email: false } },
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ name: "Grace", phone: "+447700900123", notifications: { sms: true, email: false } });
+    expect(await res.json()).toMatchObject({
+      name: "Grace",
+      phone: "+447700900123",
+      notifications: { sms: true, email: false },
+    });
     const again = (await (await call("GET", "/v1/me", { token: s.accessToken })).json()) as Record<string, unknown>;
     expect(again).toMatchObject({ name: "Grace", notifications: { sms: true, email: false } });
   });
@@ -66,7 +98,10 @@ describe("refresh tokens", () => {
 
   it("lets only one of two concurrent uses of a token win", async () => {
     const s = await signedUp();
-    const results = await Promise.all([post("/v1/auth/refresh", { refreshToken: s.refreshToken }), post("/v1/auth/refresh", { refreshToken: s.refreshToken })]);
+    const results = await Promise.all([
+      post("/v1/auth/refresh", { refreshToken: s.refreshToken }),
+      post("/v1/auth/refresh", { refreshToken: s.refreshToken }),
+    ]);
     const statuses = results.map((r) => r.status).sort();
     await Promise.all(results.map((r) => r.body?.cancel()));
     expect(statuses).toEqual([200, 401]);
@@ -93,8 +128,11 @@ describe("refresh tokens", () => {
   });
 
   it("documents the auth and me routes in OpenAPI", async () => {
-    const doc = (await (await call("GET", "/v1/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
-    for (const p of ["/v1/auth/signup", "/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout"]) expect(doc.paths[p]?.post).toBeDefined();
+    const doc = (await (await call("GET", "/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    for (const p of ["/v1/auth/signup", "/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout"])
+      expect(doc.paths[p]?.post).toBeDefined();
     expect(doc.paths["/v1/me"]?.get).toBeDefined();
     expect(doc.paths["/v1/me"]?.patch).toBeDefined();
   });

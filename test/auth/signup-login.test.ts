@@ -3,19 +3,35 @@ import { call, expectProblem } from "../helpers/http";
 import { uniq } from "../helpers/fixtures";
 
 // Every request gets its own client IP so the shared AUTH_LIMITER never trips between tests.
-const ip = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+const ip = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 const post = (path: string, body: unknown) => call("POST", path, { body, headers: { "CF-Connecting-IP": ip() } });
 const password = "correct horse battery";
 
-type Session = { user: { id: string; email: string; role: string; notifications: { email: boolean; sms: boolean } }; accessToken: string; refreshToken: string; expiresIn: number };
+type Session = {
+  user: { id: string; email: string; role: string; notifications: { email: boolean; sms: boolean } };
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+};
 
 describe("POST /v1/auth/signup", () => {
   it("creates a fan with a normalized email and returns a session", async () => {
     const local = `New.${uniq()}`;
-    const res = await post("/v1/auth/signup", { email: `  ${local}@Example.TEST `, password, name: "Ada", phone: "+14155550123", notifications: { sms: true } });
+    const res = await post("/v1/auth/signup", {
+      email: `  ${local}@Example.TEST `,
+      password,
+      name: "Ada",
+      phone: "+14155550123",
+      notifications: { sms: true },
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as Session;
-    expect(body.user).toMatchObject({ email: `${local.toLowerCase()}@example.test`, role: "fan", notifications: { email: true, sms: true } });
+    expect(body.user).toMatchObject({
+      email: `${local.toLowerCase()}@example.test`,
+      role: "fan",
+      notifications: { email: true, sms: true },
+    });
     expect(body.accessToken.split(".")).toHaveLength(3);
     expect(body.refreshToken.length).toBeGreaterThan(20);
     expect(body.expiresIn).toBe(900);
@@ -34,26 +50,45 @@ describe("POST /v1/auth/signup", () => {
   });
 
   it("rejects a short password with a field error on password", async () => {
-    const problem = await expectProblem(await post("/v1/auth/signup", { email: `s-${uniq()}@example.test`, password: "short" }), 400, "validation_failed");
+    const problem = await expectProblem(
+      await post("/v1/auth/signup", { email: `s-${uniq()}@example.test`, password: "short" }),
+      400,
+      "validation_failed",
+    );
     expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "password" })]));
   });
 
   it("rejects a phone that is not E.164", async () => {
-    const problem = await expectProblem(await post("/v1/auth/signup", { email: `p-${uniq()}@example.test`, password, phone: "555-1234" }), 400, "validation_failed");
+    const problem = await expectProblem(
+      await post("/v1/auth/signup", { email: `p-${uniq()}@example.test`, password, phone: "555-1234" }),
+      400,
+      "validation_failed",
+    );
     expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "phone" })]));
   });
 
   it("requires a phone for SMS notifications", async () => {
-    const problem = await expectProblem(await post("/v1/auth/signup", { email: `n-${uniq()}@example.test`, password, notifications: { sms: true } }), 400, "validation_failed");
+    const problem = await expectProblem(
+      await post("/v1/auth/signup", { email: `n-${uniq()}@example.test`, password, notifications: { sms: true } }),
+      400,
+      "validation_failed",
+    );
     expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "notifications.sms" })]));
   });
 
   it("rejects unknown fields", async () => {
-    await expectProblem(await post("/v1/auth/signup", { email: `u-${uniq()}@example.test`, password, role: "admin" }), 400, "validation_failed");
+    await expectProblem(
+      await post("/v1/auth/signup", { email: `u-${uniq()}@example.test`, password, role: "admin" }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("answers malformed JSON with malformed_json", async () => {
-    const res = await call("POST", "/v1/auth/signup", { raw: '{"email":', headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip() } });
+    const res = await call("POST", "/v1/auth/signup", {
+      raw: '{"email":',
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip() },
+    });
     await expectProblem(res, 400, "malformed_json");
   });
 });
@@ -73,8 +108,16 @@ describe("POST /v1/auth/login", () => {
   it("answers a wrong email and a wrong password identically", async () => {
     const email = `victim-${uniq()}@example.test`;
     await post("/v1/auth/signup", { email, password });
-    const wrongPassword = await expectProblem(await post("/v1/auth/login", { email, password: "not the password" }), 401, "unauthenticated");
-    const wrongEmail = await expectProblem(await post("/v1/auth/login", { email: `nobody-${uniq()}@example.test`, password }), 401, "unauthenticated");
+    const wrongPassword = await expectProblem(
+      await post("/v1/auth/login", { email, password: "not the password" }),
+      401,
+      "unauthenticated",
+    );
+    const wrongEmail = await expectProblem(
+      await post("/v1/auth/login", { email: `nobody-${uniq()}@example.test`, password }),
+      401,
+      "unauthenticated",
+    );
     const strip = ({ requestId: _r, ...rest }: Record<string, unknown>) => rest;
     expect(strip(wrongEmail)).toEqual(strip(wrongPassword));
     expect(wrongPassword.detail).toBe("Email or password is incorrect");

@@ -4,7 +4,13 @@ import { DAY, seedEvent, seedVenue } from "../helpers/catalog";
 
 describe("GET /v1/events/{id}", () => {
   it("returns details, venue, tiers and salesStatus", async () => {
-    const e = await seedEvent({ name: "Gala", description: "A night", performers: ["Ann"], tiers: [9000, 4500], venue: { name: "Opera", city: "Paris" } });
+    const e = await seedEvent({
+      name: "Gala",
+      description: "A night",
+      performers: ["Ann"],
+      tiers: [9000, 4500],
+      venue: { name: "Opera", city: "Paris" },
+    });
     const res = await call("GET", `/v1/events/${e.id}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
@@ -49,7 +55,15 @@ describe("GET /v1/venues/{id}", () => {
     await seedEvent({ venueId: venue.id, startsAt: Date.now() - 2 * DAY });
     const res = await call("GET", `/v1/venues/${venue.id}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: venue.id, name: "Dome", address: "1 Main Street", city: "Lille", country: "FR", timezone: "Europe/Paris", upcomingEventCount: 2 });
+    expect(await res.json()).toEqual({
+      id: venue.id,
+      name: "Dome",
+      address: "1 Main Street",
+      city: "Lille",
+      country: "FR",
+      timezone: "Europe/Paris",
+      upcomingEventCount: 2,
+    });
   });
 
   it("answers 404 for an unknown venue", async () => {

@@ -3,7 +3,15 @@ import { call, expectProblem } from "../helpers/http";
 import { uniq } from "../helpers/fixtures";
 import { DAY, seedEvent, seedVenue } from "../helpers/catalog";
 
-type Item = { id: string; name: string; startsAt: string; status: string; salesStatus: string; venue: { city: string }; priceFrom: { amount: number; currency: string } | null };
+type Item = {
+  id: string;
+  name: string;
+  startsAt: string;
+  status: string;
+  salesStatus: string;
+  venue: { city: string };
+  priceFrom: { amount: number; currency: string } | null;
+};
 type Page = { items: Item[]; nextCursor: string | null };
 
 async function list(query: Record<string, string>): Promise<Page> {
@@ -23,7 +31,12 @@ describe("GET /v1/events", () => {
     const page = await list({ city: city.toUpperCase() });
     expect(page.items.map((i) => i.id).sort()).toEqual([shown.id, published.id].sort());
     const item = page.items.find((i) => i.id === shown.id)!;
-    expect(item).toMatchObject({ status: "on_sale", salesStatus: "on_sale", priceFrom: { amount: 2500, currency: "EUR" }, venue: { city } });
+    expect(item).toMatchObject({
+      status: "on_sale",
+      salesStatus: "on_sale",
+      priceFrom: { amount: 2500, currency: "EUR" },
+      venue: { city },
+    });
     expect(page.items.find((i) => i.id === published.id)!.salesStatus).toBe("upcoming");
   });
 
@@ -50,8 +63,18 @@ describe("GET /v1/events", () => {
     const venue = await seedVenue({ city, country: "BE" });
     const t0 = Date.now() + 30 * DAY;
     const early = await seedEvent({ venueId: venue.id, category: "sports", startsAt: t0 });
-    const mid = await seedEvent({ venueId: venue.id, category: "concert", startsAt: t0 + 2 * DAY, status: "published" });
-    const late = await seedEvent({ venueId: venue.id, category: "concert", startsAt: t0 + 4 * DAY, salesStartAt: Date.now() + DAY });
+    const mid = await seedEvent({
+      venueId: venue.id,
+      category: "concert",
+      startsAt: t0 + 2 * DAY,
+      status: "published",
+    });
+    const late = await seedEvent({
+      venueId: venue.id,
+      category: "concert",
+      startsAt: t0 + 4 * DAY,
+      salesStartAt: Date.now() + DAY,
+    });
     const ids = (p: Page) => p.items.map((i) => i.id);
     expect(ids(await list({ city, category: "sports" }))).toEqual([early.id]);
     expect(ids(await list({ city, country: "be" }))).toEqual([early.id, mid.id, late.id]);
@@ -69,7 +92,8 @@ describe("GET /v1/events", () => {
     const t0 = Date.now() + 20 * DAY;
     const seeded = [];
     // Two events share a start time so the id tie-breaker is exercised.
-    for (let i = 0; i < 7; i++) seeded.push(await seedEvent({ venueId: venue.id, startsAt: t0 + Math.floor(i / 2) * DAY }));
+    for (let i = 0; i < 7; i++)
+      seeded.push(await seedEvent({ venueId: venue.id, startsAt: t0 + Math.floor(i / 2) * DAY }));
     const expected = [...seeded].sort((a, b) => a.startsAt - b.startsAt || (a.id < b.id ? -1 : 1)).map((e) => e.id);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -85,7 +109,16 @@ describe("GET /v1/events", () => {
   });
 
   it("rejects a bad cursor and invalid query values with 400", async () => {
-    for (const qs of ["cursor=not-a-cursor", `cursor=${btoa("x:y")}`, "limit=abc", "limit=0", "limit=101", "category=nope", "from=notadate", "country=FRA"]) {
+    for (const qs of [
+      "cursor=not-a-cursor",
+      `cursor=${btoa("x:y")}`,
+      "limit=abc",
+      "limit=0",
+      "limit=101",
+      "category=nope",
+      "from=notadate",
+      "country=FRA",
+    ]) {
       await expectProblem(await call("GET", `/v1/events?${qs}`), 400, "validation_failed");
     }
   });
@@ -94,6 +127,8 @@ describe("GET /v1/events", () => {
     const res = await call("GET", `/v1/events?city=None${uniq()}`);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const doc = (await (await call("GET", "/v1/openapi.json")).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/events", "/v1/events/{id}", "/v1/venues/{id}"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/v1/events", "/v1/events/{id}", "/v1/venues/{id}"]),
+    );
   });
 });

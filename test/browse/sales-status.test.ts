@@ -3,7 +3,12 @@ import { salesStatus, type SalesStatusInput } from "../../src/domain/sales-statu
 import { toFtsQuery } from "../../src/db/queries/event-search";
 
 const NOW = 1_800_000_000_000;
-const base: SalesStatusInput = { status: "on_sale", salesStartAt: NOW - 1000, salesEndAt: NOW + 1000, endsAt: NOW + 5000 };
+const base: SalesStatusInput = {
+  status: "on_sale",
+  salesStartAt: NOW - 1000,
+  salesEndAt: NOW + 1000,
+  endsAt: NOW + 5000,
+};
 
 describe("salesStatus", () => {
   it("keeps draft and cancelled whatever the clock", () => {

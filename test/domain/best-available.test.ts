@@ -86,7 +86,12 @@ describe("pickBestAvailable examples", () => {
     // Every third seat is taken, so no row has 6 in a row; speed is measured in the benchmark, not here.
     const rows: PickRow[] = Array.from({ length: 40 }, (_, r) => ({
       key: `R${r}`,
-      seats: Array.from({ length: 500 }, (_, i) => ({ id: `R${r}-${i}`, free: i % 3 !== 0, eligible: true, aisleAfter: i % 50 === 49 })),
+      seats: Array.from({ length: 500 }, (_, i) => ({
+        id: `R${r}-${i}`,
+        free: i % 3 !== 0,
+        eligible: true,
+        aisleAfter: i % 50 === 49,
+      })),
     }));
     expect(pickBestAvailable(rows, 6)).toBeNull();
     const picked = pickBestAvailable(rows, 6, { allowSplit: true });
@@ -108,9 +113,11 @@ describe("strandsSingle", () => {
 // ---- property-based tests ----
 
 const seatArb = fc.record({ free: fc.boolean(), eligible: fc.boolean(), aisleAfter: fc.boolean() });
-const rowsArb = fc.array(fc.array(seatArb, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }).map((rs) =>
-  rs.map((seats, r): PickRow => ({ key: `R${r}`, seats: seats.map((s, i) => ({ id: `R${r}-${i}`, ...s })) })),
-);
+const rowsArb = fc
+  .array(fc.array(seatArb, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 })
+  .map((rs) =>
+    rs.map((seats, r): PickRow => ({ key: `R${r}`, seats: seats.map((s, i) => ({ id: `R${r}-${i}`, ...s })) })),
+  );
 const qtyArb = fc.integer({ min: 1, max: 6 });
 const RUNS = { numRuns: 200 };
 
@@ -212,7 +219,12 @@ describe("pickBestAvailable properties", () => {
           const start = c.row.seats.findIndex((s) => s.id === c.ids[0]);
           return {
             ids: c.ids,
-            key: [strandsSingle(c.row, c.ids) ? 1 : 0, rows.indexOf(c.row), Math.abs(2 * start + q - 1 - (c.row.seats.length - 1)), start],
+            key: [
+              strandsSingle(c.row, c.ids) ? 1 : 0,
+              rows.indexOf(c.row),
+              Math.abs(2 * start + q - 1 - (c.row.seats.length - 1)),
+              start,
+            ],
           };
         });
         cands.sort((a, b) => a.key.reduce((acc, v, k) => acc || v - b.key[k]!, 0));

@@ -84,7 +84,12 @@ describe("qrMatrix", () => {
 
   it("carries a real signed ticket code that still verifies after scanning", async () => {
     const keys = await generateEventKeyPair();
-    const claims = { tid: "tkt_01jg7k3v9q2w8x4n6p0rst5m2b", eid: "evt_01jg7k3v9q2w8x4n6p0rst5m2c", seat: "balcony-left-R12-S104", iat: 1767225600 };
+    const claims = {
+      tid: "tkt_01jg7k3v9q2w8x4n6p0rst5m2b",
+      eid: "evt_01jg7k3v9q2w8x4n6p0rst5m2c",
+      seat: "balcony-left-R12-S104",
+      iat: 1767225600,
+    };
     const scanned = decode(qrMatrix(await signTicketCode(keys.privateKey, claims)));
     expect(await verifyTicketCode(keys.publicKey, scanned!.data)).toEqual(claims);
   });

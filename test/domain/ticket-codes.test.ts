@@ -8,7 +8,13 @@ import {
 } from "../../src/domain/ticket-codes";
 
 function claims(overrides: Partial<TicketClaims> = {}): TicketClaims {
-  return { tid: "tkt_01jg7k3v9q2w8x4n6p0rst5m2b", eid: "evt_01jg7k3v9q2w8x4n6p0rst5m2c", seat: "A-12-7", iat: 1767225600, ...overrides };
+  return {
+    tid: "tkt_01jg7k3v9q2w8x4n6p0rst5m2b",
+    eid: "evt_01jg7k3v9q2w8x4n6p0rst5m2c",
+    seat: "A-12-7",
+    iat: 1767225600,
+    ...overrides,
+  };
 }
 
 /** Replaces the character at `i` with a different base64url character. */
@@ -132,7 +138,9 @@ describe("offline verification at a gate", () => {
     const keys = await generateEventKeyPair();
     const code = await signTicketCode(keys.privateKey, claims());
     // What a gate downloads before doors open: the event id and its public key, nothing else.
-    const download = JSON.parse(JSON.stringify({ eid: claims().eid, publicKey: keys.publicKey })) as { publicKey: string };
+    const download = JSON.parse(JSON.stringify({ eid: claims().eid, publicKey: keys.publicKey })) as {
+      publicKey: string;
+    };
     const gate = (scanned: string) => verifyTicketCode(download.publicKey, scanned);
     expect(await gate(code)).toEqual(claims());
     expect(await gate(flipChar(code, 10))).toBeNull();
@@ -141,7 +149,8 @@ describe("offline verification at a gate", () => {
   it("uses a standard format: plain WebCrypto verifies the code without this module", async () => {
     const keys = await generateEventKeyPair();
     const code = await signTicketCode(keys.privateKey, claims());
-    const decode = (s: string) => Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+    const decode = (s: string) =>
+      Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
     const key = await crypto.subtle.importKey("raw", decode(keys.publicKey), "Ed25519", false, ["verify"]);
     const cut = code.lastIndexOf(".");
     const signed = new TextEncoder().encode(code.slice(0, cut));

@@ -33,7 +33,15 @@ export async function setup() {
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       timeout: 30_000,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   } catch (err) {
     await server.stop();
@@ -57,7 +65,11 @@ export async function setup() {
 
 /** A fresh browser context (its own storage), phone- or desktop-sized. */
 export async function newPage(browser, base, { phone = false } = {}) {
-  const context = await browser.newContext({ baseURL: base, viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },
+    deviceScaleFactor: 1,
+  });
   context.setDefaultTimeout(STEP_MS);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[page error] ${err.message}`));
@@ -72,7 +84,10 @@ export async function signIn(page, email) {
   await page.goto(`/login?next=${encodeURIComponent("/")}`);
   await page.fill("[data-testid=login-form] input[name=email]", email);
   await page.fill("[data-testid=login-form] input[name=password]", DEMO_PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("[data-testid=login-form] button[type=submit]")]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith("/login")),
+    page.click("[data-testid=login-form] button[type=submit]"),
+  ]);
 }
 
 /** The id of a seeded event, found through the public API. */

@@ -10,9 +10,12 @@ import { DEMO_ACCOUNTS, eventIdByName, newPage, setup, shot, signIn } from "./ha
 const LIVE_MS = Number(process.env.E2E_LIVE_MS ?? 1000);
 let env;
 
-before(async () => {
-  env = await setup();
-}, { timeout: 120_000 });
+before(
+  async () => {
+    env = await setup();
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await env?.close();
@@ -39,7 +42,9 @@ test("a second fan sees a seat turn held within a second", { timeout: 60_000 }, 
     assert.equal(await fan.locator(`[data-seat="${seat}"]`).getAttribute("aria-checked"), "true");
     const label = await fan.locator(`[data-seat="${seat}"]`).getAttribute("aria-label");
     assert.match(label ?? "", /^Row O seat 3, Stalls, .+, selected$/);
-    const held = fan.waitForResponse((r) => r.url().endsWith(`/v1/events/${id}/holds`) && r.request().method() === "POST");
+    const held = fan.waitForResponse(
+      (r) => r.url().endsWith(`/v1/events/${id}/holds`) && r.request().method() === "POST",
+    );
     await fan.click("[data-testid=hold-button]");
     assert.equal((await held).status(), 201);
     const heldAt = Date.now();
@@ -56,7 +61,9 @@ test("a second fan sees a seat turn held within a second", { timeout: 60_000 }, 
   }
 });
 
-test("a fan on a phone buys two seats with the simulated provider and sees the QR codes", { timeout: 90_000 }, async () => {
+test("a fan on a phone buys two seats with the simulated provider and sees the QR codes", {
+  timeout: 90_000,
+}, async () => {
   const id = await eventIdByName(env.base, "Hamlet");
   const page = await newPage(env.browser, env.base, { phone: true });
   try {
@@ -93,7 +100,9 @@ test("a fan on a phone buys two seats with the simulated provider and sees the Q
   }
 });
 
-test("an organizer builds a layout, creates a two-tier event, opens sales, and fans find it", { timeout: 120_000 }, async () => {
+test("an organizer builds a layout, creates a two-tier event, opens sales, and fans find it", {
+  timeout: 120_000,
+}, async () => {
   const name = `Midsummer Gala ${Date.now().toString(36)}`;
   const page = await newPage(env.browser, env.base);
   try {
@@ -142,7 +151,10 @@ test("an organizer builds a layout, creates a two-tier event, opens sales, and f
     await tab.click("[data-testid=hold-button]");
     await tab.locator("[data-testid=hold-countdown]").waitFor();
     await tab.close();
-    await page.locator("[data-testid=sales-stats] .stat", { hasText: "Held now" }).locator(".stat-value", { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
+    await page
+      .locator("[data-testid=sales-stats] .stat", { hasText: "Held now" })
+      .locator(".stat-value", { hasText: /^2$/ })
+      .waitFor({ timeout: 10_000 });
     await shot(page, "c4-sales-dashboard");
 
     const fan = await newPage(env.browser, env.base);

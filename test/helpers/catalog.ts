@@ -7,7 +7,14 @@ import { createOrganizer, uniq } from "./fixtures";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export type SeedVenue = { organizerId?: string; name?: string; city?: string; country?: string; address?: string; timezone?: string };
+export type SeedVenue = {
+  organizerId?: string;
+  name?: string;
+  city?: string;
+  country?: string;
+  address?: string;
+  timezone?: string;
+};
 
 /** Inserts a venue (and an organizer unless given) straight into D1. */
 export async function seedVenue(opts: SeedVenue = {}) {
@@ -54,7 +61,9 @@ export type SeedEvent = {
  */
 export async function seedEvent(opts: SeedEvent = {}) {
   const venue = opts.venueId ? { id: opts.venueId } : await seedVenue(opts.venue);
-  const org = await env.DB.prepare("SELECT organizer_id FROM venues WHERE id = ?").bind(venue.id).first<{ organizer_id: string }>();
+  const org = await env.DB.prepare("SELECT organizer_id FROM venues WHERE id = ?")
+    .bind(venue.id)
+    .first<{ organizer_id: string }>();
   const now = Date.now();
   const startsAt = opts.startsAt ?? now + 10 * DAY;
   const e = {
@@ -76,10 +85,27 @@ export async function seedEvent(opts: SeedEvent = {}) {
       `INSERT INTO events (id, organizer_id, venue_id, name, description, category, performers, starts_at, ends_at, status,
          layout_snapshot, sales_start_at, sales_end_at, currency, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)`,
-    ).bind(e.id, org!.organizer_id, e.venueId, e.name, e.description, e.category, JSON.stringify(e.performers), e.startsAt, e.endsAt, e.status, e.salesStartAt, e.salesEndAt, e.currency, now, now),
+    ).bind(
+      e.id,
+      org!.organizer_id,
+      e.venueId,
+      e.name,
+      e.description,
+      e.category,
+      JSON.stringify(e.performers),
+      e.startsAt,
+      e.endsAt,
+      e.status,
+      e.salesStartAt,
+      e.salesEndAt,
+      e.currency,
+      now,
+      now,
+    ),
     ...(opts.tiers ?? [5000]).map((amount, i) =>
-      env.DB.prepare("INSERT INTO price_tiers (id, event_id, key, name, amount, currency, applies_to, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)")
-        .bind(newId("tier"), e.id, `t${i}`, `Tier ${i}`, amount, e.currency, i, now, now),
+      env.DB.prepare(
+        "INSERT INTO price_tiers (id, event_id, key, name, amount, currency, applies_to, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)",
+      ).bind(newId("tier"), e.id, `t${i}`, `Tier ${i}`, amount, e.currency, i, now, now),
     ),
   ];
   await env.DB.batch(stmts);

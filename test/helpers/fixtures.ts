@@ -10,7 +10,9 @@ export const uniq = () => crypto.randomUUID().slice(0, 8);
 export async function createOrganizer(name = `Org ${uniq()}`) {
   const id = newId("org");
   const now = Date.now();
-  await env.DB.prepare("INSERT INTO organizers (id, name, slug, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+  await env.DB.prepare(
+    "INSERT INTO organizers (id, name, slug, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+  )
     .bind(id, name, `org-${id.slice(-10)}`, `contact-${uniq()}@example.test`, now, now)
     .run();
   return { id, name };

@@ -3,7 +3,11 @@ import { exports } from "cloudflare:workers";
 export const BASE = "http://edge.test";
 
 /** Calls the Worker through its own entry, as a client on the internet would. */
-export function call(method: string, path: string, opts: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: BodyInit } = {}) {
+export function call(
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: BodyInit } = {},
+) {
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set("Authorization", `Bearer ${opts.token}`);
   let body: BodyInit | undefined = opts.raw;
@@ -24,7 +28,8 @@ async function noServerErrors(res: Response): Promise<Response> {
 export async function expectProblem(res: Response, status: number, code: string) {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status} ${code}, got ${res.status}: ${text}`);
-  if (!res.headers.get("content-type")?.startsWith("application/problem+json")) throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+  if (!res.headers.get("content-type")?.startsWith("application/problem+json"))
+    throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
   const problem = JSON.parse(text) as { code: string; status: number; requestId: string; [k: string]: unknown };
   if (problem.code !== code) throw new Error(`expected code ${code}, got ${problem.code}: ${text}`);
   return problem;

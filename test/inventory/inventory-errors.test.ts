@@ -19,8 +19,12 @@ describe("inventoryError", () => {
   });
 
   it("carries conflicts and unknown ids, and never reveals another user's hold", () => {
-    expect(inventoryError({ ok: false, code: "seats_unavailable", detail: "x", conflicts: ["A-1"] }).extra).toEqual({ conflicts: ["A-1"] });
-    expect(inventoryError({ ok: false, code: "unknown_seats", detail: "x", conflicts: ["Q"] }).extra).toEqual({ seats: ["Q"] });
+    expect(inventoryError({ ok: false, code: "seats_unavailable", detail: "x", conflicts: ["A-1"] }).extra).toEqual({
+      conflicts: ["A-1"],
+    });
+    expect(inventoryError({ ok: false, code: "unknown_seats", detail: "x", conflicts: ["Q"] }).extra).toEqual({
+      seats: ["Q"],
+    });
     const a = inventoryError({ ok: false, code: "not_owner", detail: "the hold belongs to another user" });
     const b = inventoryError({ ok: false, code: "not_found", detail: "no hold" });
     expect([a.message, a.code]).toEqual([b.message, b.code]);

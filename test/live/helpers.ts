@@ -12,7 +12,7 @@ export class LiveClient {
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
-      if (e.data === "pong") return (this.pongs += 1), undefined;
+      if (e.data === "pong") return ((this.pongs += 1), undefined);
       const msg = JSON.parse(String(e.data)) as ServerMessage;
       this.messages.push(msg);
       this.waiters = this.waiters.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
@@ -20,7 +20,11 @@ export class LiveClient {
   }
 
   /** The next message (after those already taken with `next`) that matches, within `ms`. */
-  async next<T extends ServerMessage["type"]>(type: T, ms = 3000, match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true): Promise<Extract<ServerMessage, { type: T }>> {
+  async next<T extends ServerMessage["type"]>(
+    type: T,
+    ms = 3000,
+    match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
     const test = (m: ServerMessage) => m.type === type && match(m as Extract<ServerMessage, { type: T }>);
     for (let i = this.seen; i < this.messages.length; i++) {
       if (test(this.messages[i]!)) {
@@ -29,7 +33,10 @@ export class LiveClient {
       }
     }
     const found = await new Promise<ServerMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${type}" message within ${ms} ms; got ${JSON.stringify(this.messages.slice(-5))}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${type}" message within ${ms} ms; got ${JSON.stringify(this.messages.slice(-5))}`)),
+        ms,
+      );
       this.waiters.push({ match: test, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
     this.seen = this.messages.length;

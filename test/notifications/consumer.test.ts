@@ -12,7 +12,15 @@ describe("notifications consumer with the outbox provider", () => {
     expect(result.retryMessages).toHaveLength(0);
     const rows = await rowsOf(order.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ id: `booking_confirmed:order:${order.id}:email`, channel: "email", status: "sent", provider: "outbox", provider_message_id: `outbox-booking_confirmed:order:${order.id}:email`, attempts: 1, recipient: order.email });
+    expect(rows[0]).toMatchObject({
+      id: `booking_confirmed:order:${order.id}:email`,
+      channel: "email",
+      status: "sent",
+      provider: "outbox",
+      provider_message_id: `outbox-booking_confirmed:order:${order.id}:email`,
+      attempts: 1,
+      recipient: order.email,
+    });
     expect(rows[0]!.body_html).toContain(`/v1/tickets/${tickets[0]!.id}/qr.svg`);
     expect(rows[0]!.body_text).toContain("Hello Ada,");
   });
@@ -22,7 +30,10 @@ describe("notifications consumer with the outbox provider", () => {
     const noPhone = await paidOrder({ sms: true, phone: null });
     const smsOnly = await paidOrder({ sms: true, email: false, phone: "+33600000000" });
     const t = testEnv();
-    await run([both, noPhone, smsOnly].map((o) => ({ type: "order_paid", orderId: o.order.id })), t.env);
+    await run(
+      [both, noPhone, smsOnly].map((o) => ({ type: "order_paid", orderId: o.order.id })),
+      t.env,
+    );
     expect((await rowsOf(both.order.id)).map((r) => r.channel)).toEqual(["email", "sms"]);
     expect((await rowsOf(noPhone.order.id)).map((r) => r.channel)).toEqual(["email"]);
     const sms = await rowsOf(smsOnly.order.id);
@@ -35,7 +46,13 @@ describe("notifications consumer with the outbox provider", () => {
     const t = testEnv();
     await run([{ type: "order_paid", orderId: order.id }], t.env);
     const [first] = await rowsOf(order.id);
-    const again = await run([{ type: "order_paid", orderId: order.id }, { type: "order_paid", orderId: order.id }], t.env);
+    const again = await run(
+      [
+        { type: "order_paid", orderId: order.id },
+        { type: "order_paid", orderId: order.id },
+      ],
+      t.env,
+    );
     expect(again.explicitAcks).toHaveLength(2);
     const rows = await rowsOf(order.id);
     expect(rows).toHaveLength(1);
@@ -46,8 +63,11 @@ describe("notifications consumer with the outbox provider", () => {
     const { order } = await paidOrder();
     const id = `booking_confirmed:order:${order.id}:email`;
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO notifications (id, kind, channel, recipient, body_text, status, provider, attempts, order_id, created_at, updated_at) VALUES (?, 'booking_confirmed', 'email', 'x@example.test', 'x', 'sending', 'outbox', 1, ?, ?, ?)")
-      .bind(id, order.id, now, now).run();
+    await env.DB.prepare(
+      "INSERT INTO notifications (id, kind, channel, recipient, body_text, status, provider, attempts, order_id, created_at, updated_at) VALUES (?, 'booking_confirmed', 'email', 'x@example.test', 'x', 'sending', 'outbox', 1, ?, ?, ?)",
+    )
+      .bind(id, order.id, now, now)
+      .run();
     const result = await run([{ type: "order_paid", orderId: order.id }], testEnv().env);
     expect(result.explicitAcks).toHaveLength(1);
     expect((await rowsOf(order.id))[0]).toMatchObject({ status: "sending", attempts: 1 });
@@ -64,19 +84,35 @@ describe("notifications consumer with the outbox provider", () => {
 
   it("fans an event cancellation out per order, including orders the cancellation refunded", async () => {
     const a = await paidOrder();
-    const b = await paidOrder({ event: { venueId: (await env.DB.prepare("SELECT venue_id FROM events WHERE id = ?").bind(a.event.id).first<{ venue_id: string }>())!.venue_id } });
+    const b = await paidOrder({
+      event: {
+        venueId: (await env.DB.prepare("SELECT venue_id FROM events WHERE id = ?")
+          .bind(a.event.id)
+          .first<{ venue_id: string }>())!.venue_id,
+      },
+    });
     // A second order on the first event, refunded by the cancellation, and one the fan refunded earlier.
     const refunded = await paidOrder();
-    await env.DB.prepare("UPDATE orders SET event_id = ?, status = 'refunded' WHERE id = ?").bind(a.event.id, refunded.order.id).run();
-    await env.DB.prepare("UPDATE tickets SET event_id = ?, status = 'refunded' WHERE order_id = ?").bind(a.event.id, refunded.order.id).run();
-    await env.DB.prepare("INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason, created_at, updated_at) VALUES (?, ?, 'refund', 'simulated', ?, 1, 'EUR', 'succeeded', 'event_cancelled', 1, 1)")
-      .bind(`pay_${crypto.randomUUID()}`, refunded.order.id, `k_${crypto.randomUUID()}`).run();
+    await env.DB.prepare("UPDATE orders SET event_id = ?, status = 'refunded' WHERE id = ?")
+      .bind(a.event.id, refunded.order.id)
+      .run();
+    await env.DB.prepare("UPDATE tickets SET event_id = ?, status = 'refunded' WHERE order_id = ?")
+      .bind(a.event.id, refunded.order.id)
+      .run();
+    await env.DB.prepare(
+      "INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason, created_at, updated_at) VALUES (?, ?, 'refund', 'simulated', ?, 1, 'EUR', 'succeeded', 'event_cancelled', 1, 1)",
+    )
+      .bind(`pay_${crypto.randomUUID()}`, refunded.order.id, `k_${crypto.randomUUID()}`)
+      .run();
     const t = testEnv();
     expect((await run([{ type: "event_cancelled", eventId: a.event.id }], t.env)).explicitAcks).toHaveLength(1);
     expect(t.queued.map((m) => m.orderId).sort()).toEqual([a.order.id, refunded.order.id].sort());
     expect(t.queued.every((m) => m.type === "event_cancelled" && m.eventId === a.event.id)).toBe(true);
     await run(t.queued, t.env);
-    expect((await rowsOf(refunded.order.id))[0]).toMatchObject({ id: `event_cancelled:event:${a.event.id}:order:${refunded.order.id}:email`, status: "sent" });
+    expect((await rowsOf(refunded.order.id))[0]).toMatchObject({
+      id: `event_cancelled:event:${a.event.id}:order:${refunded.order.id}:email`,
+      status: "sent",
+    });
     expect(await rowsOf(b.order.id)).toHaveLength(0);
   });
 
@@ -91,7 +127,9 @@ describe("notifications dead-letter consumer", () => {
     const t = testEnv();
     await run([{ type: "order_paid", orderId: order.id }], t.env);
     // The SMS is still pending (its provider kept failing); the email went out.
-    await env.DB.prepare("UPDATE notifications SET status = 'pending' WHERE id = ?").bind(`booking_confirmed:order:${order.id}:sms`).run();
+    await env.DB.prepare("UPDATE notifications SET status = 'pending' WHERE id = ?")
+      .bind(`booking_confirmed:order:${order.id}:sms`)
+      .run();
     const result = await run([{ type: "order_paid", orderId: order.id }], t.env, { dlq: true, attempts: 7 });
     expect(result.explicitAcks).toHaveLength(1);
     const rows = await rowsOf(order.id);
@@ -99,6 +137,12 @@ describe("notifications dead-letter consumer", () => {
       ["email", "sent", null],
       ["sms", "failed", "dead-lettered after 7 deliveries"],
     ]);
-    expect(t.audited).toMatchObject([{ action: "notification.dead_letter", orderId: order.id, data: { notificationIds: [`booking_confirmed:order:${order.id}:sms`] } }]);
+    expect(t.audited).toMatchObject([
+      {
+        action: "notification.dead_letter",
+        orderId: order.id,
+        data: { notificationIds: [`booking_confirmed:order:${order.id}:sms`] },
+      },
+    ]);
   });
 });

@@ -21,7 +21,9 @@ describe("queueEventReminders", () => {
   it("the queued reminder becomes an email", async () => {
     const { order } = await paidOrder({ event: { startsAt: Date.now() + 24 * HOUR } });
     await run([{ type: "event_reminder", orderId: order.id }], testEnv().env);
-    expect(await rowsOf(order.id)).toMatchObject([{ id: `event_reminder:order:${order.id}:email`, kind: "event_reminder", status: "sent" }]);
+    expect(await rowsOf(order.id)).toMatchObject([
+      { id: `event_reminder:order:${order.id}:email`, kind: "event_reminder", status: "sent" },
+    ]);
   });
 });
 
@@ -33,14 +35,21 @@ describe("retryStuckNotifications", () => {
     const now = Date.now() + 800 * 24 * HOUR; // rows of other tests are not older than this one's
     const email = `booking_confirmed:order:${order.id}:email`;
     const sms = `booking_confirmed:order:${order.id}:sms`;
-    await env.DB.prepare("UPDATE notifications SET status = 'sending', updated_at = ? WHERE id = ?").bind(now - 6 * 60_000, email).run();
-    await env.DB.prepare("UPDATE notifications SET status = 'pending', updated_at = ? WHERE id = ?").bind(now - 60_000, sms).run();
+    await env.DB.prepare("UPDATE notifications SET status = 'sending', updated_at = ? WHERE id = ?")
+      .bind(now - 6 * 60_000, email)
+      .run();
+    await env.DB.prepare("UPDATE notifications SET status = 'pending', updated_at = ? WHERE id = ?")
+      .bind(now - 60_000, sms)
+      .run();
     const result = await retryStuckNotifications(t.env, now);
     expect(result.stuck).toBeGreaterThanOrEqual(1);
     expect(t.queued).toContainEqual({ type: "resend", notificationId: email });
     expect(t.queued).not.toContainEqual({ type: "resend", notificationId: sms });
     expect((await rowsOf(order.id)).find((r) => r.id === email)).toMatchObject({ status: "pending" });
-    await run(t.queued.filter((m) => m.notificationId === email), t.env);
+    await run(
+      t.queued.filter((m) => m.notificationId === email),
+      t.env,
+    );
     expect((await rowsOf(order.id)).find((r) => r.id === email)).toMatchObject({ status: "sent", attempts: 2 });
   });
 });

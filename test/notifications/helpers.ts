@@ -26,7 +26,16 @@ export function testEnv(overrides: Record<string, unknown> = {}) {
 }
 
 /** A buyer with the given preferences and a paid order with tickets for a fresh event. */
-export async function paidOrder(opts: { sms?: boolean; email?: boolean; phone?: string | null; name?: string; event?: SeedEvent; seats?: string[] } = {}) {
+export async function paidOrder(
+  opts: {
+    sms?: boolean;
+    email?: boolean;
+    phone?: string | null;
+    name?: string;
+    event?: SeedEvent;
+    seats?: string[];
+  } = {},
+) {
   const fan = await createUser({ phone: opts.phone ?? undefined });
   await env.DB.prepare("UPDATE users SET notify_email = ?, notify_sms = ?, name = ? WHERE id = ?")
     .bind(opts.email === false ? 0 : 1, opts.sms ? 1 : 0, opts.name ?? null, fan.id)
@@ -40,12 +49,22 @@ let seq = 0;
 /** Runs a consumer on message bodies (each with `attempts`) and returns the queue result. */
 export async function run(bodies: unknown[], e: Env, opts: { attempts?: number; dlq?: boolean } = {}) {
   const queue = opts.dlq ? "notifications-dlq" : "notifications";
-  const batch = createMessageBatch(queue, bodies.map((body) => ({ id: `n${++seq}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: opts.attempts ?? 1, body })));
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((body) => ({
+      id: `n${++seq}-${crypto.randomUUID()}`,
+      timestamp: new Date(),
+      attempts: opts.attempts ?? 1,
+      body,
+    })),
+  );
   // getQueueResult reports which messages were retried, not with what delay: record it here.
   const delays: Record<string, number | undefined> = {};
   for (const m of batch.messages) {
     const retry = m.retry.bind(m);
-    Object.defineProperty(m, "retry", { value: (o?: QueueRetryOptions) => ((delays[m.id] = o?.delaySeconds), retry(o)) });
+    Object.defineProperty(m, "retry", {
+      value: (o?: QueueRetryOptions) => ((delays[m.id] = o?.delaySeconds), retry(o)),
+    });
   }
   const ctx = createExecutionContext();
   await (opts.dlq ? consumeNotificationDeadLetters : consumeNotifications)(batch, e);
@@ -55,7 +74,9 @@ export async function run(bodies: unknown[], e: Env, opts: { attempts?: number; 
 
 /** Notification rows of an order, by id. */
 export async function rowsOf(orderId: string): Promise<Record<string, any>[]> {
-  const { results } = await env.DB.prepare("SELECT * FROM notifications WHERE order_id = ? ORDER BY id").bind(orderId).all();
+  const { results } = await env.DB.prepare("SELECT * FROM notifications WHERE order_id = ? ORDER BY id")
+    .bind(orderId)
+    .all();
   return results;
 }
 

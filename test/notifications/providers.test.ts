@@ -9,8 +9,15 @@ const SES_URL = `https://email.${REGION}.amazonaws.com/v2/email/outbound-emails`
 const SID = "AC0123456789abcdef0123456789abcdef";
 const TWILIO_URL = `https://api.twilio.com/2010-04-01/Accounts/${SID}/Messages.json`;
 const providerEnv = {
-  EMAIL_PROVIDER: "ses", SES_REGION: REGION, EMAIL_FROM: "tickets@example.com", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-  SMS_PROVIDER: "twilio", TWILIO_FROM: "+15005550006", TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: "twilio-token",
+  EMAIL_PROVIDER: "ses",
+  SES_REGION: REGION,
+  EMAIL_FROM: "tickets@example.com",
+  AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+  SMS_PROVIDER: "twilio",
+  TWILIO_FROM: "+15005550006",
+  TWILIO_ACCOUNT_SID: SID,
+  TWILIO_AUTH_TOKEN: "twilio-token",
 };
 
 type Seen = { url: string; headers: Headers; body: string };
@@ -55,22 +62,43 @@ describe("Amazon SES v2 email", () => {
     const amzDate = req.headers.get("x-amz-date")!;
     expect(amzDate).toMatch(/^\d{8}T\d{6}Z$/);
     const auth = req.headers.get("authorization")!;
-    expect(auth).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${amzDate.slice(0, 8)}/${REGION}/ses/aws4_request, SignedHeaders=([a-z0-9-;]+), Signature=[0-9a-f]{64}$`));
+    expect(auth).toMatch(
+      new RegExp(
+        `^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${amzDate.slice(0, 8)}/${REGION}/ses/aws4_request, SignedHeaders=([a-z0-9-;]+), Signature=[0-9a-f]{64}$`,
+      ),
+    );
     const signed = auth.match(/SignedHeaders=([^,]+)/)![1]!.split(";");
     expect(signed).toEqual(["host", "x-amz-date"]);
     // Recompute the signature independently for the same instant: it must match byte for byte.
     const again = await new AwsV4Signer({
-      method: "POST", url: req.url, headers: { "content-type": "application/json" }, body: req.body, service: "ses", region: REGION, datetime: amzDate,
-      accessKeyId: providerEnv.AWS_ACCESS_KEY_ID, secretAccessKey: providerEnv.AWS_SECRET_ACCESS_KEY,
+      method: "POST",
+      url: req.url,
+      headers: { "content-type": "application/json" },
+      body: req.body,
+      service: "ses",
+      region: REGION,
+      datetime: amzDate,
+      accessKeyId: providerEnv.AWS_ACCESS_KEY_ID,
+      secretAccessKey: providerEnv.AWS_SECRET_ACCESS_KEY,
     }).sign();
     expect(again.headers.get("authorization")).toBe(auth);
     const body = JSON.parse(req.body);
     expect(body).toMatchObject({
       FromEmailAddress: "tickets@example.com",
       Destination: { ToAddresses: [order.email] },
-      Content: { Simple: { Subject: { Data: `Your tickets for ${event.name}`, Charset: "UTF-8" }, Body: { Text: { Charset: "UTF-8" }, Html: { Charset: "UTF-8" } } } },
+      Content: {
+        Simple: {
+          Subject: { Data: `Your tickets for ${event.name}`, Charset: "UTF-8" },
+          Body: { Text: { Charset: "UTF-8" }, Html: { Charset: "UTF-8" } },
+        },
+      },
     });
-    expect((await rowsOf(order.id))[0]).toMatchObject({ status: "sent", provider: "ses", provider_message_id: "ses-msg-1", attempts: 1 });
+    expect((await rowsOf(order.id))[0]).toMatchObject({
+      status: "sent",
+      provider: "ses",
+      provider_message_id: "ses-msg-1",
+      attempts: 1,
+    });
   });
 
   it("sends once when the same message is delivered twice at the same time", async () => {
@@ -91,7 +119,11 @@ describe("Amazon SES v2 email", () => {
     const first = await run([{ type: "order_paid", orderId: order.id }], t.env, { attempts: 3 });
     expect(first.explicitAcks).toHaveLength(0);
     expect(first.retryDelays).toEqual([8]);
-    expect((await rowsOf(order.id))[0]).toMatchObject({ status: "pending", attempts: 1, last_error: expect.stringContaining("HTTP 500") });
+    expect((await rowsOf(order.id))[0]).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      last_error: expect.stringContaining("HTTP 500"),
+    });
     const second = await run([{ type: "order_paid", orderId: order.id }], t.env, { attempts: 4 });
     expect(second.explicitAcks).toHaveLength(1);
     expect((await rowsOf(order.id))[0]).toMatchObject({ status: "sent", attempts: 2, last_error: null });
@@ -113,8 +145,19 @@ describe("Amazon SES v2 email", () => {
     expect(result.explicitAcks).toHaveLength(1);
     expect(result.retryMessages).toHaveLength(0);
     const id = `booking_confirmed:order:${order.id}:email`;
-    expect((await rowsOf(order.id))[0]).toMatchObject({ id, status: "failed", last_error: expect.stringContaining("HTTP 400") });
-    expect(t.audited).toMatchObject([{ id: `audit:notification.failed:${id}:1`, action: "notification.failed", orderId: order.id, data: { notificationId: id, channel: "email" } }]);
+    expect((await rowsOf(order.id))[0]).toMatchObject({
+      id,
+      status: "failed",
+      last_error: expect.stringContaining("HTTP 400"),
+    });
+    expect(t.audited).toMatchObject([
+      {
+        id: `audit:notification.failed:${id}:1`,
+        action: "notification.failed",
+        orderId: order.id,
+        data: { notificationId: id, channel: "email" },
+      },
+    ]);
     await run([{ type: "order_paid", orderId: order.id }], t.env);
     expect(ses).toHaveLength(1);
   });
@@ -124,7 +167,10 @@ describe("Amazon SES v2 email", () => {
     const t = testEnv({ ...providerEnv, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
     const result = await run([{ type: "order_paid", orderId: order.id }], t.env);
     expect(result.explicitAcks).toHaveLength(1);
-    expect((await rowsOf(order.id))[0]).toMatchObject({ status: "failed", last_error: expect.stringContaining("configuration error") });
+    expect((await rowsOf(order.id))[0]).toMatchObject({
+      status: "failed",
+      last_error: expect.stringContaining("configuration error"),
+    });
     expect(t.audited.map((a) => a.action)).toEqual(["notification.failed"]);
     expect(ses).toHaveLength(0);
   });
@@ -145,7 +191,12 @@ describe("Twilio SMS", () => {
     expect(form.get("From")).toBe("+15005550006");
     expect(form.get("Body")).toContain("Booked:");
     expect(form.get("Body")!.length).toBeLessThanOrEqual(160);
-    expect((await rowsOf(order.id))[0]).toMatchObject({ channel: "sms", status: "sent", provider: "twilio", provider_message_id: "SM1" });
+    expect((await rowsOf(order.id))[0]).toMatchObject({
+      channel: "sms",
+      status: "sent",
+      provider: "twilio",
+      provider_message_id: "SM1",
+    });
   });
 
   it("treats a 400 (bad number) as permanent and a 503 as retryable", async () => {

@@ -6,9 +6,18 @@ import { render, type TemplateData } from "../../src/notifications/templates";
 const data: TemplateData = {
   baseUrl: "http://127.0.0.1:8787",
   name: `<script>alert("x")</script>`,
-  event: { id: "evt_1", name: `Rock & "Roll" <b>Night</b> with a very long name that goes on and on and on`, startsAt: Date.UTC(2030, 5, 1, 18, 30), timeZone: "Europe/Paris", venueName: "L'Olympia" },
+  event: {
+    id: "evt_1",
+    name: `Rock & "Roll" <b>Night</b> with a very long name that goes on and on and on`,
+    startsAt: Date.UTC(2030, 5, 1, 18, 30),
+    timeZone: "Europe/Paris",
+    venueName: "L'Olympia",
+  },
   order: { id: "ord_1", amount: 12345, currency: "EUR" },
-  tickets: [{ id: "tkt_1", label: "Seat A-1-4" }, { id: "tkt_2", label: "Seat A-1-5" }],
+  tickets: [
+    { id: "tkt_1", label: "Seat A-1-4" },
+    { id: "tkt_2", label: "Seat A-1-5" },
+  ],
   refundAmount: 5000,
 };
 

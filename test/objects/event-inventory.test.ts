@@ -21,7 +21,12 @@ describe("EventInventory: initialize and snapshot", () => {
 
   it("re-initializes while idle but answers in_use once something is held", async () => {
     const stub = await freshInventory();
-    const again = await stub.initialize({ eventId: "evt_1", layout: gridLayout(1, 2, 4), tiers: TIERS, config: CONFIG });
+    const again = await stub.initialize({
+      eventId: "evt_1",
+      layout: gridLayout(1, 2, 4),
+      tiers: TIERS,
+      config: CONFIG,
+    });
     expect(again.ok).toBe(true);
     expect(Object.keys((await stub.snapshot()).seats)).toHaveLength(8);
     expect((await stub.hold({ userId: "u1", request: { seats: ["S1-A-1"] } })).ok).toBe(true);
@@ -41,7 +46,10 @@ describe("EventInventory: initialize and snapshot", () => {
 describe("EventInventory: holds", () => {
   it("answers not_found before initialize", async () => {
     const stub = env.EVENT_INVENTORY.getByName(crypto.randomUUID());
-    expect(await stub.hold({ userId: "u1", request: { seats: ["S1-A-1"] } })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await stub.hold({ userId: "u1", request: { seats: ["S1-A-1"] } })).toMatchObject({
+      ok: false,
+      code: "not_found",
+    });
     expect(await stub.snapshot()).toEqual({ version: 0, seats: {}, areas: {} });
   });
 
@@ -136,7 +144,9 @@ describe("EventInventory: holds", () => {
   it("GA holds under concurrency never exceed capacity", async () => {
     const stub = await freshInventory({ config: { maxSeatsPerOrder: 10 } });
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => stub.hold({ userId: `u${i}`, request: { area: "GA", quantity: 1 + (i % 3) } })),
+      Array.from({ length: 60 }, (_, i) =>
+        stub.hold({ userId: `u${i}`, request: { area: "GA", quantity: 1 + (i % 3) } }),
+      ),
     );
     const held = results.reduce((n, r) => n + (r.ok ? r.area!.quantity : 0), 0);
     expect(held).toBeLessThanOrEqual(50);
@@ -150,9 +160,15 @@ describe("EventInventory: holds", () => {
 describe("EventInventory: limits and ownership", () => {
   it("enforces maxSeatsPerOrder and maxSeatsPerUser", async () => {
     const stub = await freshInventory({ config: { maxSeatsPerOrder: 3, maxSeatsPerUser: 4 } });
-    expect(await stub.hold({ userId: "u1", request: { tier: "std", quantity: 4 } })).toMatchObject({ ok: false, code: "limit_exceeded" });
+    expect(await stub.hold({ userId: "u1", request: { tier: "std", quantity: 4 } })).toMatchObject({
+      ok: false,
+      code: "limit_exceeded",
+    });
     expect((await stub.hold({ userId: "u1", request: { seats: ["S1-B-1", "S1-B-2", "S1-B-3"] } })).ok).toBe(true);
-    expect(await stub.hold({ userId: "u1", request: { seats: ["S1-C-1", "S1-C-2"] } })).toMatchObject({ ok: false, code: "limit_exceeded" });
+    expect(await stub.hold({ userId: "u1", request: { seats: ["S1-C-1", "S1-C-2"] } })).toMatchObject({
+      ok: false,
+      code: "limit_exceeded",
+    });
     expect((await stub.hold({ userId: "u1", request: { area: "GA", quantity: 1 } })).ok).toBe(true);
     expect((await stub.hold({ userId: "u2", request: { seats: ["S1-C-1", "S1-C-2"] } })).ok).toBe(true);
   });
@@ -162,7 +178,10 @@ describe("EventInventory: limits and ownership", () => {
     const h = await stub.hold({ userId: "u1", request: { seats: ["S1-B-1", "S1-B-2"] } });
     if (!h.ok) throw new Error(h.code);
     expect((await stub.confirm(h.holdId, "ord_1")).ok).toBe(true);
-    expect(await stub.hold({ userId: "u1", request: { seats: ["S1-C-1"] } })).toMatchObject({ ok: false, code: "limit_exceeded" });
+    expect(await stub.hold({ userId: "u1", request: { seats: ["S1-C-1"] } })).toMatchObject({
+      ok: false,
+      code: "limit_exceeded",
+    });
   });
 
   it("release by the owner frees seats; by anyone else answers not_owner", async () => {
@@ -183,7 +202,10 @@ describe("EventInventory: expiry and alarms", () => {
     const h = await stub.hold({ userId: "u1", request: { seats: ["S1-A-1"] } });
     if (!h.ok) throw new Error(h.code);
     expect(await stub.getHold(h.holdId)).toMatchObject({ ok: true, hold: { status: "active" } });
-    expect(await stub.getHold(h.holdId, h.expiresAt + 1)).toMatchObject({ ok: true, hold: { status: "expired", seats: ["S1-A-1"] } });
+    expect(await stub.getHold(h.holdId, h.expiresAt + 1)).toMatchObject({
+      ok: true,
+      hold: { status: "expired", seats: ["S1-A-1"] },
+    });
     // And a snapshot taken past the deadline shows the seat free again.
     expect((await stub.snapshot(h.expiresAt + 1)).seats["S1-A-1"]).toBe("a");
   });
@@ -248,7 +270,10 @@ describe("EventInventory: checkout, confirm, abandon, reacquire", () => {
     expect(c1).toMatchObject({ ok: true, status: "checking_out", expiresAt: h.expiresAt + 600_000 });
     const c2 = await stub.beginCheckout(h.holdId, "u1");
     expect(c2).toMatchObject({ ok: true, status: "checking_out", expiresAt: h.expiresAt + 600_000 });
-    expect(await stub.getHold(h.holdId, h.expiresAt + 1)).toMatchObject({ ok: true, hold: { status: "checking_out", extended: true } });
+    expect(await stub.getHold(h.holdId, h.expiresAt + 1)).toMatchObject({
+      ok: true,
+      hold: { status: "checking_out", extended: true },
+    });
   });
 
   it("confirm sells the seats and is idempotent for the same order", async () => {
@@ -309,10 +334,17 @@ describe("EventInventory: block, unblock, change log", () => {
   it("blocks and unblocks seats; held or sold seats conflict", async () => {
     const stub = await freshInventory();
     await stub.hold({ userId: "u1", request: { seats: ["S1-A-1"] } });
-    expect(await stub.block(["S1-A-1", "S1-A-2"])).toMatchObject({ ok: false, code: "seats_unavailable", conflicts: ["S1-A-1"] });
+    expect(await stub.block(["S1-A-1", "S1-A-2"])).toMatchObject({
+      ok: false,
+      code: "seats_unavailable",
+      conflicts: ["S1-A-1"],
+    });
     expect(await stub.block(["S1-A-2", "S1-A-3"])).toMatchObject({ ok: true, changed: ["S1-A-2", "S1-A-3"] });
     expect((await stub.snapshot()).seats["S1-A-2"]).toBe("b");
-    expect(await stub.hold({ userId: "u2", request: { seats: ["S1-A-2"] } })).toMatchObject({ ok: false, code: "seats_unavailable" });
+    expect(await stub.hold({ userId: "u2", request: { seats: ["S1-A-2"] } })).toMatchObject({
+      ok: false,
+      code: "seats_unavailable",
+    });
     expect(await stub.unblock(["S1-A-2"])).toMatchObject({ ok: true, changed: ["S1-A-2"] });
     expect((await stub.snapshot()).seats["S1-A-2"]).toBe("a");
     expect(await stub.block(["zzz"])).toMatchObject({ ok: false, code: "unknown_seats" });
@@ -345,7 +377,10 @@ describe("EventInventory: block, unblock, change log", () => {
         await instance.unblock(["S1-A-1"]);
       }
     });
-    const n = await runInDurableObject(stub, (_, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM changes`).one().n);
+    const n = await runInDurableObject(
+      stub,
+      (_, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM changes`).one().n,
+    );
     expect(n).toBe(1000);
     const v = (await stub.snapshot()).version;
     expect(v).toBe(v0 + 1200);

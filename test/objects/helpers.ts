@@ -3,7 +3,12 @@ import type { Layout } from "../../src/domain/layout";
 import type { InventoryConfigInput, InventoryTier } from "../../src/objects/inventory-types";
 
 /** A grid layout: sections × rows × seats, seat ids "S-R-N" (section, row letter, number). */
-export function gridLayout(sections = 1, rows = 5, perRow = 10, areas: { id: string; capacity: number }[] = []): Layout {
+export function gridLayout(
+  sections = 1,
+  rows = 5,
+  perRow = 10,
+  areas: { id: string; capacity: number }[] = [],
+): Layout {
   return {
     sections: Array.from({ length: sections }, (_, s) => ({
       id: `S${s + 1}`,
@@ -28,7 +33,12 @@ export const TIERS: InventoryTier[] = [
   { key: "vip", name: "VIP", amount: 9000, currency: "EUR", appliesTo: { rows: [{ section: "S1", row: "A" }] } },
 ];
 
-export const CONFIG: InventoryConfigInput = { holdSeconds: 300, maxSeatsPerOrder: 10, maxSeatsPerUser: null, currency: "EUR" };
+export const CONFIG: InventoryConfigInput = {
+  holdSeconds: 300,
+  maxSeatsPerOrder: 10,
+  maxSeatsPerUser: null,
+  currency: "EUR",
+};
 
 export async function freshInventory(opts: { layout?: Layout; config?: Partial<InventoryConfigInput> } = {}) {
   const stub = env.EVENT_INVENTORY.getByName(crypto.randomUUID());

@@ -33,7 +33,10 @@ describe("D1 read sessions (x-d1-bookmark)", () => {
     const bookmark = list.headers.get("x-d1-bookmark");
     expect(bookmark).toMatch(BOOKMARK);
 
-    const one = await call("GET", `/v1/orders/${co.orderId}`, { token: fan.token, headers: { "x-d1-bookmark": bookmark! } });
+    const one = await call("GET", `/v1/orders/${co.orderId}`, {
+      token: fan.token,
+      headers: { "x-d1-bookmark": bookmark! },
+    });
     expect((await expectJson(one, 200)).id).toBe(co.orderId);
     expect(one.headers.get("x-d1-bookmark")).toMatch(BOOKMARK);
   });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { REQUIRED_SECRETS, checkSecrets, envVarsFromToml, parseSecretList, requiredSecrets } from "../../scripts/deploy-guard.mjs";
+import {
+  REQUIRED_SECRETS,
+  checkSecrets,
+  envVarsFromToml,
+  parseSecretList,
+  requiredSecrets,
+} from "../../scripts/deploy-guard.mjs";
 
-const listed = (names: string[]) => `\n ⛅️ wrangler 4\n${JSON.stringify(names.map((name) => ({ name, type: "secret_text" })), null, "  ")}\n`;
+const listed = (names: string[]) =>
+  `\n ⛅️ wrangler 4\n${JSON.stringify(
+    names.map((name) => ({ name, type: "secret_text" })),
+    null,
+    "  ",
+  )}\n`;
 
 describe("deploy guard", () => {
   it("refuses when a required secret is missing, naming each missing one", () => {
@@ -21,8 +32,19 @@ describe("deploy guard", () => {
     const toml = `[vars]\nEMAIL_PROVIDER = "outbox"\n\n[env.production.vars]\nEMAIL_PROVIDER = "ses"\nSMS_PROVIDER = "twilio"\n\n[env.staging.vars]\nEMAIL_PROVIDER = "outbox"\n`;
     expect(requiredSecrets(envVarsFromToml(toml, "staging"))).toEqual(REQUIRED_SECRETS);
     const prod = requiredSecrets(envVarsFromToml(toml, "production"));
-    expect(prod).toEqual([...REQUIRED_SECRETS, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]);
-    expect(checkSecrets(REQUIRED_SECRETS, prod).missing).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]);
+    expect(prod).toEqual([
+      ...REQUIRED_SECRETS,
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "TWILIO_ACCOUNT_SID",
+      "TWILIO_AUTH_TOKEN",
+    ]);
+    expect(checkSecrets(REQUIRED_SECRETS, prod).missing).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "TWILIO_ACCOUNT_SID",
+      "TWILIO_AUTH_TOKEN",
+    ]);
   });
 
   it("throws on output that is not a secret list", () => {

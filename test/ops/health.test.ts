@@ -37,7 +37,14 @@ describe("GET /v1/health", () => {
 
 describe("health-probe queue", () => {
   it("acks every probe", async () => {
-    const batch = createMessageBatch("health-probe", [{ id: "p1", timestamp: new Date(), attempts: 1, body: { type: "health.probe", requestId: "r", sentAt: Date.now() } }]);
+    const batch = createMessageBatch("health-probe", [
+      {
+        id: "p1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { type: "health.probe", requestId: "r", sentAt: Date.now() },
+      },
+    ]);
     const ctx = createExecutionContext();
     await consumeHealthProbes(batch);
     const result = await getQueueResult(batch, ctx);

@@ -19,7 +19,16 @@ describe("request logging", () => {
     const reqs = requestLines(lines);
     expect(reqs).toHaveLength(1);
     const line = reqs[0]!;
-    expect(line).toMatchObject({ level: "info", msg: "request", method: "POST", route: "/v1/events/:id/holds", path: `/v1/events/${event.id}/holds`, status: 201, eventId: event.id, user: await hashUserId(fan.id) });
+    expect(line).toMatchObject({
+      level: "info",
+      msg: "request",
+      method: "POST",
+      route: "/v1/events/:id/holds",
+      path: `/v1/events/${event.id}/holds`,
+      status: 201,
+      eventId: event.id,
+      user: await hashUserId(fan.id),
+    });
     expect(typeof line.requestId).toBe("string");
     expect(typeof line.durationMs).toBe("number");
     expect(typeof line.ts).toBe("string");
@@ -41,20 +50,38 @@ describe("request logging", () => {
     const password = `pw-${uniq()}-correct-horse`;
     const card = "4242 4242 4242 4242";
     const { lines, result } = await captureLogs(async () => {
-      const signup = await expectJson(await call("POST", "/v1/auth/signup", { body: { email, password, name: "Leak Test" } }), 201);
+      const signup = await expectJson(
+        await call("POST", "/v1/auth/signup", { body: { email, password, name: "Leak Test" } }),
+        201,
+      );
       await call("POST", "/v1/auth/login", { body: { email, password: "wrong-password-123" } });
       const login = await expectJson(await call("POST", "/v1/auth/login", { body: { email, password } }), 200);
       const { event } = await setupEvent();
-      const hold = await expectJson(await call("POST", `/v1/events/${event.id}/holds`, { token: login.accessToken, body: { seats: ["A-1-1"] } }), 201);
+      const hold = await expectJson(
+        await call("POST", `/v1/events/${event.id}/holds`, { token: login.accessToken, body: { seats: ["A-1-1"] } }),
+        201,
+      );
       const co = await expectJson(await checkoutCall(login.accessToken, hold.holdId), 201);
       await paySimulated(co.payment.paymentUrl, card);
       await call("GET", "/v1/admin/metrics", { token: OPERATOR_TOKEN });
       await call("GET", "/v1/health?deep=1", { token: OPERATOR_TOKEN });
-      return { tokens: [signup.accessToken, signup.refreshToken, login.accessToken, login.refreshToken].filter(Boolean) as string[] };
+      return {
+        tokens: [signup.accessToken, signup.refreshToken, login.accessToken, login.refreshToken].filter(
+          Boolean,
+        ) as string[],
+      };
     });
     expect(requestLines(lines).length).toBeGreaterThanOrEqual(8);
     const all = lines.join("\n");
-    for (const secret of [...result.tokens, OPERATOR_TOKEN, (env as unknown as { JWT_SECRET: string }).JWT_SECRET, password, card, card.replaceAll(" ", ""), email]) {
+    for (const secret of [
+      ...result.tokens,
+      OPERATOR_TOKEN,
+      (env as unknown as { JWT_SECRET: string }).JWT_SECRET,
+      password,
+      card,
+      card.replaceAll(" ", ""),
+      email,
+    ]) {
       expect(all, `a log line contains ${secret.slice(0, 12)}…`).not.toContain(secret);
     }
     expect(all).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
@@ -63,14 +90,28 @@ describe("request logging", () => {
 
 describe("redaction", () => {
   it("drops secret keys and scrubs tokens, card numbers and emails from any string", () => {
-    const out = redact({ password: "hunter2", Authorization: "Bearer abc.def", nested: { recipient: "a@b.co", note: "card 4000 0000 0000 0002 for x@y.example, jwt eyJhbGciOi.eyJzdWIiOi.sig" }, count: 3 });
-    expect(out).toEqual({ password: "[redacted]", Authorization: "[redacted]", nested: { recipient: "[redacted]", note: "card [card] for [email], jwt [jwt]" }, count: 3 });
+    const out = redact({
+      password: "hunter2",
+      Authorization: "Bearer abc.def",
+      nested: { recipient: "a@b.co", note: "card 4000 0000 0000 0002 for x@y.example, jwt eyJhbGciOi.eyJzdWIiOi.sig" },
+      count: 3,
+    });
+    expect(out).toEqual({
+      password: "[redacted]",
+      Authorization: "[redacted]",
+      nested: { recipient: "[redacted]", note: "card [card] for [email], jwt [jwt]" },
+      count: 3,
+    });
     expect(scrub("failed: Bearer sk_live_abcdefgh12345678 sent")).toBe("failed: Bearer [redacted] sent");
     expect(scrub("key whsec_abcdefghijk")).toBe("key [key]");
   });
 
   it("flattens errors to name, scrubbed message and stack", () => {
-    const out = redact(new Error("could not mail ada@example.test")) as { name: string; message: string; stack: string };
+    const out = redact(new Error("could not mail ada@example.test")) as {
+      name: string;
+      message: string;
+      stack: string;
+    };
     expect(out.name).toBe("Error");
     expect(out.message).toBe("could not mail [email]");
     expect(out.stack).not.toContain("ada@example.test");

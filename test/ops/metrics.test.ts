@@ -18,7 +18,11 @@ describe("GET /v1/admin/metrics", () => {
 
   it("answers 401 without a token or with a wrong one, and 403 to a fan", async () => {
     await expectProblem(await call("GET", "/v1/admin/metrics"), 401, "unauthenticated");
-    await expectProblem(await call("GET", "/v1/admin/metrics", { token: "not-the-operator-token" }), 401, "unauthenticated");
+    await expectProblem(
+      await call("GET", "/v1/admin/metrics", { token: "not-the-operator-token" }),
+      401,
+      "unauthenticated",
+    );
     const fan = await createUser();
     await expectProblem(await call("GET", "/v1/admin/metrics", { token: fan.token }), 403, "forbidden");
   });
@@ -37,7 +41,14 @@ describe("GET /v1/admin/metrics", () => {
     await fanWithHold(event.id, ["A-2-1"]); // a live hold, not paid
 
     const m = await scrape();
-    for (const name of ["edge_tickets_event_seats", "edge_tickets_event_revenue_minor", "edge_tickets_pending_payments", "edge_tickets_dead_letters", "edge_tickets_outbox_backlog", "edge_tickets_notifications"]) {
+    for (const name of [
+      "edge_tickets_event_seats",
+      "edge_tickets_event_revenue_minor",
+      "edge_tickets_pending_payments",
+      "edge_tickets_dead_letters",
+      "edge_tickets_outbox_backlog",
+      "edge_tickets_notifications",
+    ]) {
       expect(m.types.get(name), name).toBe("gauge");
     }
     const e = { event_id: event.id };
@@ -68,7 +79,14 @@ describe("GET /v1/admin/metrics", () => {
 
 describe("Prometheus rendering", () => {
   it("declares HELP and TYPE once per family and escapes label values", () => {
-    const text = renderPrometheus([{ name: "x_total", type: "counter", help: "A\nB", samples: [{ labels: { name: 'say "hi"\\' }, value: 2 }, { value: 1 }] }]);
+    const text = renderPrometheus([
+      {
+        name: "x_total",
+        type: "counter",
+        help: "A\nB",
+        samples: [{ labels: { name: 'say "hi"\\' }, value: 2 }, { value: 1 }],
+      },
+    ]);
     expect(text).toBe('# HELP x_total A\\nB\n# TYPE x_total counter\nx_total{name="say \\"hi\\"\\\\"} 2\nx_total 1\n');
     expect(parsePrometheus(text).samples[0]!.labels.name).toBe('say "hi"\\');
   });
@@ -77,7 +95,10 @@ describe("Prometheus rendering", () => {
 describe("Analytics Engine counters", () => {
   const dataset = () => {
     const points: AnalyticsEngineDataPoint[] = [];
-    return { points, METRICS: { writeDataPoint: (p?: AnalyticsEngineDataPoint) => void points.push(p!) } as AnalyticsEngineDataset };
+    return {
+      points,
+      METRICS: { writeDataPoint: (p?: AnalyticsEngineDataPoint) => void points.push(p!) } as AnalyticsEngineDataset,
+    };
   };
 
   it("writes one point per count: the name as index and first blob, labels after it, value and ms as doubles", () => {
@@ -90,7 +111,16 @@ describe("Analytics Engine counters", () => {
     const d = dataset();
     count({ METRICS: d.METRICS, METRICS_ENABLED: "false" }, METRIC.checkout);
     count({}, METRIC.checkout);
-    count({ METRICS: { writeDataPoint: () => { throw new Error("limit"); } } as unknown as AnalyticsEngineDataset }, METRIC.checkout);
+    count(
+      {
+        METRICS: {
+          writeDataPoint: () => {
+            throw new Error("limit");
+          },
+        } as unknown as AnalyticsEngineDataset,
+      },
+      METRIC.checkout,
+    );
     expect(d.points).toEqual([]);
   });
 });

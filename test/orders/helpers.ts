@@ -1,5 +1,11 @@
 import Stripe from "stripe";
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson } from "../helpers/http";
@@ -17,13 +23,19 @@ export const newKey = () => `key-${crypto.randomUUID()}-${++keyCounter}`;
 /** A fan holding `seats` of the event, ready to check out. */
 export async function fanWithHold(eventId: string, seats: string[]) {
   const fan = await createUser();
-  const hold = await expectJson(await call("POST", `/v1/events/${eventId}/holds`, { token: fan.token, body: { seats } }), 201);
+  const hold = await expectJson(
+    await call("POST", `/v1/events/${eventId}/holds`, { token: fan.token, body: { seats } }),
+    201,
+  );
   return { fan, hold };
 }
 
 /** POST /v1/holds/{id}/checkout with a fresh (or given) Idempotency-Key. */
 export function checkoutCall(token: string, holdId: string, key = newKey()) {
-  return call("POST", `/v1/holds/${encodeURIComponent(holdId)}/checkout`, { token, headers: { "Idempotency-Key": key } });
+  return call("POST", `/v1/holds/${encodeURIComponent(holdId)}/checkout`, {
+    token,
+    headers: { "Idempotency-Key": key },
+  });
 }
 
 /** Pays (or declines) on the simulated provider's page, which posts the signed webhook. */
@@ -32,13 +44,23 @@ export async function paySimulated(paymentUrl: string, card = "4242 4242 4242 42
 }
 
 /** A Stripe-shaped PaymentIntent event, signed with Stripe's own test helper. */
-export async function signedEvent(type: string, intent: { id: string; amount: number; currency: string; metadata: Record<string, string> }, opts: { id?: string; secret?: string; timestamp?: number } = {}) {
+export async function signedEvent(
+  type: string,
+  intent: { id: string; amount: number; currency: string; metadata: Record<string, string> },
+  opts: { id?: string; secret?: string; timestamp?: number } = {},
+) {
   const payload = JSON.stringify({
     id: opts.id ?? `evt_${crypto.randomUUID().replaceAll("-", "")}`,
     object: "event",
     type,
     created: Math.floor(Date.now() / 1000),
-    data: { object: { object: "payment_intent", status: type.endsWith("succeeded") ? "succeeded" : "requires_payment_method", ...intent } },
+    data: {
+      object: {
+        object: "payment_intent",
+        status: type.endsWith("succeeded") ? "succeeded" : "requires_payment_method",
+        ...intent,
+      },
+    },
   });
   const header = await Stripe.webhooks.generateTestHeaderStringAsync({
     payload,
@@ -51,7 +73,10 @@ export async function signedEvent(type: string, intent: { id: string; amount: nu
 
 /** Delivers a signed event to the webhook route. */
 export function deliver(ev: { payload: string; header: string }) {
-  return call("POST", "/v1/webhooks/stripe", { raw: ev.payload, headers: { "Content-Type": "application/json", "Stripe-Signature": ev.header } });
+  return call("POST", "/v1/webhooks/stripe", {
+    raw: ev.payload,
+    headers: { "Content-Type": "application/json", "Stripe-Signature": ev.header },
+  });
 }
 
 /** The order as its owner sees it. */
@@ -63,7 +88,12 @@ export async function getOrder(token: string, orderId: string): Promise<Json> {
 
 /** The PaymentIntent facts of a checkout answer, for hand-made webhook events. */
 export function intentOf(co: Json) {
-  return { id: co.payment.reference as string, amount: co.amount as number, currency: (co.currency as string).toLowerCase(), metadata: { order_id: co.orderId as string } };
+  return {
+    id: co.payment.reference as string,
+    amount: co.amount as number,
+    currency: (co.currency as string).toLowerCase(),
+    metadata: { order_id: co.orderId as string },
+  };
 }
 
 /** The live seat map of an event (`a`, `h`, `s`, `b` per seat). */
@@ -73,13 +103,19 @@ export async function seatMap(eventId: string): Promise<Record<string, string>> 
 
 /** Tickets of an order straight from D1, so a count does not depend on the order view. */
 export async function ticketRows(orderId: string) {
-  const { results } = await env.DB.prepare("SELECT id, place, status FROM tickets WHERE order_id = ? ORDER BY place").bind(orderId).all<{ id: string; place: string; status: string }>();
+  const { results } = await env.DB.prepare("SELECT id, place, status FROM tickets WHERE order_id = ? ORDER BY place")
+    .bind(orderId)
+    .all<{ id: string; place: string; status: string }>();
   return results;
 }
 
 /** Payment rows (charges and refunds) of an order straight from D1. */
 export async function paymentRows(orderId: string) {
-  const { results } = await env.DB.prepare("SELECT kind, status, amount, reason FROM payments WHERE order_id = ? ORDER BY created_at").bind(orderId).all<{ kind: string; status: string; amount: number; reason: string | null }>();
+  const { results } = await env.DB.prepare(
+    "SELECT kind, status, amount, reason FROM payments WHERE order_id = ? ORDER BY created_at",
+  )
+    .bind(orderId)
+    .all<{ kind: string; status: string; amount: number; reason: string | null }>();
   return results;
 }
 
@@ -95,7 +131,10 @@ export async function expireHold(publicHoldId: string) {
 
 /** Runs the payments consumer on the given message bodies and returns the queue result. */
 export async function runPayments(bodies: unknown[]) {
-  const batch = createMessageBatch("payments", bodies.map((body, i) => ({ id: `m${i + 1}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch(
+    "payments",
+    bodies.map((body, i) => ({ id: `m${i + 1}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await consumePayments(batch, env);
   return getQueueResult(batch, ctx);

@@ -7,7 +7,12 @@ describe("purchase with the simulated provider", () => {
     const { event } = await setupEvent();
     const { fan, hold } = await fanWithHold(event.id, ["A-1-1", "A-1-2"]);
     const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
-    expect(co).toMatchObject({ status: "pending_payment", amount: 10000, currency: "NOK", payment: { provider: "simulated" } });
+    expect(co).toMatchObject({
+      status: "pending_payment",
+      amount: 10000,
+      currency: "NOK",
+      payment: { provider: "simulated" },
+    });
     expect(co.payment.paymentUrl).toMatch(/^\/v1\/pay\/simulated\/pi_sim_/);
 
     const paid = await paySimulated(co.payment.paymentUrl);
@@ -34,6 +39,10 @@ describe("purchase with the simulated provider", () => {
   it("checkout needs an Idempotency-Key", async () => {
     const { event } = await setupEvent();
     const { fan, hold } = await fanWithHold(event.id, ["A-3-1"]);
-    await expectProblem(await call("POST", `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`, { token: fan.token }), 400, "idempotency_key_missing");
+    await expectProblem(
+      await call("POST", `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`, { token: fan.token }),
+      400,
+      "idempotency_key_missing",
+    );
   });
 });

@@ -14,7 +14,10 @@ describe("abandoned checkouts", () => {
     await expireHold(hold.holdId);
     expect((await seatMap(event.id))["A-1-5"]).toBe("a");
     // Nothing here calls the consumer: the object queued cancel_payment, the queue delivered it.
-    const order = await until(() => getOrder(fan.token, co.orderId), (o) => o.status === "expired");
+    const order = await until(
+      () => getOrder(fan.token, co.orderId),
+      (o) => o.status === "expired",
+    );
     expect(order.status).toBe("expired");
     expect((await new SimulatedProvider(env.DB).get(co.payment.reference))?.status).toBe("canceled");
   });
@@ -28,7 +31,9 @@ describe("reconciliation (cron)", () => {
     const later = Date.parse(co.expiresAt) + 3 * 60 * 1000;
     const result = await reconcilePayments(env, later);
     expect(result.orders).toBeGreaterThanOrEqual(1);
-    const stale = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE id = ? AND hold_expires_at < ?").bind(co.orderId, later - 120_000).first<{ n: number }>();
+    const stale = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE id = ? AND hold_expires_at < ?")
+      .bind(co.orderId, later - 120_000)
+      .first<{ n: number }>();
     expect(stale?.n).toBe(1);
   });
 

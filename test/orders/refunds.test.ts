@@ -3,7 +3,16 @@ import { describe, expect, it } from "vitest";
 import { CheckoutSchema, OrderSchema } from "../../src/routes/order-schemas";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
-import { checkoutCall, fanWithHold, getOrder, paySimulated, runPayments, seatMap, setupEvent, type Json } from "./helpers";
+import {
+  checkoutCall,
+  fanWithHold,
+  getOrder,
+  paySimulated,
+  runPayments,
+  seatMap,
+  setupEvent,
+  type Json,
+} from "./helpers";
 
 /** A fan who held `seats` and paid for them on the simulated page; returns the order id. */
 async function paidOrder(eventId: string, seats: string[]) {
@@ -37,7 +46,11 @@ describe("POST /v1/orders/:id/cancel", () => {
   it("answers 409 refund_not_allowed when the event offers no refunds", async () => {
     const { event } = await setupEvent();
     const { fan, orderId } = await paidOrder(event.id, ["A-2-1"]);
-    await expectProblem(await call("POST", `/v1/orders/${orderId}/cancel`, { token: fan.token }), 409, "refund_not_allowed");
+    await expectProblem(
+      await call("POST", `/v1/orders/${orderId}/cancel`, { token: fan.token }),
+      409,
+      "refund_not_allowed",
+    );
     expect((await order(fan.token, orderId)).status).toBe("paid");
     expect((await seatMap(event.id))["A-2-1"]).toBe("s");
   });
@@ -50,15 +63,29 @@ describe("POST /v1/admin/orders/:id/refund", () => {
     const before = await order(fan.token, orderId);
     const first = before.tickets.find((t) => t.place === "A-3-1")!;
 
-    const res = await expectJson(await call("POST", `/v1/admin/orders/${orderId}/refund`, { token: org.token, body: { ticketIds: [first.id] } }), 200);
+    const res = await expectJson(
+      await call("POST", `/v1/admin/orders/${orderId}/refund`, { token: org.token, body: { ticketIds: [first.id] } }),
+      200,
+    );
     expect(OrderSchema.parse(res.order)).toMatchObject({ status: "partially_refunded", refundedAmount: 5000 });
     expect(res.refund).toMatchObject({ amount: 5000, status: "succeeded" });
     const seats = await seatMap(event.id);
     expect([seats["A-3-1"], seats["A-3-2"]]).toEqual(["a", "s"]);
 
-    await expectProblem(await call("POST", `/v1/admin/orders/${orderId}/refund`, { token: org.token, body: { ticketIds: [first.id] } }), 409, "refund_not_allowed");
+    await expectProblem(
+      await call("POST", `/v1/admin/orders/${orderId}/refund`, { token: org.token, body: { ticketIds: [first.id] } }),
+      409,
+      "refund_not_allowed",
+    );
     const stranger = await createUser({ role: "organizer" });
-    await expectProblem(await call("POST", `/v1/admin/orders/${orderId}/refund`, { token: stranger.token, body: { ticketIds: [first.id] } }), 404, "not_found");
+    await expectProblem(
+      await call("POST", `/v1/admin/orders/${orderId}/refund`, {
+        token: stranger.token,
+        body: { ticketIds: [first.id] },
+      }),
+      404,
+      "not_found",
+    );
     expect((await order(fan.token, orderId)).refundedAmount).toBe(5000);
   });
 });
@@ -68,22 +95,36 @@ describe("cancelling an event", () => {
     const { org, event } = await setupEvent();
     const a = await paidOrder(event.id, ["A-1-1", "A-1-2"]);
     const b = await paidOrder(event.id, ["A-2-1"]);
-    await expectJson(await call("POST", `/v1/admin/events/${event.id}/status`, { token: org.token, body: { status: "cancelled" } }), 200);
+    await expectJson(
+      await call("POST", `/v1/admin/events/${event.id}/status`, { token: org.token, body: { status: "cancelled" } }),
+      200,
+    );
 
     // Driven directly for determinism; miniflare may also deliver the queued copies, which the
     // consumer must absorb (a refunded order is skipped).
-    const result = await runPayments([a, b].map((o) => ({ type: "refund_order", orderId: o.orderId, reason: "event_cancelled" })));
+    const result = await runPayments(
+      [a, b].map((o) => ({ type: "refund_order", orderId: o.orderId, reason: "event_cancelled" })),
+    );
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toHaveLength(2);
 
-    for (const [o, amount] of [[a, 10000], [b, 5000]] as const) {
+    for (const [o, amount] of [
+      [a, 10000],
+      [b, 5000],
+    ] as const) {
       const got = await order(o.fan.token, o.orderId);
       expect(got).toMatchObject({ status: "refunded", refundedAmount: amount });
       expect(got.tickets.every((t) => t.status === "refunded")).toBe(true);
     }
-    const live = await env.DB.prepare("SELECT COUNT(*) AS n FROM tickets WHERE event_id = ? AND status = 'valid'").bind(event.id).first<{ n: number }>();
+    const live = await env.DB.prepare("SELECT COUNT(*) AS n FROM tickets WHERE event_id = ? AND status = 'valid'")
+      .bind(event.id)
+      .first<{ n: number }>();
     expect(live?.n).toBe(0);
-    const refunds = await env.DB.prepare("SELECT COUNT(*) AS n FROM payments WHERE order_id IN (?, ?) AND kind = 'refund' AND status = 'succeeded'").bind(a.orderId, b.orderId).first<{ n: number }>();
+    const refunds = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM payments WHERE order_id IN (?, ?) AND kind = 'refund' AND status = 'succeeded'",
+    )
+      .bind(a.orderId, b.orderId)
+      .first<{ n: number }>();
     expect(refunds?.n).toBe(2);
   });
 });

@@ -2,7 +2,21 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CheckoutSchema, OrderSchema } from "../../src/routes/order-schemas";
 import { call, expectJson, expectProblem } from "../helpers/http";
-import { checkoutCall, deliver, expireHold, fanWithHold, getOrder, intentOf, newKey, paymentRows, runPayments, seatMap, setupEvent, signedEvent, ticketRows } from "./helpers";
+import {
+  checkoutCall,
+  deliver,
+  expireHold,
+  fanWithHold,
+  getOrder,
+  intentOf,
+  newKey,
+  paymentRows,
+  runPayments,
+  seatMap,
+  setupEvent,
+  signedEvent,
+  ticketRows,
+} from "./helpers";
 
 /** A fan with a checked-out hold on `seats` of a fresh event. */
 async function checkedOut(seats: string[]) {
@@ -19,7 +33,9 @@ describe("POST /v1/webhooks/stripe: signatures", () => {
     const { event, fan, co } = await checkedOut(["A-1-1"]);
     const forged = await signedEvent("payment_intent.succeeded", intentOf(co), { secret: "whsec_someone_else" });
     await expectProblem(await deliver(forged), 400, "bad_request");
-    const stale = await signedEvent("payment_intent.succeeded", intentOf(co), { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const stale = await signedEvent("payment_intent.succeeded", intentOf(co), {
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
     await expectProblem(await deliver(stale), 400, "bad_request");
 
     expect((await order(fan.token, co.orderId)).status).toBe("pending_payment");
@@ -41,14 +57,19 @@ describe("POST /v1/webhooks/stripe: replays and races", () => {
 
   it("two different events for one intent delivered at once issue one set of tickets", async () => {
     const { event, fan, co } = await checkedOut(["A-2-1", "A-2-2"]);
-    const [a, b] = await Promise.all([signedEvent("payment_intent.succeeded", intentOf(co)), signedEvent("payment_intent.succeeded", intentOf(co))]);
+    const [a, b] = await Promise.all([
+      signedEvent("payment_intent.succeeded", intentOf(co)),
+      signedEvent("payment_intent.succeeded", intentOf(co)),
+    ]);
     const answers = await Promise.all([deliver(a), deliver(b)]);
     for (const res of answers) expect(res.status).toBe(200);
 
     const o = await order(fan.token, co.orderId);
     expect(o.status).toBe("paid");
     expect(o.tickets.map((t) => t.place)).toEqual(["A-2-1", "A-2-2"]);
-    const live = await env.DB.prepare("SELECT COUNT(*) AS n FROM tickets WHERE event_id = ? AND status = 'valid'").bind(event.id).first<{ n: number }>();
+    const live = await env.DB.prepare("SELECT COUNT(*) AS n FROM tickets WHERE event_id = ? AND status = 'valid'")
+      .bind(event.id)
+      .first<{ n: number }>();
     expect(live?.n).toBe(2);
   });
 });
@@ -56,11 +77,15 @@ describe("POST /v1/webhooks/stripe: replays and races", () => {
 describe("POST /v1/webhooks/stripe: outcomes out of order", () => {
   it("a success after a failure re-acquires the released seats and pays the order", async () => {
     const { event, fan, co } = await checkedOut(["A-1-3", "A-1-4"]);
-    expect(await expectJson(await deliver(await signedEvent("payment_intent.payment_failed", intentOf(co))), 200)).toMatchObject({ outcome: "failed" });
+    expect(
+      await expectJson(await deliver(await signedEvent("payment_intent.payment_failed", intentOf(co))), 200),
+    ).toMatchObject({ outcome: "failed" });
     expect((await order(fan.token, co.orderId)).status).toBe("failed");
     expect((await seatMap(event.id))["A-1-3"]).toBe("a");
 
-    expect(await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200)).toMatchObject({ outcome: "paid" });
+    expect(
+      await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200),
+    ).toMatchObject({ outcome: "paid" });
     const o = await order(fan.token, co.orderId);
     expect(o.status).toBe("paid");
     expect(o.tickets.map((t) => t.place)).toEqual(["A-1-3", "A-1-4"]);
@@ -71,7 +96,9 @@ describe("POST /v1/webhooks/stripe: outcomes out of order", () => {
   it("a failure after the success changes nothing: order paid, seats sold, tickets valid", async () => {
     const { event, fan, co } = await checkedOut(["A-3-1"]);
     await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200);
-    expect(await expectJson(await deliver(await signedEvent("payment_intent.payment_failed", intentOf(co))), 200)).toMatchObject({ outcome: "ignored" });
+    expect(
+      await expectJson(await deliver(await signedEvent("payment_intent.payment_failed", intentOf(co))), 200),
+    ).toMatchObject({ outcome: "ignored" });
 
     const o = await order(fan.token, co.orderId);
     expect(o.status).toBe("paid");
@@ -86,7 +113,9 @@ describe("payment after the hold lapsed", () => {
     await expireHold(hold.holdId);
     expect((await seatMap(event.id))["A-4-1"]).toBe("a");
 
-    expect(await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200)).toMatchObject({ outcome: "paid" });
+    expect(
+      await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200),
+    ).toMatchObject({ outcome: "paid" });
     const o = await order(fan.token, co.orderId);
     expect(o.status).toBe("paid");
     expect(o.tickets.map((t) => t.place)).toEqual(["A-4-1", "A-4-2"]);
@@ -98,13 +127,23 @@ describe("payment after the hold lapsed", () => {
     await expireHold(hold.holdId);
     const other = await fanWithHold(event.id, ["A-4-3"]);
 
-    expect(await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200)).toMatchObject({ outcome: "refunded_unavailable" });
+    expect(
+      await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200),
+    ).toMatchObject({ outcome: "refunded_unavailable" });
     const o = await order(fan.token, co.orderId);
     expect(o).toMatchObject({ status: "refunded_unavailable", refundedAmount: 5000, tickets: [] });
-    expect(await paymentRows(co.orderId)).toContainEqual({ kind: "refund", status: "succeeded", amount: 5000, reason: "unavailable" });
+    expect(await paymentRows(co.orderId)).toContainEqual({
+      kind: "refund",
+      status: "succeeded",
+      amount: 5000,
+      reason: "unavailable",
+    });
     expect(await ticketRows(co.orderId)).toHaveLength(0);
 
-    const theirs = await expectJson(await call("GET", `/v1/holds/${encodeURIComponent(other.hold.holdId)}`, { token: other.fan.token }), 200);
+    const theirs = await expectJson(
+      await call("GET", `/v1/holds/${encodeURIComponent(other.hold.holdId)}`, { token: other.fan.token }),
+      200,
+    );
     expect(theirs.status).toBe("active");
     expect((await seatMap(event.id))["A-4-3"]).toBe("h");
   });
@@ -117,7 +156,11 @@ describe("payment after the hold lapsed", () => {
     expect(result.explicitAcks).toHaveLength(1);
 
     expect((await order(fan.token, co.orderId)).status).toBe("expired");
-    await expectProblem(await call("POST", co.payment.paymentUrl!, { body: { card: "4242 4242 4242 4242" } }), 409, "order_not_payable");
+    await expectProblem(
+      await call("POST", co.payment.paymentUrl!, { body: { card: "4242 4242 4242 4242" } }),
+      409,
+      "order_not_payable",
+    );
   });
 });
 
@@ -130,7 +173,9 @@ describe("POST /v1/holds/:holdId/checkout", () => {
     expect(ca.orderId).toBe(cb.orderId);
     expect(ca.payment.reference).toBe(cb.payment.reference);
 
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE hold_id = ?").bind(hold.holdId.split("~")[1]).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE hold_id = ?")
+      .bind(hold.holdId.split("~")[1])
+      .first<{ n: number }>();
     expect(rows?.n).toBe(1);
     expect(await paymentRows(ca.orderId)).toHaveLength(1);
   });
@@ -150,7 +195,10 @@ describe("POST /v1/holds/:holdId/checkout", () => {
     expect(await paymentRows(orderId)).toHaveLength(1);
 
     // The key is scoped to the route (path included): another hold is another operation.
-    const second = await expectJson(await call("POST", `/v1/events/${event.id}/holds`, { token: fan.token, body: { seats: ["A-1-8"] } }), 201);
+    const second = await expectJson(
+      await call("POST", `/v1/events/${event.id}/holds`, { token: fan.token, body: { seats: ["A-1-8"] } }),
+      201,
+    );
     const other = await checkoutCall(fan.token, second.holdId, key);
     expect(other.headers.get("Idempotent-Replayed")).toBeNull();
     expect((await expectJson(other, 201)).orderId).not.toBe(orderId);

@@ -31,9 +31,13 @@ describe("HTTP foundation", () => {
   });
 
   it("allows CORS only from configured origins", async () => {
-    const ok = await call("OPTIONS", "/v1/health", { headers: { Origin: "http://127.0.0.1:8787", "Access-Control-Request-Method": "GET" } });
+    const ok = await call("OPTIONS", "/v1/health", {
+      headers: { Origin: "http://127.0.0.1:8787", "Access-Control-Request-Method": "GET" },
+    });
     expect(ok.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:8787");
-    const other = await call("OPTIONS", "/v1/health", { headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+    const other = await call("OPTIONS", "/v1/health", {
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+    });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
@@ -54,12 +58,18 @@ describe("request bodies", () => {
   });
 
   it("answers malformed JSON with 400 malformed_json", async () => {
-    const res = await call("POST", "/v1/auth/login", { raw: "{not json", headers: { "Content-Type": "application/json" } });
+    const res = await call("POST", "/v1/auth/login", {
+      raw: "{not json",
+      headers: { "Content-Type": "application/json" },
+    });
     await expectProblem(res, 400, "malformed_json");
   });
 
   it("answers a non-JSON content type with 415", async () => {
-    const res = await call("POST", "/v1/auth/login", { raw: "email=a", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const res = await call("POST", "/v1/auth/login", {
+      raw: "email=a",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     await expectProblem(res, 415, "unsupported_media_type");
   });
 

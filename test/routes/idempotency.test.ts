@@ -3,14 +3,29 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/errors";
 import type { AppEnv } from "../../src/env";
-import { IDEMPOTENCY_TTL_MS, purgeExpiredIdempotencyKeys, requireIdempotencyKey } from "../../src/middleware/idempotency";
+import {
+  IDEMPOTENCY_TTL_MS,
+  purgeExpiredIdempotencyKeys,
+  requireIdempotencyKey,
+} from "../../src/middleware/idempotency";
 import { createUser, uniq } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
 
-const venueBody = () => ({ name: `Arena ${uniq()}`, address: "2 Quay", city: "Oslo", country: "NO", timezone: "Europe/Oslo", region: "weur" });
+const venueBody = () => ({
+  name: `Arena ${uniq()}`,
+  address: "2 Quay",
+  city: "Oslo",
+  country: "NO",
+  timezone: "Europe/Oslo",
+  region: "weur",
+});
 
 function postVenue(token: string, body: unknown, key?: string) {
-  return call("POST", "/v1/admin/venues", { token, body, headers: key === undefined ? {} : { "Idempotency-Key": key } });
+  return call("POST", "/v1/admin/venues", {
+    token,
+    body,
+    headers: key === undefined ? {} : { "Idempotency-Key": key },
+  });
 }
 
 async function venueCount(token: string): Promise<number> {
@@ -19,7 +34,9 @@ async function venueCount(token: string): Promise<number> {
 }
 
 function keyRow(scope: string, route: string, key: string) {
-  return env.DB.prepare("SELECT * FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?").bind(scope, route, key).first<Record<string, unknown>>();
+  return env.DB.prepare("SELECT * FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?")
+    .bind(scope, route, key)
+    .first<Record<string, unknown>>();
 }
 
 describe("Idempotency-Key on mutating routes", () => {
@@ -108,7 +125,9 @@ describe("Idempotency-Key on mutating routes", () => {
     const row = await keyRow(org.id, "POST /v1/admin/venues", key);
     expect(row).toMatchObject({ state: "done", response_status: 201 });
     expect(Number(row!.expires_at) - Number(row!.created_at)).toBe(IDEMPOTENCY_TTL_MS);
-    await env.DB.prepare("UPDATE idempotency_keys SET expires_at = ? WHERE scope = ? AND route = ? AND key = ?").bind(Date.now() - 1000, org.id, "POST /v1/admin/venues", key).run();
+    await env.DB.prepare("UPDATE idempotency_keys SET expires_at = ? WHERE scope = ? AND route = ? AND key = ?")
+      .bind(Date.now() - 1000, org.id, "POST /v1/admin/venues", key)
+      .run();
 
     const again = await postVenue(org.token, body, key);
     expect(again.headers.get("idempotent-replayed")).toBeNull();
@@ -122,7 +141,9 @@ describe("Idempotency-Key on mutating routes", () => {
     const body = venueBody();
     const stale = Date.now() - 6 * 60 * 1000;
     // What a Worker that crashed mid-request leaves behind: a claim without an answer.
-    await env.DB.prepare("INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'x', 'in_progress', ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'x', 'in_progress', ?, ?)",
+    )
       .bind(org.id, "POST /v1/admin/venues", key, stale, stale + IDEMPOTENCY_TTL_MS)
       .run();
     await expectJson(await postVenue(org.token, body, key), 201);
@@ -154,15 +175,23 @@ describe("Idempotency-Key on mutating routes", () => {
     const key = `k-${uniq()}`;
     const res = await postVenue("not-a-valid-jwt", venueBody(), key);
     await expectProblem(res, 401, "unauthenticated");
-    expect(await keyRow("anon:local", "POST /v1/admin/venues", key)).toMatchObject({ state: "done", response_status: 401 });
+    expect(await keyRow("anon:local", "POST /v1/admin/venues", key)).toMatchObject({
+      state: "done",
+      response_status: 401,
+    });
   });
 
   it("ignores the header on the simulated pay page and on reads", async () => {
     const key = `k-${uniq()}`;
     await call("POST", `/v1/pay/${uniq()}`, { headers: { "Idempotency-Key": key } });
     const org = await createUser({ role: "organizer" });
-    await expectJson(await call("GET", "/v1/admin/venues", { token: org.token, headers: { "Idempotency-Key": key } }), 200);
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?").bind(key).first<{ n: number }>();
+    await expectJson(
+      await call("GET", "/v1/admin/venues", { token: org.token, headers: { "Idempotency-Key": key } }),
+      200,
+    );
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?")
+      .bind(key)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(0);
   });
 });
@@ -188,11 +217,15 @@ describe("purgeExpiredIdempotencyKeys", () => {
   it("deletes only the records whose expiry has passed", async () => {
     const scope = `purge-${uniq()}`;
     const insert = (key: string, expiresAt: number) =>
-      env.DB.prepare("INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, 'POST /v1/x', ?, 'h', 'done', 0, ?)").bind(scope, key, expiresAt);
+      env.DB.prepare(
+        "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, 'POST /v1/x', ?, 'h', 'done', 0, ?)",
+      ).bind(scope, key, expiresAt);
     // Expiries far in the past, so rows left by other tests in this file are never at stake.
     await env.DB.batch([insert("old", 1_000), insert("edge", 2_000), insert("young", 3_000)]);
     expect(await purgeExpiredIdempotencyKeys(env.DB, 2_000)).toBe(2);
-    const left = await env.DB.prepare("SELECT key FROM idempotency_keys WHERE scope = ?").bind(scope).all<{ key: string }>();
+    const left = await env.DB.prepare("SELECT key FROM idempotency_keys WHERE scope = ?")
+      .bind(scope)
+      .all<{ key: string }>();
     expect(left.results.map((r) => r.key)).toEqual(["young"]);
   });
 });

@@ -19,15 +19,51 @@ export async function organizerEvent() {
  * A paid order of `userId` for `seats` (and `ga` places of the "pit" area), with the signed
  * tickets the issuer would build, inserted straight into D1. `now` sets createdAt for ordering.
  */
-export async function seedTickets(opts: { eventId: string; userId: string; seats?: string[]; ga?: number; now?: number }) {
+export async function seedTickets(opts: {
+  eventId: string;
+  userId: string;
+  seats?: string[];
+  ga?: number;
+  now?: number;
+}) {
   const db = createDb(env.DB);
   const now = opts.now ?? Date.now();
   const order: OrderRow = {
-    id: `ord_${uniq()}${uniq()}`, userId: opts.userId, eventId: opts.eventId, holdId: `hold_${uniq()}${uniq()}`, status: "paid", amount: 0, currency: "EUR",
-    refundedAmount: 0, paymentAttempt: 1, email: `buyer-${uniq()}@example.test`, createdAt: now, updatedAt: now, paidAt: now, closedAt: null, holdExpiresAt: null,
+    id: `ord_${uniq()}${uniq()}`,
+    userId: opts.userId,
+    eventId: opts.eventId,
+    holdId: `hold_${uniq()}${uniq()}`,
+    status: "paid",
+    amount: 0,
+    currency: "EUR",
+    refundedAmount: 0,
+    paymentAttempt: 1,
+    email: `buyer-${uniq()}@example.test`,
+    createdAt: now,
+    updatedAt: now,
+    paidAt: now,
+    closedAt: null,
+    holdExpiresAt: null,
   };
-  const lines: OrderLineRow[] = (opts.seats ?? [`A-1-${uniq()}`]).map((seat) => ({ id: `ol_${uniq()}${uniq()}`, orderId: order.id, seatId: seat, areaId: null, tier: "t0", price: 5000, quantity: 1 }));
-  if (opts.ga) lines.push({ id: `ol_${uniq()}${uniq()}`, orderId: order.id, seatId: null, areaId: "pit", tier: "ga", price: 3000, quantity: opts.ga });
+  const lines: OrderLineRow[] = (opts.seats ?? [`A-1-${uniq()}`]).map((seat) => ({
+    id: `ol_${uniq()}${uniq()}`,
+    orderId: order.id,
+    seatId: seat,
+    areaId: null,
+    tier: "t0",
+    price: 5000,
+    quantity: 1,
+  }));
+  if (opts.ga)
+    lines.push({
+      id: `ol_${uniq()}${uniq()}`,
+      orderId: order.id,
+      seatId: null,
+      areaId: "pit",
+      tier: "ga",
+      price: 3000,
+      quantity: opts.ga,
+    });
   order.amount = lines.reduce((n, l) => n + l.price * l.quantity, 0);
   const built = await buildTickets(order, lines, await eventKeys(db, opts.eventId), now);
   await db.insert(orders).values(order);

@@ -8,7 +8,8 @@ import { organizerEvent, seedTickets, setTicketStatus } from "./helpers";
 
 // jsqr's UMD bundle: the default import is the function or its exports object, depending on interop.
 type Decode = typeof jsQRImport;
-const jsQR: Decode = typeof jsQRImport === "function" ? jsQRImport : (jsQRImport as unknown as { default: Decode }).default;
+const jsQR: Decode =
+  typeof jsQRImport === "function" ? jsQRImport : (jsQRImport as unknown as { default: Decode }).default;
 
 /** Rasterizes the served SVG (one rect run per `M x y h len` segment) and decodes it like a camera would. */
 function decodeSvg(svg: string): string | null {
@@ -31,10 +32,23 @@ describe("GET /v1/tickets/{id}", () => {
     const fan = await createUser();
     const { order, tickets } = await seedTickets({ eventId: event.id, userId: fan.id, seats: ["A-1-1"] });
     const t = tickets[0]!;
-    const body = TicketSchema.parse(await expectJson(await call("GET", `/v1/tickets/${t.id}`, { token: fan.token }), 200));
+    const body = TicketSchema.parse(
+      await expectJson(await call("GET", `/v1/tickets/${t.id}`, { token: fan.token }), 200),
+    );
     expect(body).toMatchObject({
-      id: t.id, orderId: order.id, eventId: event.id, place: "A-1-1", seatId: "A-1-1", areaId: null, tier: "t0", price: 5000, status: "valid",
-      code: t.code, usedAt: null, qrUrl: `/v1/tickets/${t.id}/qr.svg`, event: { id: event.id, name: event.name, startsAt: new Date(event.startsAt).toISOString() },
+      id: t.id,
+      orderId: order.id,
+      eventId: event.id,
+      place: "A-1-1",
+      seatId: "A-1-1",
+      areaId: null,
+      tier: "t0",
+      price: 5000,
+      status: "valid",
+      code: t.code,
+      usedAt: null,
+      qrUrl: `/v1/tickets/${t.id}/qr.svg`,
+      event: { id: event.id, name: event.name, startsAt: new Date(event.startsAt).toISOString() },
     });
   });
 
@@ -64,7 +78,12 @@ describe("GET /v1/tickets", () => {
     expect(body.items).toHaveLength(4);
     expect(body.items.at(-1)).toMatchObject({ id: older.tickets[0]!.id, status: "refunded" });
     expect(new Set(body.items.slice(0, 3).map((t) => t.id))).toEqual(new Set(newer.tickets.map((t) => t.id)));
-    expect(body.items.filter((t) => t.areaId === "pit").map((t) => t.place).sort()).toEqual([`pit#${newer.order.id}#1`, `pit#${newer.order.id}#2`]);
+    expect(
+      body.items
+        .filter((t) => t.areaId === "pit")
+        .map((t) => t.place)
+        .sort(),
+    ).toEqual([`pit#${newer.order.id}#1`, `pit#${newer.order.id}#2`]);
   });
 
   it("filters by event", async () => {
@@ -72,7 +91,9 @@ describe("GET /v1/tickets", () => {
     const fan = await createUser();
     const inA = await seedTickets({ eventId: a.id, userId: fan.id, seats: ["A-1-1", "A-1-2"] });
     await seedTickets({ eventId: b.id, userId: fan.id });
-    const body = TicketListSchema.parse(await expectJson(await call("GET", `/v1/tickets?eventId=${a.id}`, { token: fan.token }), 200));
+    const body = TicketListSchema.parse(
+      await expectJson(await call("GET", `/v1/tickets?eventId=${a.id}`, { token: fan.token }), 200),
+    );
     expect(body.items.map((t) => t.id).sort()).toEqual(inA.tickets.map((t) => t.id).sort());
     expect(body.items.every((t) => t.event.id === a.id)).toBe(true);
   });
@@ -81,7 +102,9 @@ describe("GET /v1/tickets", () => {
     const { event } = await organizerEvent();
     const fan = await createUser();
     await seedTickets({ eventId: event.id, userId: fan.id, seats: ["A-1-1", "A-1-2", "A-1-3"] });
-    const body = TicketListSchema.parse(await expectJson(await call("GET", "/v1/tickets?limit=2", { token: fan.token }), 200));
+    const body = TicketListSchema.parse(
+      await expectJson(await call("GET", "/v1/tickets?limit=2", { token: fan.token }), 200),
+    );
     expect(body.items).toHaveLength(2);
     await expectProblem(await call("GET", "/v1/tickets?limit=101", { token: fan.token }), 400, "validation_failed");
     await expectProblem(await call("GET", "/v1/tickets?limit=0", { token: fan.token }), 400, "validation_failed");

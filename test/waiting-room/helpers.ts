@@ -18,7 +18,15 @@ export function settings(eventId: string, over: Partial<RoomSettingsInput> = {})
 export const FUTURE = () => Date.now() + 3_600_000;
 
 /** An on-sale event (setupEvent) with its waiting room switched on through the admin API. */
-export async function eventWithRoom(opts: { rows?: number; perRow?: number; ratePerMinute?: number; maxShopping?: number; maxSeatsPerOrder?: number } = {}) {
+export async function eventWithRoom(
+  opts: {
+    rows?: number;
+    perRow?: number;
+    ratePerMinute?: number;
+    maxShopping?: number;
+    maxSeatsPerOrder?: number;
+  } = {},
+) {
   const s = await setupEvent({ rows: opts.rows, perRow: opts.perRow, maxSeatsPerOrder: opts.maxSeatsPerOrder });
   const body = { enabled: true, ratePerMinute: opts.ratePerMinute ?? 600, maxShopping: opts.maxShopping ?? 100 };
   await expectJson(await call("PUT", `/v1/admin/events/${s.event.id}/queue`, { token: s.org.token, body }), 200);
@@ -47,12 +55,21 @@ export class QueueClient {
   }
 
   /** The first message of `type` seen so far, or the next one within `ms`. */
-  async wait<T extends QueueServerMessage["type"]>(type: T, ms = 3000): Promise<Extract<QueueServerMessage, { type: T }>> {
+  async wait<T extends QueueServerMessage["type"]>(
+    type: T,
+    ms = 3000,
+  ): Promise<Extract<QueueServerMessage, { type: T }>> {
     const seen = this.messages.find((m) => m.type === type);
     if (seen) return seen as Extract<QueueServerMessage, { type: T }>;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${type}" within ${ms} ms; got ${JSON.stringify(this.messages)}`)), ms);
-      this.waiters.push({ type, resolve: (m) => (clearTimeout(timer), resolve(m as Extract<QueueServerMessage, { type: T }>)) });
+      const timer = setTimeout(
+        () => reject(new Error(`no "${type}" within ${ms} ms; got ${JSON.stringify(this.messages)}`)),
+        ms,
+      );
+      this.waiters.push({
+        type,
+        resolve: (m) => (clearTimeout(timer), resolve(m as Extract<QueueServerMessage, { type: T }>)),
+      });
     });
   }
 }

@@ -9,7 +9,16 @@ import { setupEvent } from "../inventory/helpers";
 import { FUTURE, connectQueue, eventWithRoom, join, roomStub, settings } from "./helpers";
 
 const sha256hex = async (hex: string) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16))))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  [
+    ...new Uint8Array(
+      await crypto.subtle.digest(
+        "SHA-256",
+        Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16)),
+      ),
+    ),
+  ]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 
 describe("POST /v1/events/:id/queue", () => {
   it("returns the same place on a second join from the same account", async () => {
@@ -25,11 +34,19 @@ describe("POST /v1/events/:id/queue", () => {
   it("answers 409 queue_not_active when the room is off, and 404 for another fan's ticket", async () => {
     const { event } = await setupEvent();
     const fan = await createUser();
-    await expectProblem(await call("POST", `/v1/events/${event.id}/queue`, { token: fan.token }), 409, "queue_not_active");
+    await expectProblem(
+      await call("POST", `/v1/events/${event.id}/queue`, { token: fan.token }),
+      409,
+      "queue_not_active",
+    );
     const open = await eventWithRoom();
     const { ticket } = await join(open.event.id, fan.token);
     const other = await createUser();
-    await expectProblem(await call("GET", `/v1/events/${open.event.id}/queue/${ticket.ticket}`, { token: other.token }), 404, "not_found");
+    await expectProblem(
+      await call("GET", `/v1/events/${open.event.id}/queue/${ticket.ticket}`, { token: other.token }),
+      404,
+      "not_found",
+    );
   });
 });
 
@@ -72,7 +89,8 @@ describe("fairness at the on-sale instant", () => {
       const states = await Promise.all(pre.map((_, i) => admittedState(i, now)));
       const admittedNow = pre.filter((_, i) => states[i]?.state === "admitted");
       expect(new Set(admittedNow)).toEqual(new Set(rerun.slice(0, (batch + 1) * 5)));
-      for (const [i, v] of states.entries()) if (v?.state === "waiting") expect(v.position).toBe(rerun.indexOf(pre[i]!) + 1 - (batch + 1) * 5);
+      for (const [i, v] of states.entries())
+        if (v?.state === "waiting") expect(v.position).toBe(rerun.indexOf(pre[i]!) + 1 - (batch + 1) * 5);
     }
     // The late joiner (after the start) comes after every pre-queue fan: first come, first served.
     expect((await stub.tick(t0 + 5000)).admitted).toBe(1);
@@ -106,7 +124,13 @@ describe("admission", () => {
     await stub.configure(settings(name, { ratePerMinute: 120 }), t0 + 3000);
     expect((await stub.tick(t0 + 4000)).admitted).toBe(2);
     const stats = await stub.stats(t0 + 4000);
-    expect(stats).toMatchObject({ admitted: 24, shopping: 24, length: 16, ratePerMinute: 120, estimatedDrainSeconds: 8 });
+    expect(stats).toMatchObject({
+      admitted: 24,
+      shopping: 24,
+      length: 16,
+      ratePerMinute: 120,
+      estimatedDrainSeconds: 8,
+    });
   });
 
   it("frees a shopping slot when a token expires, and when a fan leaves", async () => {
@@ -159,12 +183,23 @@ describe("sell-out", () => {
     const h = await inv.hold({ userId: "buyer", admitted: true, request: { area: "pit", quantity: 50 } });
     if (!h.ok) throw new Error(h.detail);
     expect((await inv.confirm(h.holdId, "ord_test")).ok).toBe(true);
-    await expectJson(await call("POST", `/v1/admin/events/${event.id}/seats/block`, { token: org.token, body: { seats: ["A-1-1", "A-1-2"] } }), 200);
+    await expectJson(
+      await call("POST", `/v1/admin/events/${event.id}/seats/block`, {
+        token: org.token,
+        body: { seats: ["A-1-1", "A-1-2"] },
+      }),
+      200,
+    );
     await runDurableObjectAlarm(env.WAITING_ROOM.getByName(event.id));
     const told = await Promise.all(sockets.map((s) => s.wait("sold_out")));
     expect(told.map((m) => m.ticket).sort()).toEqual(tickets.map((t) => t.ticket).sort());
     for (const [i, f] of fans.entries()) {
-      const v = QueueTicketSchema.parse(await expectJson(await call("GET", `/v1/events/${event.id}/queue/${tickets[i]!.ticket}`, { token: f.token }), 200));
+      const v = QueueTicketSchema.parse(
+        await expectJson(
+          await call("GET", `/v1/events/${event.id}/queue/${tickets[i]!.ticket}`, { token: f.token }),
+          200,
+        ),
+      );
       expect(v.state).toBe("sold_out");
     }
     const late = await join(event.id, (await createUser()).token);

@@ -32,7 +32,11 @@ export async function reindexEvent(d1: D1Database, eventId: string): Promise<voi
  * the parser as syntax. Returns null when nothing searchable is left.
  */
 export function toFtsQuery(q: string): string | null {
-  const terms = q.normalize("NFKC").split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 16);
+  const terms = q
+    .normalize("NFKC")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 16);
   return terms.length ? terms.map((t) => `"${t}"*`).join(" ") : null;
 }
 
@@ -43,7 +47,10 @@ export function encodeCursor(startsAt: number, id: string): string {
 
 /** Decodes a cursor or throws a 400, so a tampered cursor is the caller's error, not a 500. */
 export function decodeCursor(cursor: string): { startsAt: number; id: string } {
-  const bad = () => new AppError("validation_failed", "The query string is invalid", { extra: { errors: [{ path: "cursor", message: "Invalid cursor" }] } });
+  const bad = () =>
+    new AppError("validation_failed", "The query string is invalid", {
+      extra: { errors: [{ path: "cursor", message: "Invalid cursor" }] },
+    });
   let text: string;
   try {
     text = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
@@ -91,7 +98,10 @@ export type EventListRow = {
  * The public list: listed statuses, filters, ordered by (starts_at, id) with keyset pagination.
  * Fetches one extra row to know whether another page exists without a COUNT.
  */
-export async function searchEvents(d1: D1Database, p: SearchParams): Promise<{ rows: EventListRow[]; nextCursor: string | null }> {
+export async function searchEvents(
+  d1: D1Database,
+  p: SearchParams,
+): Promise<{ rows: EventListRow[]; nextCursor: string | null }> {
   const where = [`e.status IN (${LISTED_SQL})`];
   const args: unknown[] = [];
   const fts = p.q ? toFtsQuery(p.q) : null;
@@ -106,7 +116,9 @@ export async function searchEvents(d1: D1Database, p: SearchParams): Promise<{ r
   if (p.to !== undefined) where.push("e.starts_at <= ?"), args.push(p.to);
   if (p.onSaleNow) {
     const now = p.now ?? Date.now();
-    where.push("e.status = 'on_sale' AND (e.sales_start_at IS NULL OR e.sales_start_at <= ?) AND (e.sales_end_at IS NULL OR e.sales_end_at > ?) AND e.ends_at > ?");
+    where.push(
+      "e.status = 'on_sale' AND (e.sales_start_at IS NULL OR e.sales_start_at <= ?) AND (e.sales_end_at IS NULL OR e.sales_end_at > ?) AND e.ends_at > ?",
+    );
     args.push(now, now, now);
   }
   if (p.cursor) {
@@ -121,7 +133,10 @@ export async function searchEvents(d1: D1Database, p: SearchParams): Promise<{ r
     FROM events e JOIN venues v ON v.id = e.venue_id
     WHERE ${where.join(" AND ")}
     ORDER BY e.starts_at, e.id LIMIT ?`;
-  const { results } = await d1.prepare(sql).bind(...args, p.limit + 1).all<EventListRow>();
+  const { results } = await d1
+    .prepare(sql)
+    .bind(...args, p.limit + 1)
+    .all<EventListRow>();
   const rows = results.slice(0, p.limit);
   const last = rows.at(-1);
   const nextCursor = results.length > p.limit && last ? encodeCursor(last.starts_at, last.id) : null;

@@ -5,7 +5,16 @@ export type Role = (typeof ROLES)[number];
 export const EVENT_STATUSES = ["draft", "published", "on_sale", "closed", "cancelled"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-export const EVENT_CATEGORIES = ["concert", "sports", "theatre", "comedy", "festival", "travel", "conference", "other"] as const;
+export const EVENT_CATEGORIES = [
+  "concert",
+  "sports",
+  "theatre",
+  "comedy",
+  "festival",
+  "travel",
+  "conference",
+  "other",
+] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 /** Durable Object location hints; a venue's region decides where its events' inventory lives. */
@@ -17,7 +26,15 @@ export type Region = (typeof REGIONS)[number];
  * `failed` (declined/cancelled, seats released; a retry may take it back to pending), `expired`
  * (the hold lapsed before payment), `refunded_unavailable` (paid too late, seats gone, refunded).
  */
-export const ORDER_STATUSES = ["pending_payment", "paid", "failed", "expired", "partially_refunded", "refunded", "refunded_unavailable"] as const;
+export const ORDER_STATUSES = [
+  "pending_payment",
+  "paid",
+  "failed",
+  "expired",
+  "partially_refunded",
+  "refunded",
+  "refunded_unavailable",
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** `valid` and `used` tickets own their seat: at most one per (event, seat). */
@@ -44,5 +61,12 @@ export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 export const NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-export const NOTIFICATION_KINDS = ["booking_confirmed", "payment_failed", "refund_issued", "event_cancelled", "event_rescheduled", "event_reminder"] as const;
+export const NOTIFICATION_KINDS = [
+  "booking_confirmed",
+  "payment_failed",
+  "refund_issued",
+  "event_cancelled",
+  "event_rescheduled",
+  "event_reminder",
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -7,8 +7,12 @@ export const events = sqliteTable(
   "events",
   {
     id: text("id").primaryKey(),
-    organizerId: text("organizer_id").notNull().references(() => organizers.id),
-    venueId: text("venue_id").notNull().references(() => venues.id),
+    organizerId: text("organizer_id")
+      .notNull()
+      .references(() => organizers.id),
+    venueId: text("venue_id")
+      .notNull()
+      .references(() => venues.id),
     layoutId: text("layout_id").references(() => seatLayouts.id),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
@@ -56,7 +60,9 @@ export const priceTiers = sqliteTable(
   "price_tiers",
   {
     id: text("id").primaryKey(),
-    eventId: text("event_id").notNull().references(() => events.id),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id),
     key: text("key").notNull(),
     name: text("name").notNull(),
     /** Minor units (cents). */

@@ -11,8 +11,12 @@ export const orders = sqliteTable(
   "orders",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
-    eventId: text("event_id").notNull().references(() => events.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id),
     /** The EventInventory hold id (not the public `eventId~holdId` form). */
     holdId: text("hold_id").notNull(),
     status: text("status", { enum: ORDER_STATUSES }).notNull().default("pending_payment"),
@@ -41,7 +45,9 @@ export const orderLines = sqliteTable(
   "order_lines",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id").notNull().references(() => orders.id),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
     seatId: text("seat_id"),
     areaId: text("area_id"),
     tier: text("tier").notNull(),

@@ -7,7 +7,9 @@ export const payments = sqliteTable(
   "payments",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id").notNull().references(() => orders.id),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
     kind: text("kind", { enum: PAYMENT_KINDS }).notNull(),
     provider: text("provider", { enum: PAYMENT_PROVIDERS }).notNull(),
     /** PaymentIntent id for charges, Refund id for refunds; null until the provider answered. */

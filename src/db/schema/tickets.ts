@@ -14,9 +14,15 @@ export const tickets = sqliteTable(
   "tickets",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id").notNull().references(() => orders.id),
-    eventId: text("event_id").notNull().references(() => events.id),
-    userId: text("user_id").notNull().references(() => users.id),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
     place: text("place").notNull(),
     seatId: text("seat_id"),
     areaId: text("area_id"),
@@ -41,7 +47,9 @@ export const tickets = sqliteTable(
 
 /** Each event's current Ed25519 key pair for ticket codes; gates get only the public key. */
 export const eventTicketKeys = sqliteTable("event_ticket_keys", {
-  eventId: text("event_id").primaryKey().references(() => events.id),
+  eventId: text("event_id")
+    .primaryKey()
+    .references(() => events.id),
   /** Carried in every code it signs (`kid`), so a rotated key's codes still find their key. */
   kid: text("kid").notNull().default("k1"),
   publicKey: text("public_key").notNull(),
@@ -56,7 +64,9 @@ export const eventTicketKeys = sqliteTable("event_ticket_keys", {
 export const retiredTicketKeys = sqliteTable(
   "retired_ticket_keys",
   {
-    eventId: text("event_id").notNull().references(() => events.id),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id),
     kid: text("kid").notNull(),
     publicKey: text("public_key").notNull(),
     createdAt: integer("created_at").notNull(),

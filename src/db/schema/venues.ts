@@ -6,7 +6,9 @@ export const venues = sqliteTable(
   "venues",
   {
     id: text("id").primaryKey(),
-    organizerId: text("organizer_id").notNull().references(() => organizers.id),
+    organizerId: text("organizer_id")
+      .notNull()
+      .references(() => organizers.id),
     name: text("name").notNull(),
     address: text("address").notNull(),
     city: text("city").notNull(),
@@ -26,8 +28,12 @@ export const seatLayouts = sqliteTable(
   "seat_layouts",
   {
     id: text("id").primaryKey(),
-    organizerId: text("organizer_id").notNull().references(() => organizers.id),
-    venueId: text("venue_id").notNull().references(() => venues.id),
+    organizerId: text("organizer_id")
+      .notNull()
+      .references(() => organizers.id),
+    venueId: text("venue_id")
+      .notNull()
+      .references(() => venues.id),
     name: text("name").notNull(),
     document: text("document", { mode: "json" }).notNull(),
     seatCount: integer("seat_count").notNull(),

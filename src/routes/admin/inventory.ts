@@ -19,8 +19,26 @@ const SeatList = z.strictObject({ seats: z.array(z.string().min(1).max(100)).min
 const BlockResult = z.object({ changed: z.array(z.string()), version: z.number().int() });
 const Counts = z.object({
   version: z.number().int(),
-  tiers: z.record(z.string(), z.object({ available: z.number().int(), held: z.number().int(), sold: z.number().int(), blocked: z.number().int() })),
-  areas: z.array(z.object({ id: z.string(), tier: z.string().nullable(), price: z.number().int(), capacity: z.number().int(), held: z.number().int(), sold: z.number().int(), remaining: z.number().int() })),
+  tiers: z.record(
+    z.string(),
+    z.object({
+      available: z.number().int(),
+      held: z.number().int(),
+      sold: z.number().int(),
+      blocked: z.number().int(),
+    }),
+  ),
+  areas: z.array(
+    z.object({
+      id: z.string(),
+      tier: z.string().nullable(),
+      price: z.number().int(),
+      capacity: z.number().int(),
+      held: z.number().int(),
+      sold: z.number().int(),
+      remaining: z.number().int(),
+    }),
+  ),
 });
 
 /** The managed, published event's inventory stub (drafts have no inventory yet: 409). */
@@ -29,25 +47,72 @@ async function stubFor(c: Context<AppEnv>, id: string) {
   const event = await managedEvent(db, c.var.auth, id);
   if (event.status === "draft") throw new AppError("conflict", "A draft event has no inventory; publish it first");
   const venue = await getVenue(db, event.venueId);
-  return { event, stub: inventoryStub(c.env.EVENT_INVENTORY, event.id, venue?.region as DurableObjectLocationHint | undefined) };
+  return {
+    event,
+    stub: inventoryStub(c.env.EVENT_INVENTORY, event.id, venue?.region as DurableObjectLocationHint | undefined),
+  };
 }
 
 export const inventoryRoutes = createRouter()
-  .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/seats/block", summary: "Block seats from sale", request: { params: EventId, body: jsonBody(SeatList) }, responses: { 200: jsonResponse(BlockResult, "Blocked"), ...errs } }), async (c) => {
-    const { event, stub } = await stubFor(c, c.req.valid("param").id);
-    const r = await stub.block(c.req.valid("json").seats);
-    if (!r.ok) throw inventoryError(r, "Event");
-    audit(c, { action: "seats.blocked", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { seats: r.changed } });
-    return c.json({ changed: r.changed, version: r.version }, 200);
-  })
-  .openapi(createRoute({ ...base, method: "post", path: "/events/{id}/seats/unblock", summary: "Return blocked seats to sale", request: { params: EventId, body: jsonBody(SeatList) }, responses: { 200: jsonResponse(BlockResult, "Unblocked"), ...errs } }), async (c) => {
-    const { event, stub } = await stubFor(c, c.req.valid("param").id);
-    const r = await stub.unblock(c.req.valid("json").seats);
-    if (!r.ok) throw inventoryError(r, "Event");
-    audit(c, { action: "seats.unblocked", entityType: "event", entityId: event.id, organizerId: event.organizerId, eventId: event.id, data: { seats: r.changed } });
-    return c.json({ changed: r.changed, version: r.version }, 200);
-  })
-  .openapi(createRoute({ ...base, method: "get", path: "/events/{id}/inventory", summary: "Inventory counts per tier and area", request: { params: EventId }, responses: { 200: jsonResponse(Counts, "Counts"), ...errs } }), async (c) => {
-    const { stub } = await stubFor(c, c.req.valid("param").id);
-    return c.json(await stub.inventory(), 200);
-  });
+  .openapi(
+    createRoute({
+      ...base,
+      method: "post",
+      path: "/events/{id}/seats/block",
+      summary: "Block seats from sale",
+      request: { params: EventId, body: jsonBody(SeatList) },
+      responses: { 200: jsonResponse(BlockResult, "Blocked"), ...errs },
+    }),
+    async (c) => {
+      const { event, stub } = await stubFor(c, c.req.valid("param").id);
+      const r = await stub.block(c.req.valid("json").seats);
+      if (!r.ok) throw inventoryError(r, "Event");
+      audit(c, {
+        action: "seats.blocked",
+        entityType: "event",
+        entityId: event.id,
+        organizerId: event.organizerId,
+        eventId: event.id,
+        data: { seats: r.changed },
+      });
+      return c.json({ changed: r.changed, version: r.version }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      ...base,
+      method: "post",
+      path: "/events/{id}/seats/unblock",
+      summary: "Return blocked seats to sale",
+      request: { params: EventId, body: jsonBody(SeatList) },
+      responses: { 200: jsonResponse(BlockResult, "Unblocked"), ...errs },
+    }),
+    async (c) => {
+      const { event, stub } = await stubFor(c, c.req.valid("param").id);
+      const r = await stub.unblock(c.req.valid("json").seats);
+      if (!r.ok) throw inventoryError(r, "Event");
+      audit(c, {
+        action: "seats.unblocked",
+        entityType: "event",
+        entityId: event.id,
+        organizerId: event.organizerId,
+        eventId: event.id,
+        data: { seats: r.changed },
+      });
+      return c.json({ changed: r.changed, version: r.version }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/events/{id}/inventory",
+      summary: "Inventory counts per tier and area",
+      request: { params: EventId },
+      responses: { 200: jsonResponse(Counts, "Counts"), ...errs },
+    }),
+    async (c) => {
+      const { stub } = await stubFor(c, c.req.valid("param").id);
+      return c.json(await stub.inventory(), 200);
+    },
+  );

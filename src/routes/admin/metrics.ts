@@ -19,7 +19,10 @@ export const metricsRoutes = createRouter().openapi(
     summary: "Business gauges in Prometheus text format (operator token or admin)",
     security: [{ bearer: [] }],
     middleware: requireOperator,
-    responses: { 200: { description: "Prometheus exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } }, ...pickProblems(401, 403) },
+    responses: {
+      200: { description: "Prometheus exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } },
+      ...pickProblems(401, 403),
+    },
   }),
   async (c) => {
     const body = renderPrometheus(await businessGauges(c.env));

@@ -15,14 +15,33 @@ const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString
 
 export const NotificationSchema = z
   .object({
-    id: z.string(), kind: z.enum(NOTIFICATION_KINDS), channel: z.enum(NOTIFICATION_CHANNELS), status: z.enum(NOTIFICATION_STATUSES),
-    userId: z.string().nullable(), recipient: z.string(), subject: z.string(), bodyText: z.string(), bodyHtml: z.string().nullable(),
-    provider: z.string(), providerMessageId: z.string().nullable(), attempts: z.number().int(), lastError: z.string().nullable(),
-    orderId: z.string().nullable(), eventId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(), sentAt: z.string().nullable(),
+    id: z.string(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    channel: z.enum(NOTIFICATION_CHANNELS),
+    status: z.enum(NOTIFICATION_STATUSES),
+    userId: z.string().nullable(),
+    recipient: z.string(),
+    subject: z.string(),
+    bodyText: z.string(),
+    bodyHtml: z.string().nullable(),
+    provider: z.string(),
+    providerMessageId: z.string().nullable(),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    orderId: z.string().nullable(),
+    eventId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    sentAt: z.string().nullable(),
   })
   .openapi("Notification");
 
-const toNotification = (r: NotificationRow) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt)!, sentAt: iso(r.sentAt) });
+const toNotification = (r: NotificationRow) => ({
+  ...r,
+  createdAt: iso(r.createdAt)!,
+  updatedAt: iso(r.updatedAt)!,
+  sentAt: iso(r.sentAt),
+});
 
 const ListQuery = z.object({
   status: z.enum(NOTIFICATION_STATUSES).optional(),
@@ -36,22 +55,45 @@ const ListQuery = z.object({
 /** The notification log (the outbox locally): admins see all, organizers their events' rows. */
 export const adminNotificationRoutes = createRouter()
   .openapi(
-    createRoute({ ...base, method: "get", path: "/notifications", summary: "Email and SMS notifications, newest first", request: { query: ListQuery }, responses: { 200: jsonResponse(z.object({ items: z.array(NotificationSchema) }), "Notifications"), ...pickProblems(400, 401, 403) } }),
+    createRoute({
+      ...base,
+      method: "get",
+      path: "/notifications",
+      summary: "Email and SMS notifications, newest first",
+      request: { query: ListQuery },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(NotificationSchema) }), "Notifications"),
+        ...pickProblems(400, 401, 403),
+      },
+    }),
     async (c) => {
-      const rows = await listNotifications(createDb(c.env.DB), { ...c.req.valid("query"), organizerId: listScope(c.var.auth) });
+      const rows = await listNotifications(createDb(c.env.DB), {
+        ...c.req.valid("query"),
+        organizerId: listScope(c.var.auth),
+      });
       return c.json({ items: rows.map(toNotification) }, 200);
     },
   )
   .openapi(
-    createRoute({ ...base, method: "post", path: "/notifications/{id}/resend", summary: "Send a notification again (after a failure or on request)", request: { params: IdParam("id") }, responses: { 202: jsonResponse(NotificationSchema, "Queued for sending"), ...pickProblems(401, 403, 404, 409) } }),
+    createRoute({
+      ...base,
+      method: "post",
+      path: "/notifications/{id}/resend",
+      summary: "Send a notification again (after a failure or on request)",
+      request: { params: IdParam("id") },
+      responses: { 202: jsonResponse(NotificationSchema, "Queued for sending"), ...pickProblems(401, 403, 404, 409) },
+    }),
     async (c) => {
       const db = createDb(c.env.DB);
       const found = await getNotification(db, c.req.valid("param").id);
       // A row without an event belongs to no organizer: admins only.
-      if (!found || !(c.var.auth.role === "admin" || (found.organizerId && canSee(c.var.auth, found.organizerId)))) throw notFound("Notification");
+      if (!found || !(c.var.auth.role === "admin" || (found.organizerId && canSee(c.var.auth, found.organizerId))))
+        throw notFound("Notification");
       const row = await markForResend(db, found.id, Date.now());
       if (!row) throw new AppError("conflict", "This notification is being sent right now; try again in a few minutes");
-      await c.env.NOTIFICATIONS.send({ type: "resend", notificationId: row.id } satisfies NotificationMessage, { contentType: "json" });
+      await c.env.NOTIFICATIONS.send({ type: "resend", notificationId: row.id } satisfies NotificationMessage, {
+        contentType: "json",
+      });
       return c.json(toNotification(row), 202);
     },
   );

@@ -2,7 +2,13 @@
  * The API client: JSON in and out, the session in localStorage, one refresh attempt on 401, and
  * problem+json errors turned into `ApiError` with the server's detail.
  */
-export type User = { id: string; email: string; name: string | null; role: "fan" | "organizer" | "admin"; organizerId: string | null };
+export type User = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: "fan" | "organizer" | "admin";
+  organizerId: string | null;
+};
 type Session = { accessToken: string; refreshToken: string; user: User };
 
 const KEY = "edge-tickets.session";
@@ -10,7 +16,13 @@ const KEY = "edge-tickets.session";
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly problem: { title?: string; detail?: string; code?: string; errors?: { path: string; message: string }[]; [k: string]: unknown },
+    readonly problem: {
+      title?: string;
+      detail?: string;
+      code?: string;
+      errors?: { path: string; message: string }[];
+      [k: string]: unknown;
+    },
   ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
   }
@@ -30,7 +42,11 @@ export function session(): Session | null {
 }
 
 export function saveSession(s: Session | null) {
-  if (s) localStorage.setItem(KEY, JSON.stringify({ accessToken: s.accessToken, refreshToken: s.refreshToken, user: s.user }));
+  if (s)
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ accessToken: s.accessToken, refreshToken: s.refreshToken, user: s.user }),
+    );
   else localStorage.removeItem(KEY);
 }
 
@@ -41,7 +57,11 @@ async function refresh(): Promise<boolean> {
   const s = session();
   if (!s) return false;
   refreshing ??= (async () => {
-    const res = await fetch("/v1/auth/refresh", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
+    const res = await fetch("/v1/auth/refresh", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refreshToken: s.refreshToken }),
+    });
     if (!res.ok) {
       saveSession(null);
       return false;
@@ -65,12 +85,23 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 }
 
 /** The raw Response, with auth and one refresh; for 304 handling and binary bodies. */
-export async function send(method: string, path: string, body?: unknown, opts: Options = {}, retried = false): Promise<Response> {
+export async function send(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: Options = {},
+  retried = false,
+): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
   const s = session();
   if (s) headers.Authorization = `Bearer ${s.accessToken}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    cache: "no-store",
+  });
   if (res.status === 401 && s && !retried && (await refresh())) return send(method, path, body, opts, true);
   return res;
 }
@@ -89,5 +120,10 @@ export function requireUser(roles?: User["role"][]): User | null {
 export async function logout() {
   const s = session();
   saveSession(null);
-  if (s) await fetch("/v1/auth/logout", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refreshToken: s.refreshToken }) }).catch(() => {});
+  if (s)
+    await fetch("/v1/auth/logout", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refreshToken: s.refreshToken }),
+    }).catch(() => {});
 }

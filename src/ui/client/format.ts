@@ -1,7 +1,9 @@
 /** Money in minor units, formatted for the visitor's locale. */
 export function money(amount: number, currency: string): string {
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(
+      amount / 100,
+    );
   } catch {
     return `${(amount / 100).toFixed(2)} ${currency}`;
   }
@@ -10,7 +12,15 @@ export function money(amount: number, currency: string): string {
 export function dateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "—";
   try {
-    return new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone }).format(new Date(iso));
+    return new Intl.DateTimeFormat(undefined, {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone,
+    }).format(new Date(iso));
   } catch {
     return new Date(iso).toLocaleString();
   }

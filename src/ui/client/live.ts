@@ -28,7 +28,10 @@ export class LiveSeats {
   private watched: string | null = null;
   private stopped = false;
 
-  constructor(private readonly eventId: string, private readonly l: Listener) {}
+  constructor(
+    private readonly eventId: string,
+    private readonly l: Listener,
+  ) {}
 
   /** Loads the snapshot over HTTP (fast first paint), then goes live. */
   async start() {

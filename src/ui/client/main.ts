@@ -34,14 +34,25 @@ function renderAccount() {
   const box = document.getElementById("account");
   if (!box) return;
   const u = currentUser();
-  for (const el of document.querySelectorAll<HTMLElement>("[data-role-only]")) el.hidden = !u || !el.dataset.roleOnly!.split(" ").includes(u.role);
+  for (const el of document.querySelectorAll<HTMLElement>("[data-role-only]"))
+    el.hidden = !u || !el.dataset.roleOnly!.split(" ").includes(u.role);
   if (!u) {
-    box.replaceChildren(h("a", { class: "btn small", href: `/login?next=${encodeURIComponent(location.pathname)}`, "data-testid": "sign-in" }, "Sign in"));
+    box.replaceChildren(
+      h(
+        "a",
+        { class: "btn small", href: `/login?next=${encodeURIComponent(location.pathname)}`, "data-testid": "sign-in" },
+        "Sign in",
+      ),
+    );
     return;
   }
   box.replaceChildren(
     h("span", { class: "who", title: u.email, "data-testid": "who" }, u.name ?? u.email),
-    h("button", { type: "button", class: "btn small", onclick: async () => (await logout(), (location.href = "/")) }, "Sign out"),
+    h(
+      "button",
+      { type: "button", class: "btn small", onclick: async () => (await logout(), (location.href = "/")) },
+      "Sign out",
+    ),
   );
 }
 
@@ -54,7 +65,15 @@ async function start() {
     await run(document.body.dataset);
   } catch (err) {
     console.error(err);
-    mount(h("div", { class: "panel narrow" }, h("h1", {}, "Something went wrong"), h("p", {}, errorText(err)), h("p", {}, h("a", { href: "/" }, "Back to events"))));
+    mount(
+      h(
+        "div",
+        { class: "panel narrow" },
+        h("h1", {}, "Something went wrong"),
+        h("p", {}, errorText(err)),
+        h("p", {}, h("a", { href: "/" }, "Back to events")),
+      ),
+    );
     toast(errorText(err), "error");
   }
 }

@@ -1,7 +1,16 @@
 import { h, svg } from "./dom";
 
 export type MapSeat = { id: string; label: string; x: number; y: number; accessible?: boolean; tier?: string | null };
-export type MapArea = { id: string; name: string; capacity: number; tier?: string | null; x?: number; y?: number; width?: number; height?: number };
+export type MapArea = {
+  id: string;
+  name: string;
+  capacity: number;
+  tier?: string | null;
+  x?: number;
+  y?: number;
+  width?: number;
+  height?: number;
+};
 export type MapLayout = {
   stage?: { x: number; y: number; label?: string } | null;
   sections: { id: string; name: string; rows: { label: string; seats: MapSeat[] }[] }[];
@@ -36,12 +45,26 @@ export class SeatMap {
   private zoom = 1;
   private info: HTMLElement;
 
-  constructor(private readonly layout: MapLayout, private readonly opt: Options) {
-    this.svg = svg("svg", { class: "seatmap", role: opt.onToggle ? "group" : "img", "aria-label": opt.onToggle ? "Seat map: use the arrow keys to move between seats, Enter or Space to pick one" : "Layout preview" });
-    this.info = h("p", { class: "seat-info muted", "aria-hidden": "true" }, opt.onToggle ? "Pick seats on the map, or ask for the best available below." : "");
+  constructor(
+    private readonly layout: MapLayout,
+    private readonly opt: Options,
+  ) {
+    this.svg = svg("svg", {
+      class: "seatmap",
+      role: opt.onToggle ? "group" : "img",
+      "aria-label": opt.onToggle
+        ? "Seat map: use the arrow keys to move between seats, Enter or Space to pick one"
+        : "Layout preview",
+    });
+    this.info = h(
+      "p",
+      { class: "seat-info muted", "aria-hidden": "true" },
+      opt.onToggle ? "Pick seats on the map, or ask for the best available below." : "",
+    );
     this.draw();
     const scroller = h("div", { class: "map-scroll" }, this.svg);
-    const zoomBtn = (label: string, text: string, f: () => void) => h("button", { type: "button", class: "icon-btn", "aria-label": label, onclick: f }, text);
+    const zoomBtn = (label: string, text: string, f: () => void) =>
+      h("button", { type: "button", class: "icon-btn", "aria-label": label, onclick: f }, text);
     const tools = h(
       "div",
       { class: "map-tools" },
@@ -55,7 +78,7 @@ export class SeatMap {
   /** Starts zoomed in far enough that seats are tappable, for big venues. */
   fitSeats(containerWidth: number) {
     const [, , w] = (this.svg.getAttribute("viewBox") ?? "0 0 1 1").split(" ").map(Number);
-    const px = ((SEAT_R * 2) * containerWidth) / (w || 1);
+    const px = (SEAT_R * 2 * containerWidth) / (w || 1);
     if (px < 7) this.setZoom(Math.min(5, 7 / px));
   }
 
@@ -71,11 +94,21 @@ export class SeatMap {
     const gSeats = svg("g", { class: "seats" });
     this.layout.sections.forEach((section, s) => {
       const rows: string[][] = [];
-      let minX = Infinity, maxX = -Infinity, minY = Infinity;
+      let minX = Infinity,
+        maxX = -Infinity,
+        minY = Infinity;
       section.rows.forEach((row, r) => {
         const ids: string[] = [];
         row.seats.forEach((seat, k) => {
-          const c = svg("circle", { cx: seat.x, cy: seat.y, r: SEAT_R, fill: this.opt.fill(seat, s), "data-seat": seat.id, "data-state": "a", "data-tier": seat.tier ?? "" });
+          const c = svg("circle", {
+            cx: seat.x,
+            cy: seat.y,
+            r: SEAT_R,
+            fill: this.opt.fill(seat, s),
+            "data-seat": seat.id,
+            "data-state": "a",
+            "data-tier": seat.tier ?? "",
+          });
           if (this.opt.onToggle) {
             c.setAttribute("role", "checkbox");
             c.setAttribute("aria-checked", "false");
@@ -103,12 +136,28 @@ export class SeatMap {
     const gAreas = svg("g", { class: "areas" });
     const top = ys.length ? Math.max(...ys) + 30 : 40;
     this.layout.areas.forEach((a, i) => {
-      const x = a.x ?? i * 130, y = a.y ?? top, w = a.width ?? 110, hgt = a.height ?? 64;
+      const x = a.x ?? i * 130,
+        y = a.y ?? top,
+        w = a.width ?? 110,
+        hgt = a.height ?? 64;
       const g = svg("g", { class: "area", "data-area": a.id });
-      const rect = svg("rect", { x, y, width: w, height: hgt, rx: 8, fill: this.opt.fill({ id: a.id, label: a.name, x, y, tier: a.tier ?? null }, i) });
+      const rect = svg("rect", {
+        x,
+        y,
+        width: w,
+        height: hgt,
+        rx: 8,
+        fill: this.opt.fill({ id: a.id, label: a.name, x, y, tier: a.tier ?? null }, i),
+      });
       const label = svg("text", { x: x + w / 2, y: y + hgt / 2 - 2, "text-anchor": "middle", class: "area-label" });
       label.textContent = a.name;
-      const sub = svg("text", { x: x + w / 2, y: y + hgt / 2 + 12, "text-anchor": "middle", class: "area-sub", "data-area-text": a.id });
+      const sub = svg("text", {
+        x: x + w / 2,
+        y: y + hgt / 2 + 12,
+        "text-anchor": "middle",
+        class: "area-sub",
+        "data-area-text": a.id,
+      });
       sub.textContent = this.opt.areaText?.(a) ?? `${a.capacity} standing`;
       g.append(rect, label, sub);
       if (this.opt.onArea) {
@@ -116,7 +165,10 @@ export class SeatMap {
         g.setAttribute("tabindex", "0");
         g.setAttribute("aria-label", `${a.name}, general admission`);
         g.addEventListener("click", () => this.opt.onArea!(a.id));
-        g.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), this.opt.onArea!(a.id)));
+        g.addEventListener(
+          "keydown",
+          (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), this.opt.onArea!(a.id)),
+        );
       }
       gAreas.appendChild(g);
       xs.push(x, x + w);
@@ -134,8 +186,10 @@ export class SeatMap {
       xs.push(sx - width / 2, sx + width / 2);
       ys.push(sy - 10);
     }
-    const minX = Math.min(...xs, 0) - PAD, minY = Math.min(...ys, 0) - PAD;
-    const w = Math.max(...xs, 100) - minX + PAD, hgt = Math.max(...ys, 60) - minY + PAD;
+    const minX = Math.min(...xs, 0) - PAD,
+      minY = Math.min(...ys, 0) - PAD;
+    const w = Math.max(...xs, 100) - minX + PAD,
+      hgt = Math.max(...ys, 60) - minY + PAD;
     this.svg.setAttribute("viewBox", `${minX} ${minY} ${w} ${hgt}`);
     this.svg.append(gStage, gSeats, gAreas);
     if (this.opt.onToggle) this.wire();
@@ -178,8 +232,10 @@ export class SeatMap {
   private neighbour(cur: { s: number; r: number; k: number; seat: MapSeat }, key: string): string | undefined {
     const rows = this.grid[cur.s]!;
     const row = rows[cur.r]!;
-    if (key === "ArrowLeft") return row[cur.k - 1] ?? this.grid[cur.s - 1]?.[Math.min(cur.r, (this.grid[cur.s - 1]?.length ?? 1) - 1)]?.at(-1);
-    if (key === "ArrowRight") return row[cur.k + 1] ?? this.grid[cur.s + 1]?.[Math.min(cur.r, (this.grid[cur.s + 1]?.length ?? 1) - 1)]?.[0];
+    if (key === "ArrowLeft")
+      return row[cur.k - 1] ?? this.grid[cur.s - 1]?.[Math.min(cur.r, (this.grid[cur.s - 1]?.length ?? 1) - 1)]?.at(-1);
+    if (key === "ArrowRight")
+      return row[cur.k + 1] ?? this.grid[cur.s + 1]?.[Math.min(cur.r, (this.grid[cur.s + 1]?.length ?? 1) - 1)]?.[0];
     if (key === "ArrowUp" || key === "ArrowDown") {
       const target = rows[cur.r + (key === "ArrowUp" ? -1 : 1)];
       if (!target) return undefined;

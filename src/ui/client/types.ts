@@ -2,20 +2,69 @@
 export type Money = { amount: number; currency: string };
 export type Tier = { key: string; name: string; amount: number; currency: string };
 export type EventSummary = {
-  id: string; name: string; category: string; performers: string[]; startsAt: string; endsAt: string; status: string;
+  id: string;
+  name: string;
+  category: string;
+  performers: string[];
+  startsAt: string;
+  endsAt: string;
+  status: string;
   salesStatus: "draft" | "upcoming" | "on_sale" | "ended" | "cancelled";
-  venue: { id: string; name: string; city: string; country: string }; priceFrom: Money | null;
+  venue: { id: string; name: string; city: string; country: string };
+  priceFrom: Money | null;
 };
 export type EventDetail = Omit<EventSummary, "priceFrom" | "venue"> & {
-  description: string; holdSeconds: number; maxSeatsPerOrder: number; currency: string; salesStartAt: string | null; salesEndAt: string | null;
-  venue: EventSummary["venue"] & { address: string; timezone: string }; tiers: Tier[];
+  description: string;
+  holdSeconds: number;
+  maxSeatsPerOrder: number;
+  currency: string;
+  salesStartAt: string | null;
+  salesEndAt: string | null;
+  venue: EventSummary["venue"] & { address: string; timezone: string };
+  tiers: Tier[];
 };
-export type Hold = { holdId: string; seats: { id: string; tier: string; price: number }[]; area?: { id: string; quantity: number }; amount: number; currency: string; expiresAt: string };
-export type PaymentHandle = { provider: "stripe" | "simulated"; reference: string; clientSecret: string; publishableKey: string | null; paymentUrl: string | null };
-export type Checkout = { orderId: string; status: string; amount: number; currency: string; expiresAt: string; payment: PaymentHandle };
-export type OrderSummary = { id: string; eventId: string; status: string; amount: number; currency: string; refundedAmount: number; createdAt: string; paidAt: string | null };
+export type Hold = {
+  holdId: string;
+  seats: { id: string; tier: string; price: number }[];
+  area?: { id: string; quantity: number };
+  amount: number;
+  currency: string;
+  expiresAt: string;
+};
+export type PaymentHandle = {
+  provider: "stripe" | "simulated";
+  reference: string;
+  clientSecret: string;
+  publishableKey: string | null;
+  paymentUrl: string | null;
+};
+export type Checkout = {
+  orderId: string;
+  status: string;
+  amount: number;
+  currency: string;
+  expiresAt: string;
+  payment: PaymentHandle;
+};
+export type OrderSummary = {
+  id: string;
+  eventId: string;
+  status: string;
+  amount: number;
+  currency: string;
+  refundedAmount: number;
+  createdAt: string;
+  paidAt: string | null;
+};
 export type Order = OrderSummary & {
   lines: { seatId: string | null; areaId: string | null; tier: string; price: number; quantity: number }[];
   tickets: { id: string; place: string; tier: string; price: number; status: string; qrUrl: string }[];
-  payments: { kind: string; provider: string; status: string; amount: number; reason: string | null; lastError: string | null }[];
+  payments: {
+    kind: string;
+    provider: string;
+    status: string;
+    amount: number;
+    reason: string | null;
+    lastError: string | null;
+  }[];
 };

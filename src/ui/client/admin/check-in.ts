@@ -8,21 +8,53 @@ export async function adminCheckIn() {
   if (!staff()) return;
   const events = (await listEvents()).filter((e) => e.status !== "draft");
   const wanted = new URLSearchParams(location.search).get("event");
-  const eventSel = h("select", { name: "event" }, events.map((e) => h("option", { value: e.id, selected: e.id === wanted }, e.name)));
-  const code = h("textarea", { name: "code", rows: 3, required: true, placeholder: "T1.…", "data-testid": "checkin-code", autocomplete: "off", spellcheck: "false" });
+  const eventSel = h(
+    "select",
+    { name: "event" },
+    events.map((e) => h("option", { value: e.id, selected: e.id === wanted }, e.name)),
+  );
+  const code = h("textarea", {
+    name: "code",
+    rows: 3,
+    required: true,
+    placeholder: "T1.…",
+    "data-testid": "checkin-code",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
   const result = h("div", { class: "checkin-result", "aria-live": "assertive", "data-testid": "checkin-result" });
-  const form = h("form", { class: "panel narrow" }, h("h1", {}, "Check-in"), field("Event", eventSel), field("Ticket code", code, "Scan into this box or paste the code from the ticket"), h("button", { class: "btn primary wide", type: "submit" }, "Check in"), result);
+  const form = h(
+    "form",
+    { class: "panel narrow" },
+    h("h1", {}, "Check-in"),
+    field("Event", eventSel),
+    field("Ticket code", code, "Scan into this box or paste the code from the ticket"),
+    h("button", { class: "btn primary wide", type: "submit" }, "Check in"),
+    result,
+  );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      const r = await api<{ place: string; tier: string }>("POST", `/v1/admin/events/${encodeURIComponent(eventSel.value)}/check-in`, { code: code.value.trim() });
+      const r = await api<{ place: string; tier: string }>(
+        "POST",
+        `/v1/admin/events/${encodeURIComponent(eventSel.value)}/check-in`,
+        { code: code.value.trim() },
+      );
       result.className = "checkin-result ok";
       result.replaceChildren(h("strong", {}, "Admitted"), h("span", {}, `${r.place} · ${r.tier}`));
     } catch (x) {
       result.className = "checkin-result bad";
       const used = x instanceof ApiError && x.problem.code === "ticket_already_used";
-      result.replaceChildren(h("strong", {}, used ? "Already used" : "Not admitted"),
-        h("span", {}, used ? `at ${dateTime(String(x.problem.usedAt))}${x.problem.usedBy ? ` by ${String(x.problem.usedBy)}` : ""}` : errorText(x)));
+      result.replaceChildren(
+        h("strong", {}, used ? "Already used" : "Not admitted"),
+        h(
+          "span",
+          {},
+          used
+            ? `at ${dateTime(String(x.problem.usedAt))}${x.problem.usedBy ? ` by ${String(x.problem.usedBy)}` : ""}`
+            : errorText(x),
+        ),
+      );
     }
     code.value = "";
     code.focus();

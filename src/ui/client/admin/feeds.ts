@@ -3,8 +3,16 @@ import { h, mount } from "../dom";
 import { errorText, staff } from "./common";
 
 const SOURCES = {
-  notifications: { path: "/v1/admin/notifications", title: "Notifications outbox", note: "Every email and SMS the platform sent or stored. The rendered local mailbox is at " },
-  audit: { path: "/v1/admin/audit", title: "Audit log", note: "Sales, refunds and admin actions, hash-chained for fraud review. Notifications: " },
+  notifications: {
+    path: "/v1/admin/notifications",
+    title: "Notifications outbox",
+    note: "Every email and SMS the platform sent or stored. The rendered local mailbox is at ",
+  },
+  audit: {
+    path: "/v1/admin/audit",
+    title: "Audit log",
+    note: "Sales, refunds and admin actions, hash-chained for fraud review. Notifications: ",
+  },
 } as const;
 
 /** A read-only table over a list endpoint; columns follow the data, so new fields show up as they land. */
@@ -15,11 +23,42 @@ export async function adminFeed(feed: string) {
   let body: HTMLElement;
   try {
     const data = await api<Record<string, unknown>>("GET", `${src.path}?limit=100`);
-    const items = (Array.isArray(data) ? data : (Object.values(data).find(Array.isArray) ?? [])) as Record<string, unknown>[];
+    const items = (Array.isArray(data) ? data : (Object.values(data).find(Array.isArray) ?? [])) as Record<
+      string,
+      unknown
+    >[];
     const cols = [...new Set(items.slice(0, 20).flatMap((i) => Object.keys(i)))].slice(0, 8);
-    body = items.length === 0 ? h("p", { class: "muted" }, "Nothing yet.") : h("div", { class: "table-wrap" }, h("table", { class: "table small", "data-testid": "feed" },
-      h("thead", {}, h("tr", {}, cols.map((c) => h("th", {}, c)))),
-      h("tbody", {}, items.map((i) => h("tr", {}, cols.map((c) => h("td", {}, cell(i[c]))))))));
+    body =
+      items.length === 0
+        ? h("p", { class: "muted" }, "Nothing yet.")
+        : h(
+            "div",
+            { class: "table-wrap" },
+            h(
+              "table",
+              { class: "table small", "data-testid": "feed" },
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  cols.map((c) => h("th", {}, c)),
+                ),
+              ),
+              h(
+                "tbody",
+                {},
+                items.map((i) =>
+                  h(
+                    "tr",
+                    {},
+                    cols.map((c) => h("td", {}, cell(i[c]))),
+                  ),
+                ),
+              ),
+            ),
+          );
   } catch (x) {
     body = h("p", { class: "notice" }, `Not available yet: ${errorText(x)}`);
   }

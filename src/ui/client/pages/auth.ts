@@ -8,16 +8,42 @@ export function authPage(mode: "login" | "signup") {
   const next = new URLSearchParams(location.search).get("next");
   const safeNext = next && next.startsWith("/") && !next.startsWith("//") ? next : null;
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
-  const form = h("form", { class: "panel narrow", "data-testid": `${mode}-form` },
+  const form = h(
+    "form",
+    { class: "panel narrow", "data-testid": `${mode}-form` },
     h("h1", {}, mode === "login" ? "Sign in" : "Create an account"),
     mode === "signup" ? field("Name", h("input", { name: "name", autocomplete: "name" })) : null,
     field("Email", h("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
-    field("Password", h("input", { name: "password", type: "password", required: true, minlength: mode === "signup" ? 10 : null, autocomplete: mode === "login" ? "current-password" : "new-password" }), mode === "signup" ? "At least 10 characters" : undefined),
-    mode === "signup" ? field("Mobile (optional)", h("input", { name: "phone", type: "tel", placeholder: "+447700900123", autocomplete: "tel" }), "For SMS confirmations, in international form") : null,
+    field(
+      "Password",
+      h("input", {
+        name: "password",
+        type: "password",
+        required: true,
+        minlength: mode === "signup" ? 10 : null,
+        autocomplete: mode === "login" ? "current-password" : "new-password",
+      }),
+      mode === "signup" ? "At least 10 characters" : undefined,
+    ),
+    mode === "signup"
+      ? field(
+          "Mobile (optional)",
+          h("input", { name: "phone", type: "tel", placeholder: "+447700900123", autocomplete: "tel" }),
+          "For SMS confirmations, in international form",
+        )
+      : null,
     error,
     h("button", { class: "btn primary wide", type: "submit" }, mode === "login" ? "Sign in" : "Create account"),
-    h("p", { class: "muted center" }, mode === "login" ? h("a", { href: `/signup${location.search}` }, "New here? Create an account") : h("a", { href: `/login${location.search}` }, "Already have an account? Sign in")),
-    mode === "login" ? h("p", { class: "muted small center" }, "Demo: fan@demo.test or organizer@demo.test, password demo-password-1") : null,
+    h(
+      "p",
+      { class: "muted center" },
+      mode === "login"
+        ? h("a", { href: `/signup${location.search}` }, "New here? Create an account")
+        : h("a", { href: `/login${location.search}` }, "Already have an account? Sign in"),
+    ),
+    mode === "login"
+      ? h("p", { class: "muted small center" }, "Demo: fan@demo.test or organizer@demo.test, password demo-password-1")
+      : null,
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

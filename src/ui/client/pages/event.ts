@@ -6,26 +6,57 @@ import { SeatMap, type MapLayout, type SeatView } from "../seat-map";
 import type { Checkout, EventDetail, Hold } from "../types";
 
 const PALETTE = ["#7c3aed", "#0891b2", "#db2777", "#ea580c", "#2563eb", "#059669", "#ca8a04", "#9333ea"];
-const STATE_WORD: Record<SeatView, string> = { a: "available", h: "held", s: "sold", b: "unavailable", selected: "selected", mine: "held for you" };
-type MyHold = { holdId: string; seats: string[]; area?: { id: string; quantity: number }; amount: number; currency: string; expiresAt: number; key: string };
+const STATE_WORD: Record<SeatView, string> = {
+  a: "available",
+  h: "held",
+  s: "sold",
+  b: "unavailable",
+  selected: "selected",
+  mine: "held for you",
+};
+type MyHold = {
+  holdId: string;
+  seats: string[];
+  area?: { id: string; quantity: number };
+  amount: number;
+  currency: string;
+  expiresAt: number;
+  key: string;
+};
 
 /** The event page: live seat map, picking, best-available, GA areas, the hold and checkout. */
 export async function eventPage(id: string) {
   const [event, layout] = await Promise.all([
     api<EventDetail>("GET", `/v1/events/${encodeURIComponent(id)}`),
-    api<MapLayout & { areas: (MapLayout["areas"][number] & { tier: string | null })[] }>("GET", `/v1/events/${encodeURIComponent(id)}/layout`),
+    api<MapLayout & { areas: (MapLayout["areas"][number] & { tier: string | null })[] }>(
+      "GET",
+      `/v1/events/${encodeURIComponent(id)}/layout`,
+    ),
   ]);
   document.title = `${event.name} · Edge Tickets`;
   const tiers = new Map(event.tiers.map((t, i) => [t.key, { ...t, color: PALETTE[i % PALETTE.length]! }]));
-  const meta = new Map<string, { row: string; label: string; section: string; tier: string | null; accessible: boolean }>();
-  for (const s of layout.sections) for (const r of s.rows) for (const seat of r.seats) meta.set(seat.id, { row: r.label, label: seat.label, section: s.name, tier: seat.tier ?? null, accessible: !!seat.accessible });
+  const meta = new Map<
+    string,
+    { row: string; label: string; section: string; tier: string | null; accessible: boolean }
+  >();
+  for (const s of layout.sections)
+    for (const r of s.rows)
+      for (const seat of r.seats)
+        meta.set(seat.id, {
+          row: r.label,
+          label: seat.label,
+          section: s.name,
+          tier: seat.tier ?? null,
+          accessible: !!seat.accessible,
+        });
   const storeKey = `hold:${id}`;
   const selected = new Set<string>();
   let hold: MyHold | null = JSON.parse(sessionStorage.getItem(storeKey) ?? "null") as MyHold | null;
   let clockOffset = 0;
   const onSale = event.salesStatus === "on_sale";
 
-  const priceOf = (tier: string | null | undefined) => (tier && tiers.get(tier) ? money(tiers.get(tier)!.amount, event.currency) : "not priced");
+  const priceOf = (tier: string | null | undefined) =>
+    tier && tiers.get(tier) ? money(tiers.get(tier)!.amount, event.currency) : "not priced";
   const viewOf = (sid: string): SeatView => {
     if (hold?.seats.includes(sid)) return "mine";
     const code = live.state.seats[sid] ?? "b";
@@ -47,8 +78,17 @@ export async function eventPage(id: string) {
 
   const modeBadge = h("span", { class: "badge", "data-testid": "live-mode" }, "Connecting…");
   const selectionBox = h("section", { class: "panel", "aria-labelledby": "sel-h" });
-  const holdBox = h("section", { class: "panel hold-panel", "data-testid": "hold-panel", hidden: true, "aria-live": "polite" });
-  const soldOut = h("p", { class: "notice", hidden: true, "data-testid": "sold-out" }, "Sold out — every seat is taken or held. Held seats come back if their holds lapse.");
+  const holdBox = h("section", {
+    class: "panel hold-panel",
+    "data-testid": "hold-panel",
+    hidden: true,
+    "aria-live": "polite",
+  });
+  const soldOut = h(
+    "p",
+    { class: "notice", hidden: true, "data-testid": "sold-out" },
+    "Sold out — every seat is taken or held. Held seats come back if their holds lapse.",
+  );
   const areaRows = new Map<string, HTMLElement>();
 
   const live = new LiveSeats(id, {
@@ -92,7 +132,8 @@ export async function eventPage(id: string) {
     if (hold) return toast("You already hold seats: check out or release them first", "error");
     if (live.state.seats[sid] !== "a") return toast(`${describe(sid)} — not available`, "error");
     if (selected.has(sid)) selected.delete(sid);
-    else if (selected.size >= event.maxSeatsPerOrder) return toast(`At most ${event.maxSeatsPerOrder} seats per order`, "error");
+    else if (selected.size >= event.maxSeatsPerOrder)
+      return toast(`At most ${event.maxSeatsPerOrder} seats per order`, "error");
     else selected.add(sid);
     map.setView(sid, viewOf(sid), describe(sid));
     renderSelection();
@@ -105,8 +146,43 @@ export async function eventPage(id: string) {
       h("h2", { id: "sel-h" }, "Your seats"),
       ids.length === 0
         ? h("p", { class: "muted" }, "Tap seats on the map to pick them.")
-        : h("ul", { class: "seat-list", "data-testid": "selection" }, ids.map((sid) => h("li", {}, h("span", {}, describe(sid).split(", ").slice(0, 3).join(", ")), h("button", { type: "button", class: "link", "aria-label": `Remove ${describe(sid)}`, onclick: () => toggle(sid) }, "Remove")))),
-      h("div", { class: "row-between" }, h("strong", {}, ids.length ? money(total, event.currency) : ""), h("button", { type: "button", class: "btn primary", "data-testid": "hold-button", disabled: ids.length === 0 || !onSale, onclick: () => placeHold({ seats: ids }) }, ids.length ? `Hold ${ids.length} seat${ids.length > 1 ? "s" : ""}` : "Hold seats")),
+        : h(
+            "ul",
+            { class: "seat-list", "data-testid": "selection" },
+            ids.map((sid) =>
+              h(
+                "li",
+                {},
+                h("span", {}, describe(sid).split(", ").slice(0, 3).join(", ")),
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "link",
+                    "aria-label": `Remove ${describe(sid)}`,
+                    onclick: () => toggle(sid),
+                  },
+                  "Remove",
+                ),
+              ),
+            ),
+          ),
+      h(
+        "div",
+        { class: "row-between" },
+        h("strong", {}, ids.length ? money(total, event.currency) : ""),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "btn primary",
+            "data-testid": "hold-button",
+            disabled: ids.length === 0 || !onSale,
+            onclick: () => placeHold({ seats: ids }),
+          },
+          ids.length ? `Hold ${ids.length} seat${ids.length > 1 ? "s" : ""}` : "Hold seats",
+        ),
+      ),
     );
   }
 
@@ -118,7 +194,15 @@ export async function eventPage(id: string) {
     try {
       const r = await api<Hold>("POST", `/v1/events/${encodeURIComponent(id)}/holds`, body);
       selected.clear();
-      setHold({ holdId: r.holdId, seats: r.seats.map((s) => s.id), area: r.area, amount: r.amount, currency: r.currency, expiresAt: Date.parse(r.expiresAt), key: crypto.randomUUID() });
+      setHold({
+        holdId: r.holdId,
+        seats: r.seats.map((s) => s.id),
+        area: r.area,
+        amount: r.amount,
+        currency: r.currency,
+        expiresAt: Date.parse(r.expiresAt),
+        key: crypto.randomUUID(),
+      });
       toast("Held for you. Check out before the timer runs out.", "ok");
     } catch (err) {
       const conflicts = err instanceof ApiError ? (err.problem.conflicts as string[] | undefined) : undefined;
@@ -147,17 +231,36 @@ export async function eventPage(id: string) {
     holdBox.hidden = !hold;
     if (!hold) return holdBox.replaceChildren();
     const h0 = hold;
-    const timer = h("strong", { class: "countdown", "data-testid": "hold-countdown" }, countdown(h0.expiresAt - Date.now() - clockOffset));
-    const what = h0.area ? `${h0.area.quantity} × ${layout.areas.find((a) => a.id === h0.area!.id)?.name ?? h0.area.id}` : `${h0.seats.length} seat${h0.seats.length > 1 ? "s" : ""}`;
+    const timer = h(
+      "strong",
+      { class: "countdown", "data-testid": "hold-countdown" },
+      countdown(h0.expiresAt - Date.now() - clockOffset),
+    );
+    const what = h0.area
+      ? `${h0.area.quantity} × ${layout.areas.find((a) => a.id === h0.area!.id)?.name ?? h0.area.id}`
+      : `${h0.seats.length} seat${h0.seats.length > 1 ? "s" : ""}`;
     holdBox.replaceChildren();
     append(holdBox, [
       h("h2", {}, "Held for you"),
       h("p", {}, `${what} · ${money(h0.amount, h0.currency)}`),
-      h0.seats.length ? h("ul", { class: "seat-list" }, h0.seats.map((sid) => h("li", {}, describe(sid).split(", ").slice(0, 3).join(", ")))) : null,
+      h0.seats.length
+        ? h(
+            "ul",
+            { class: "seat-list" },
+            h0.seats.map((sid) => h("li", {}, describe(sid).split(", ").slice(0, 3).join(", "))),
+          )
+        : null,
       h("p", { class: "timer" }, "Time left ", timer),
-      h("div", { class: "actions" },
-        h("button", { type: "button", class: "btn primary", "data-testid": "checkout-button", onclick: checkout }, "Checkout"),
-        h("button", { type: "button", class: "btn", onclick: release }, "Release")),
+      h(
+        "div",
+        { class: "actions" },
+        h(
+          "button",
+          { type: "button", class: "btn primary", "data-testid": "checkout-button", onclick: checkout },
+          "Checkout",
+        ),
+        h("button", { type: "button", class: "btn", onclick: release }, "Release"),
+      ),
     ]);
   }
 
@@ -173,7 +276,9 @@ export async function eventPage(id: string) {
     btn.disabled = true;
     btn.textContent = "Creating your order…";
     try {
-      const r = await api<Checkout>("POST", `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`, undefined, { headers: { "Idempotency-Key": hold.key } });
+      const r = await api<Checkout>("POST", `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`, undefined, {
+        headers: { "Idempotency-Key": hold.key },
+      });
       sessionStorage.setItem(`pay:${r.orderId}`, JSON.stringify(r.payment));
       sessionStorage.removeItem(storeKey);
       location.href = `/orders/${encodeURIComponent(r.orderId)}`;
@@ -196,55 +301,155 @@ export async function eventPage(id: string) {
   }, 1000);
 
   const seatTiers = event.tiers.filter((t) => [...meta.values()].some((m) => m.tier === t.key));
-  const bestForm = h("form", { class: "panel", "data-testid": "best-form", "aria-labelledby": "best-h" },
+  const bestForm = h(
+    "form",
+    { class: "panel", "data-testid": "best-form", "aria-labelledby": "best-h" },
     h("h2", { id: "best-h" }, "Best available"),
-    h("div", { class: "inline-fields" },
-      h("label", {}, "Seats ", h("input", { name: "quantity", type: "number", min: 1, max: event.maxSeatsPerOrder, value: 2, required: true, class: "qty" })),
-      h("label", {}, "in ", h("select", { name: "tier" }, seatTiers.map((t) => h("option", { value: t.key }, `${t.name} · ${money(t.amount, event.currency)}`))))),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "accessible" }), " Wheelchair-accessible seats"),
-    h("button", { class: "btn", type: "submit", disabled: !onSale }, "Find best seats"));
+    h(
+      "div",
+      { class: "inline-fields" },
+      h(
+        "label",
+        {},
+        "Seats ",
+        h("input", {
+          name: "quantity",
+          type: "number",
+          min: 1,
+          max: event.maxSeatsPerOrder,
+          value: 2,
+          required: true,
+          class: "qty",
+        }),
+      ),
+      h(
+        "label",
+        {},
+        "in ",
+        h(
+          "select",
+          { name: "tier" },
+          seatTiers.map((t) => h("option", { value: t.key }, `${t.name} · ${money(t.amount, event.currency)}`)),
+        ),
+      ),
+    ),
+    h(
+      "label",
+      { class: "check" },
+      h("input", { type: "checkbox", name: "accessible" }),
+      " Wheelchair-accessible seats",
+    ),
+    h("button", { class: "btn", type: "submit", disabled: !onSale }, "Find best seats"),
+  );
   bestForm.addEventListener("submit", (e) => {
     e.preventDefault();
     if (hold) return toast("You already hold seats", "error");
     const f = new FormData(bestForm);
-    void placeHold({ tier: String(f.get("tier")), quantity: Number(f.get("quantity")), ...(f.get("accessible") ? { accessible: true } : {}) });
+    void placeHold({
+      tier: String(f.get("tier")),
+      quantity: Number(f.get("quantity")),
+      ...(f.get("accessible") ? { accessible: true } : {}),
+    });
   });
 
-  const areasBox = layout.areas.length === 0 ? null : h("section", { class: "panel", "aria-labelledby": "ga-h" },
-    h("h2", { id: "ga-h" }, "Standing"),
-    layout.areas.map((a) => {
-      const left = h("span", { class: "muted" }, "…");
-      areaRows.set(a.id, left);
-      const qty = h("input", { type: "number", min: 1, max: event.maxSeatsPerOrder, value: 2, class: "qty", "data-area-qty": a.id, "aria-label": `Tickets for ${a.name}` });
-      return h("div", { class: "area-row" },
-        h("div", {}, h("strong", {}, a.name), h("br"), h("span", {}, priceOf(a.tier)), " · ", left),
-        h("div", { class: "inline-fields" }, qty, h("button", { type: "button", class: "btn", disabled: !onSale, onclick: () => (hold ? toast("You already hold tickets", "error") : placeHold({ area: a.id, quantity: Number(qty.value) })) }, "Hold")));
-    }));
+  const areasBox =
+    layout.areas.length === 0
+      ? null
+      : h(
+          "section",
+          { class: "panel", "aria-labelledby": "ga-h" },
+          h("h2", { id: "ga-h" }, "Standing"),
+          layout.areas.map((a) => {
+            const left = h("span", { class: "muted" }, "…");
+            areaRows.set(a.id, left);
+            const qty = h("input", {
+              type: "number",
+              min: 1,
+              max: event.maxSeatsPerOrder,
+              value: 2,
+              class: "qty",
+              "data-area-qty": a.id,
+              "aria-label": `Tickets for ${a.name}`,
+            });
+            return h(
+              "div",
+              { class: "area-row" },
+              h("div", {}, h("strong", {}, a.name), h("br"), h("span", {}, priceOf(a.tier)), " · ", left),
+              h(
+                "div",
+                { class: "inline-fields" },
+                qty,
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "btn",
+                    disabled: !onSale,
+                    onclick: () =>
+                      hold
+                        ? toast("You already hold tickets", "error")
+                        : placeHold({ area: a.id, quantity: Number(qty.value) }),
+                  },
+                  "Hold",
+                ),
+              ),
+            );
+          }),
+        );
 
-  const legend = h("ul", { class: "legend", "aria-label": "Legend" },
-    [...tiers.values()].map((t) => h("li", {}, h("i", { style: `background:${t.color}` }), `${t.name} ${money(t.amount, event.currency)}`)),
+  const legend = h(
+    "ul",
+    { class: "legend", "aria-label": "Legend" },
+    [...tiers.values()].map((t) =>
+      h("li", {}, h("i", { style: `background:${t.color}` }), `${t.name} ${money(t.amount, event.currency)}`),
+    ),
     h("li", {}, h("i", { class: "st-selected" }), "Selected"),
     h("li", {}, h("i", { class: "st-mine" }), "Yours"),
     h("li", {}, h("i", { class: "st-h" }), "Held"),
-    h("li", {}, h("i", { class: "st-s" }), "Sold"));
+    h("li", {}, h("i", { class: "st-s" }), "Sold"),
+  );
 
   mount(
-    h("section", { class: "event-hero" },
+    h(
+      "section",
+      { class: "event-hero" },
       h("p", { class: "eyebrow" }, `${titleCase(event.category)} · ${event.venue.name}, ${event.venue.city}`),
       h("h1", { "data-testid": "event-name" }, event.name),
       h("p", { class: "muted" }, dateTime(event.startsAt, event.venue.timezone), " · ", event.performers.join(", ")),
-      h("p", {}, h("span", { class: `badge sales-${event.salesStatus}` }, titleCase(event.salesStatus)), " ", modeBadge)),
+      h(
+        "p",
+        {},
+        h("span", { class: `badge sales-${event.salesStatus}` }, titleCase(event.salesStatus)),
+        " ",
+        modeBadge,
+      ),
+    ),
     soldOut,
-    h("div", { class: "event-grid" },
+    h(
+      "div",
+      { class: "event-grid" },
       h("div", { class: "map-col" }, legend, map.el),
-      h("aside", { class: "side-col" }, holdBox, layout.sections.length ? selectionBox : null, layout.sections.length && seatTiers.length ? bestForm : null, areasBox,
-        event.description ? h("section", { class: "panel" }, h("h2", {}, "About"), h("p", {}, event.description)) : null)),
+      h(
+        "aside",
+        { class: "side-col" },
+        holdBox,
+        layout.sections.length ? selectionBox : null,
+        layout.sections.length && seatTiers.length ? bestForm : null,
+        areasBox,
+        event.description
+          ? h("section", { class: "panel" }, h("h2", {}, "About"), h("p", {}, event.description))
+          : null,
+      ),
+    ),
   );
   map.fitSeats(map.el.clientWidth || 360);
   renderSelection();
   if (hold) {
     // A hold kept across a reload: confirm the server still has it.
-    const kept = await api<{ status: string; expiresAt: string }>("GET", `/v1/holds/${encodeURIComponent(hold.holdId)}`).catch(() => null);
+    const kept = await api<{ status: string; expiresAt: string }>(
+      "GET",
+      `/v1/holds/${encodeURIComponent(hold.holdId)}`,
+    ).catch(() => null);
     if (kept?.status === "active") setHold({ ...hold, expiresAt: Date.parse(kept.expiresAt) });
     else setHold(null);
   }

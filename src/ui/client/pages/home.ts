@@ -8,13 +8,38 @@ const CATEGORIES = ["concert", "sports", "theatre", "comedy", "festival", "trave
 /** The event list: full-text search, category and city filters, "on sale now", paging. */
 export async function homePage() {
   const params = new URLSearchParams(location.search);
-  const q = h("input", { type: "search", name: "q", placeholder: "Artist, team, show or venue", value: params.get("q") ?? "", "aria-label": "Search events", "data-testid": "search" });
-  const category = h("select", { name: "category", "aria-label": "Category" }, h("option", { value: "" }, "All categories"), CATEGORIES.map((c) => h("option", { value: c, selected: params.get("category") === c }, titleCase(c))));
-  const city = h("input", { type: "text", name: "city", placeholder: "City", value: params.get("city") ?? "", "aria-label": "City" });
+  const q = h("input", {
+    type: "search",
+    name: "q",
+    placeholder: "Artist, team, show or venue",
+    value: params.get("q") ?? "",
+    "aria-label": "Search events",
+    "data-testid": "search",
+  });
+  const category = h(
+    "select",
+    { name: "category", "aria-label": "Category" },
+    h("option", { value: "" }, "All categories"),
+    CATEGORIES.map((c) => h("option", { value: c, selected: params.get("category") === c }, titleCase(c))),
+  );
+  const city = h("input", {
+    type: "text",
+    name: "city",
+    placeholder: "City",
+    value: params.get("city") ?? "",
+    "aria-label": "City",
+  });
   const onSale = h("input", { type: "checkbox", name: "onSaleNow", checked: params.get("onSaleNow") === "true" });
   const grid = h("div", { class: "card-grid", "data-testid": "event-list", "aria-live": "polite" });
   const more = h("button", { type: "button", class: "btn", hidden: true }, "Show more");
-  const form = h("form", { class: "filters", role: "search" }, q, category, city, h("label", { class: "check" }, onSale, " On sale now"));
+  const form = h(
+    "form",
+    { class: "filters", role: "search" },
+    q,
+    category,
+    city,
+    h("label", { class: "check" }, onSale, " On sale now"),
+  );
   let cursor: string | null = null;
   let seq = 0;
 
@@ -33,7 +58,8 @@ export async function homePage() {
     cursor = page.nextCursor;
     more.hidden = !cursor;
     for (const e of page.items) grid.appendChild(card(e));
-    if (reset && page.items.length === 0) grid.appendChild(h("p", { class: "muted empty" }, "No events match. Try another search."));
+    if (reset && page.items.length === 0)
+      grid.appendChild(h("p", { class: "muted empty" }, "No events match. Try another search."));
   }
 
   const reload = debounce(() => void load(true), 250);
@@ -41,7 +67,16 @@ export async function homePage() {
   form.addEventListener("submit", (e) => (e.preventDefault(), void load(true)));
   more.addEventListener("click", () => void load(false));
   mount(
-    h("section", { class: "hero" }, h("h1", {}, "Live events, live seats"), h("p", {}, "Concerts, sports and shows — watch seats change as fans pick them, hold yours for a few minutes, and pay.")),
+    h(
+      "section",
+      { class: "hero" },
+      h("h1", {}, "Live events, live seats"),
+      h(
+        "p",
+        {},
+        "Concerts, sports and shows — watch seats change as fans pick them, hold yours for a few minutes, and pay.",
+      ),
+    ),
     form,
     grid,
     h("div", { class: "center" }, more),
@@ -51,13 +86,27 @@ export async function homePage() {
 
 function card(e: EventSummary) {
   const d = shortDate(e.startsAt);
-  return h("a", { class: "card event-card", href: `/events/${encodeURIComponent(e.id)}`, "data-testid": "event-card", "data-event-id": e.id },
+  return h(
+    "a",
+    {
+      class: "card event-card",
+      href: `/events/${encodeURIComponent(e.id)}`,
+      "data-testid": "event-card",
+      "data-event-id": e.id,
+    },
     h("div", { class: `card-art cat-${e.category}` }, h("span", { class: "date-chip" }, h("b", {}, d.day), d.month)),
-    h("div", { class: "card-body" },
+    h(
+      "div",
+      { class: "card-body" },
       h("p", { class: "eyebrow" }, titleCase(e.category), " · ", e.venue.city),
       h("h2", {}, e.name),
       h("p", { class: "muted" }, e.venue.name),
-      h("div", { class: "row-between" },
+      h(
+        "div",
+        { class: "row-between" },
         h("span", {}, e.priceFrom ? `from ${money(e.priceFrom.amount, e.priceFrom.currency)}` : ""),
-        h("span", { class: `badge sales-${e.salesStatus}` }, titleCase(e.salesStatus)))));
+        h("span", { class: `badge sales-${e.salesStatus}` }, titleCase(e.salesStatus)),
+      ),
+    ),
+  );
 }

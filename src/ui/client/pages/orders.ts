@@ -5,7 +5,11 @@ import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
 
 const eventCache = new Map<string, Promise<EventDetail | null>>();
 const eventOf = (id: string) => {
-  if (!eventCache.has(id)) eventCache.set(id, api<EventDetail>("GET", `/v1/events/${encodeURIComponent(id)}`).catch(() => null));
+  if (!eventCache.has(id))
+    eventCache.set(
+      id,
+      api<EventDetail>("GET", `/v1/events/${encodeURIComponent(id)}`).catch(() => null),
+    );
   return eventCache.get(id)!;
 };
 
@@ -18,10 +22,34 @@ export async function ordersPage() {
     h("h1", { class: "page-title" }, "My orders"),
     items.length === 0
       ? h("p", { class: "muted" }, "No orders yet. ", h("a", { href: "/" }, "Find an event"))
-      : h("ul", { class: "list", "data-testid": "orders" }, items.map((o, i) => h("li", {},
-          h("a", { href: `/orders/${encodeURIComponent(o.id)}`, class: "list-link" },
-            h("div", {}, h("strong", {}, events[i]?.name ?? o.eventId), h("br"), h("span", { class: "muted" }, dateTime(events[i]?.startsAt ?? o.createdAt))),
-            h("div", { class: "right" }, h("span", { class: `badge order-${o.status}` }, titleCase(o.status)), h("br"), money(o.amount, o.currency)))))),
+      : h(
+          "ul",
+          { class: "list", "data-testid": "orders" },
+          items.map((o, i) =>
+            h(
+              "li",
+              {},
+              h(
+                "a",
+                { href: `/orders/${encodeURIComponent(o.id)}`, class: "list-link" },
+                h(
+                  "div",
+                  {},
+                  h("strong", {}, events[i]?.name ?? o.eventId),
+                  h("br"),
+                  h("span", { class: "muted" }, dateTime(events[i]?.startsAt ?? o.createdAt)),
+                ),
+                h(
+                  "div",
+                  { class: "right" },
+                  h("span", { class: `badge order-${o.status}` }, titleCase(o.status)),
+                  h("br"),
+                  money(o.amount, o.currency),
+                ),
+              ),
+            ),
+          ),
+        ),
   );
 }
 
@@ -30,13 +58,23 @@ export async function orderPage(id: string) {
   if (!requireUser()) return;
   let order = await api<Order>("GET", `/v1/orders/${encodeURIComponent(id)}`);
   const event = await eventOf(order.eventId);
-  const status = h("span", { class: `badge order-${order.status}`, "data-testid": "order-status" }, titleCase(order.status));
+  const status = h(
+    "span",
+    { class: `badge order-${order.status}`, "data-testid": "order-status" },
+    titleCase(order.status),
+  );
   const payBox = h("section", { class: "panel", hidden: true });
   const ticketsBox = h("section", { class: "tickets", "data-testid": "tickets" });
   mount(
     h("p", { class: "eyebrow" }, h("a", { href: "/orders" }, "My orders"), " / ", h("code", {}, order.id)),
     h("h1", { class: "page-title" }, event?.name ?? "Your order"),
-    event ? h("p", { class: "muted" }, `${dateTime(event.startsAt, event.venue.timezone)} · ${event.venue.name}, ${event.venue.city}`) : null,
+    event
+      ? h(
+          "p",
+          { class: "muted" },
+          `${dateTime(event.startsAt, event.venue.timezone)} · ${event.venue.name}, ${event.venue.city}`,
+        )
+      : null,
     h("p", {}, status, " ", h("strong", {}, money(order.amount, order.currency))),
     payBox,
     ticketsBox,
@@ -46,9 +84,16 @@ export async function orderPage(id: string) {
   if (order.status === "pending_payment") {
     payBox.hidden = false;
     if (handle?.provider === "simulated" && handle.paymentUrl) {
-      payBox.append(h("h2", {}, "Payment"), h("p", { class: "muted" }, "Local test payments: the card below succeeds."),
+      payBox.append(
+        h("h2", {}, "Payment"),
+        h("p", { class: "muted" }, "Local test payments: the card below succeeds."),
         h("iframe", { src: handle.paymentUrl, title: "Payment", class: "pay-frame", "data-testid": "pay-frame" }),
-        h("p", { class: "small" }, h("a", { href: handle.paymentUrl, target: "_blank", rel: "noopener" }, "Open the payment page in a new tab")));
+        h(
+          "p",
+          { class: "small" },
+          h("a", { href: handle.paymentUrl, target: "_blank", rel: "noopener" }, "Open the payment page in a new tab"),
+        ),
+      );
     } else if (handle?.provider === "stripe" && handle.publishableKey) {
       await mountStripe(payBox, handle);
     } else {
@@ -64,10 +109,23 @@ export async function orderPage(id: string) {
     status.className = `badge order-${order.status}`;
     if (order.status === "paid") {
       payBox.className = "pay-done";
-      payBox.replaceChildren(h("p", { class: "notice ok", "data-testid": "paid-notice" }, "Payment received — your tickets are below. A confirmation is on its way."));
+      payBox.replaceChildren(
+        h(
+          "p",
+          { class: "notice ok", "data-testid": "paid-notice" },
+          "Payment received — your tickets are below. A confirmation is on its way.",
+        ),
+      );
       sessionStorage.removeItem(`pay:${id}`);
     } else if (order.status === "failed") {
-      payBox.replaceChildren(h("p", { class: "notice" }, "The payment did not go through and your seats were released. ", event ? h("a", { href: `/events/${event.id}` }, "Pick seats again") : null));
+      payBox.replaceChildren(
+        h(
+          "p",
+          { class: "notice" },
+          "The payment did not go through and your seats were released. ",
+          event ? h("a", { href: `/events/${event.id}` }, "Pick seats again") : null,
+        ),
+      );
     }
   }
   renderTickets(ticketsBox, order, event, await placeNames(order.eventId));
@@ -76,9 +134,14 @@ export async function orderPage(id: string) {
 /** "Stalls · Row N · Seat 10" for each seat id, from the event's public layout. */
 async function placeNames(eventId: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  type L = { sections: { name: string; rows: { label: string; seats: { id: string; label: string }[] }[] }[]; areas: { id: string; name: string }[] };
+  type L = {
+    sections: { name: string; rows: { label: string; seats: { id: string; label: string }[] }[] }[];
+    areas: { id: string; name: string }[];
+  };
   const layout = await api<L>("GET", `/v1/events/${encodeURIComponent(eventId)}/layout`).catch(() => null);
-  for (const s of layout?.sections ?? []) for (const r of s.rows) for (const seat of r.seats) names.set(seat.id, `${s.name} · Row ${r.label} · Seat ${seat.label}`);
+  for (const s of layout?.sections ?? [])
+    for (const r of s.rows)
+      for (const seat of r.seats) names.set(seat.id, `${s.name} · Row ${r.label} · Seat ${seat.label}`);
   for (const a of layout?.areas ?? []) names.set(a.id, `${a.name} (standing)`);
   return names;
 }
@@ -91,9 +154,20 @@ function renderTickets(box: HTMLElement, order: Order, event: EventDetail | null
   box.appendChild(grid);
   for (const t of order.tickets) {
     const qr = h("div", { class: "qr", "data-testid": "ticket-qr", "aria-busy": "true" });
-    grid.appendChild(h("article", { class: "ticket", "data-testid": "ticket" },
-      qr,
-      h("div", {}, h("strong", {}, places.get(t.place) ?? t.place), h("p", { class: "muted" }, `${tierName(t.tier)} · ${money(t.price, order.currency)}`), h("span", { class: `badge ticket-${t.status}` }, titleCase(t.status)))));
+    grid.appendChild(
+      h(
+        "article",
+        { class: "ticket", "data-testid": "ticket" },
+        qr,
+        h(
+          "div",
+          {},
+          h("strong", {}, places.get(t.place) ?? t.place),
+          h("p", { class: "muted" }, `${tierName(t.tier)} · ${money(t.price, order.currency)}`),
+          h("span", { class: `badge ticket-${t.status}` }, titleCase(t.status)),
+        ),
+      ),
+    );
     // The QR endpoint needs the bearer token, so it cannot be an <img src>: fetch, then a blob URL.
     void send("GET", t.qrUrl, undefined, { headers: { Accept: "image/svg+xml" } }).then(async (res) => {
       if (!res.ok) return qr.replaceChildren("QR unavailable");
@@ -106,7 +180,10 @@ function renderTickets(box: HTMLElement, order: Order, event: EventDetail | null
 
 /** Stripe's Payment Element, loaded only when the order is paid through Stripe. */
 async function mountStripe(box: HTMLElement, handle: PaymentHandle) {
-  type StripeJs = (key: string) => { elements: (o: object) => { create: (t: string) => { mount: (el: HTMLElement) => void } }; confirmPayment: (o: object) => Promise<{ error?: { message?: string } }> };
+  type StripeJs = (key: string) => {
+    elements: (o: object) => { create: (t: string) => { mount: (el: HTMLElement) => void } };
+    confirmPayment: (o: object) => Promise<{ error?: { message?: string } }>;
+  };
   const w = window as unknown as { Stripe?: StripeJs };
   if (!w.Stripe) {
     await new Promise<void>((resolve, reject) => {
@@ -130,4 +207,3 @@ async function mountStripe(box: HTMLElement, handle: PaymentHandle) {
     pay.disabled = false;
   });
 }
-
