@@ -57,7 +57,7 @@ export async function checkInvariants(api, admin, eventId, seatCount, ledger, d1
   let liveHolds = 0;
   for (const h of ledger.holds.values()) {
     if (h.uncertain) {
-      h.seats.forEach((s) => unsure.add(s));
+      for (const s of h.seats) unsure.add(s);
       continue;
     }
     if (h.released) continue;

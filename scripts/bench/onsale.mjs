@@ -203,7 +203,11 @@ async function rehearse(server, o, signal, partial) {
     async (f) => {
       for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
         const r = await call("POST", `/v1/events/${eventId}/queue`, { token: f.token });
-        if (r.status === 201 || r.status === 200) return void (joinMs.push(r.ms), (f.ticket = r.json.ticket));
+        if (r.status === 201 || r.status === 200) {
+          joinMs.push(r.ms);
+          f.ticket = r.json.ticket;
+          return;
+        }
         if (attempt === 2 || !(r.status === 0 || r.status === 429 || r.status >= 500)) {
           joinErrors++;
           if (samples.length < 8) samples.push(`join ${r.status}: ${r.text.slice(0, 200)}`);
@@ -353,14 +357,19 @@ async function rehearse(server, o, signal, partial) {
   while (!signal.aborted && Date.now() < onSaleAt + 30_000) {
     const fr = await call("GET", `/v1/events/${eventId}/queue/fairness`);
     if (fr.status === 200 && fr.json.revealed) {
-      fr.json.order.forEach((/** @type {string} */ t, /** @type {number} */ i) => rankOf.set(t, i + 1));
+      fr.json.order.forEach((/** @type {string} */ t, /** @type {number} */ i) => {
+        rankOf.set(t, i + 1);
+      });
       break;
     }
     await sleep(250, signal);
   }
   const byRank = fans
     .filter((f) => f.ticket)
-    .map((f) => ((f.rank = rankOf.get(f.ticket) ?? Number.MAX_SAFE_INTEGER), f))
+    .map((f) => {
+      f.rank = rankOf.get(f.ticket) ?? Number.MAX_SAFE_INTEGER;
+      return f;
+    })
     .sort((a, b) => a.rank - b.rank);
   log(`shuffle revealed ${((Date.now() - onSaleAt) / 1000).toFixed(1)} s after the start (${rankOf.size} ranked)`);
 

@@ -401,7 +401,10 @@ class LiveClient {
     const fresh = msg.changes.filter((/** @type {{ version: number }} */ c) => c.version > this.last);
     for (const c of fresh) {
       let l = this.arrivals.get(c.version);
-      if (!l) this.arrivals.set(c.version, (l = []));
+      if (!l) {
+        l = [];
+        this.arrivals.set(c.version, l);
+      }
       l.push(now);
     }
     if (fresh.length === 0) {
@@ -470,7 +473,10 @@ export async function fanout(ctx, holds, clients, concurrency) {
   for (let i = 0; i < clients; i += WS_WAVE) {
     const wave = Array.from({ length: Math.min(WS_WAVE, clients - i) }, () => new LiveClient(url, v0, arrivals));
     const ok = await Promise.all(wave.map((c) => c.opened));
-    ok.forEach((o, k) => (o ? live.push(wave[k]) : connectFailures++));
+    ok.forEach((o, k) => {
+      if (o) live.push(wave[k]);
+      else connectFailures++;
+    });
   }
   const connectS = (performance.now() - tc) / 1000;
 

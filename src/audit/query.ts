@@ -30,7 +30,10 @@ function actionClause(action: string): { sql: string; arg: string } {
 export async function listAudit(db: D1Database, auth: AuthContext, f: AuditFilter) {
   const where: string[] = [];
   const args: (string | number)[] = [];
-  const add = (sql: string, arg: string | number) => (where.push(sql), args.push(arg));
+  const add = (sql: string, arg: string | number) => {
+    where.push(sql);
+    args.push(arg);
+  };
   if (f.entityType) add("a.entity_type = ?", f.entityType);
   if (f.entityId) add("a.entity_id = ?", f.entityId);
   if (f.actorId) add("a.actor_id = ?", f.actorId);

@@ -101,7 +101,11 @@ export async function appendEntries(db: D1Database, entries: ChainEntry[]): Prom
       .all<{ entry_id: string }>();
     for (const r of results) known.add(r.entry_id);
   }
-  const fresh = entries.filter((e) => !known.has(e.entryId) && (known.add(e.entryId), true));
+  const fresh = entries.filter((e) => {
+    if (known.has(e.entryId)) return false;
+    known.add(e.entryId);
+    return true;
+  });
   if (!fresh.length) return 0;
   const last = await db
     .prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)

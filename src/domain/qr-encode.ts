@@ -129,7 +129,9 @@ function rsRemainder(data: number[], divisor: number[]): number[] {
   for (const b of data) {
     const factor = b ^ result.shift()!;
     result.push(0);
-    divisor.forEach((coef, i) => (result[i] = result[i]! ^ gfMul(coef, factor)));
+    divisor.forEach((coef, i) => {
+      result[i] = result[i]! ^ gfMul(coef, factor);
+    });
   }
   return result;
 }
@@ -184,15 +186,15 @@ function drawFunctionPatterns(g: Grid, version: number): void {
   }
   const align = alignmentPositions(version, size);
   const last = align.length - 1;
-  align.forEach((cx, i) =>
+  align.forEach((cx, i) => {
     align.forEach((cy, j) => {
       // The three corners where an alignment pattern would sit on a finder are left out.
       if ((i === 0 && j === 0) || (i === 0 && j === last) || (i === last && j === 0)) return;
       for (let dy = -2; dy <= 2; dy++) {
         for (let dx = -2; dx <= 2; dx++) set(g, cx + dx, cy + dy, Math.max(Math.abs(dx), Math.abs(dy)) !== 1);
       }
-    }),
-  );
+    });
+  });
   drawFormatBits(g, 0); // reserves the format areas; the real bits are drawn per mask
   if (version >= 7) {
     let rem = version;

@@ -257,7 +257,8 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   private eventId(): string {
-    return (this.eventIdCache ??= this.config()?.eventId ?? "");
+    this.eventIdCache ??= this.config()?.eventId ?? "";
+    return this.eventIdCache;
   }
 
   /**
@@ -433,7 +434,10 @@ export class EventInventory extends DurableObject<Env> {
     for (const s of seats) {
       const key = `${s.section}\u0000${s.row_label}`;
       let r = rows.get(key);
-      if (!r) rows.set(key, (r = { key, seats: [], first: s.pos, rowIndex: s.row_index }));
+      if (!r) {
+        r = { key, seats: [], first: s.pos, rowIndex: s.row_index };
+        rows.set(key, r);
+      }
       r.seats.push({
         id: s.id,
         free: s.status === "available",
@@ -1180,7 +1184,12 @@ export class EventInventory extends DurableObject<Env> {
     for (const r of this.sql.exec<{ tier: string | null; status: SeatStatus; n: number }>(
       `SELECT tier, status, COUNT(*) AS n FROM seats GROUP BY tier, status`,
     )) {
-      const t = (tiers[r.tier ?? ""] ??= { available: 0, held: 0, sold: 0, blocked: 0 });
+      const key = r.tier ?? "";
+      let t = tiers[key];
+      if (!t) {
+        t = { available: 0, held: 0, sold: 0, blocked: 0 };
+        tiers[key] = t;
+      }
       t[r.status] = r.n;
     }
     const areas = this.sql

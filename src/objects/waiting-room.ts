@@ -187,7 +187,9 @@ export class WaitingRoom extends DurableObject<Env> {
         .map((r) => r.id);
       const order = await fairOrder(this.meta("seed")!, pre);
       this.ctx.storage.transactionSync(() => {
-        order.forEach((id, i) => this.sql.exec(`UPDATE tickets SET rank = ? WHERE id = ?`, i + 1, id));
+        order.forEach((id, i) => {
+          this.sql.exec(`UPDATE tickets SET rank = ? WHERE id = ?`, i + 1, id);
+        });
         let next = order.length + 1;
         for (const r of this.sql
           .exec<{ id: string }>(`SELECT id FROM tickets WHERE rank IS NULL ORDER BY seq`)

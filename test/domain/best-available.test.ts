@@ -136,7 +136,11 @@ function allCandidates(rows: PickRow[], q: number): { row: PickRow; ids: string[
 
 const seatIndex = (rows: PickRow[]) => {
   const m = new Map<string, { row: PickRow; i: number; seat: PickSeat }>();
-  for (const r of rows) r.seats.forEach((seat, i) => m.set(seat.id, { row: r, i, seat }));
+  for (const r of rows) {
+    r.seats.forEach((seat, i) => {
+      m.set(seat.id, { row: r, i, seat });
+    });
+  }
   return m;
 };
 

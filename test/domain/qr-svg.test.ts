@@ -17,7 +17,7 @@ const QUIET = 4; // modules of white around the symbol
 function decode(matrix: boolean[][]): { data: string; version: number } | null {
   const side = (matrix.length + QUIET * 2) * PX;
   const pixels = new Uint8ClampedArray(side * side * 4).fill(255);
-  matrix.forEach((row, my) =>
+  matrix.forEach((row, my) => {
     row.forEach((dark, mx) => {
       if (!dark) return;
       for (let py = 0; py < PX; py++) {
@@ -26,8 +26,8 @@ function decode(matrix: boolean[][]): { data: string; version: number } | null {
           pixels.fill(0, at, at + 3);
         }
       }
-    }),
-  );
+    });
+  });
   const result = jsQR(pixels, side, side, { inversionAttempts: "dontInvert" });
   return result && { data: result.data, version: result.version };
 }

@@ -12,10 +12,17 @@ export class LiveClient {
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
-      if (e.data === "pong") return ((this.pongs += 1), undefined);
+      if (e.data === "pong") {
+        this.pongs += 1;
+        return;
+      }
       const msg = JSON.parse(String(e.data)) as ServerMessage;
       this.messages.push(msg);
-      this.waiters = this.waiters.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(msg)) return true;
+        w.resolve(msg);
+        return false;
+      });
     });
   }
 
@@ -37,7 +44,13 @@ export class LiveClient {
         () => reject(new Error(`no "${type}" message within ${ms} ms; got ${JSON.stringify(this.messages.slice(-5))}`)),
         ms,
       );
-      this.waiters.push({ match: test, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      this.waiters.push({
+        match: test,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
     });
     this.seen = this.messages.length;
     return found as Extract<ServerMessage, { type: T }>;

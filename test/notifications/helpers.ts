@@ -63,7 +63,10 @@ export async function run(bodies: unknown[], e: Env, opts: { attempts?: number; 
   for (const m of batch.messages) {
     const retry = m.retry.bind(m);
     Object.defineProperty(m, "retry", {
-      value: (o?: QueueRetryOptions) => ((delays[m.id] = o?.delaySeconds), retry(o)),
+      value: (o?: QueueRetryOptions) => {
+        delays[m.id] = o?.delaySeconds;
+        return retry(o);
+      },
     });
   }
   const ctx = createExecutionContext();

@@ -50,7 +50,11 @@ export class QueueClient {
       if (e.data === "pong") return;
       const msg = JSON.parse(String(e.data)) as QueueServerMessage;
       this.messages.push(msg);
-      this.waiters = this.waiters.filter((w) => (w.type === msg.type ? (w.resolve(msg), false) : true));
+      this.waiters = this.waiters.filter((w) => {
+        if (w.type !== msg.type) return true;
+        w.resolve(msg);
+        return false;
+      });
     });
   }
 
@@ -68,7 +72,10 @@ export class QueueClient {
       );
       this.waiters.push({
         type,
-        resolve: (m) => (clearTimeout(timer), resolve(m as Extract<QueueServerMessage, { type: T }>)),
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m as Extract<QueueServerMessage, { type: T }>);
+        },
       });
     });
   }

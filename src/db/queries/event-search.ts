@@ -109,11 +109,26 @@ export async function searchEvents(
     where.push("e.id IN (SELECT event_id FROM events_fts WHERE events_fts MATCH ?)");
     args.push(fts);
   }
-  if (p.city) where.push("v.city = ? COLLATE NOCASE"), args.push(p.city);
-  if (p.country) where.push("v.country = ? COLLATE NOCASE"), args.push(p.country);
-  if (p.category) where.push("e.category = ?"), args.push(p.category);
-  if (p.from !== undefined) where.push("e.starts_at >= ?"), args.push(p.from);
-  if (p.to !== undefined) where.push("e.starts_at <= ?"), args.push(p.to);
+  if (p.city) {
+    where.push("v.city = ? COLLATE NOCASE");
+    args.push(p.city);
+  }
+  if (p.country) {
+    where.push("v.country = ? COLLATE NOCASE");
+    args.push(p.country);
+  }
+  if (p.category) {
+    where.push("e.category = ?");
+    args.push(p.category);
+  }
+  if (p.from !== undefined) {
+    where.push("e.starts_at >= ?");
+    args.push(p.from);
+  }
+  if (p.to !== undefined) {
+    where.push("e.starts_at <= ?");
+    args.push(p.to);
+  }
   if (p.onSaleNow) {
     const now = p.now ?? Date.now();
     where.push(

@@ -69,7 +69,9 @@ export function field(label: string, input: HTMLElement, hint?: string): HTMLEle
 
 export function formValues(form: HTMLFormElement): Record<string, string> {
   const out: Record<string, string> = {};
-  new FormData(form).forEach((v, k) => (out[k] = String(v)));
+  new FormData(form).forEach((v, k) => {
+    out[k] = String(v);
+  });
   return out;
 }
 

@@ -50,7 +50,14 @@ function renderAccount() {
     h("span", { class: "who", title: u.email, "data-testid": "who" }, u.name ?? u.email),
     h(
       "button",
-      { type: "button", class: "btn small", onclick: async () => (await logout(), (location.href = "/")) },
+      {
+        type: "button",
+        class: "btn small",
+        onclick: async () => {
+          await logout();
+          location.href = "/";
+        },
+      },
       "Sign out",
     ),
   );

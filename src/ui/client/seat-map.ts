@@ -165,10 +165,12 @@ export class SeatMap {
         g.setAttribute("tabindex", "0");
         g.setAttribute("aria-label", `${a.name}, general admission`);
         g.addEventListener("click", () => this.opt.onArea!(a.id));
-        g.addEventListener(
-          "keydown",
-          (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), this.opt.onArea!(a.id)),
-        );
+        g.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            this.opt.onArea!(a.id);
+          }
+        });
       }
       gAreas.appendChild(g);
       xs.push(x, x + w);

@@ -58,7 +58,10 @@ export async function adminLayoutBuilder(venueId: string) {
         min,
         value: v ?? "",
         class: "qty",
-        oninput: (e: Event) => (set(Number((e.target as HTMLInputElement).value)), refresh()),
+        oninput: (e: Event) => {
+          set(Number((e.target as HTMLInputElement).value));
+          refresh();
+        },
       }),
     );
   const text = (v: string, set: (s: string) => void, label: string, cls = "") =>
@@ -69,7 +72,10 @@ export async function adminLayoutBuilder(venueId: string) {
       h("input", {
         value: v,
         class: cls,
-        oninput: (e: Event) => (set((e.target as HTMLInputElement).value), refresh()),
+        oninput: (e: Event) => {
+          set((e.target as HTMLInputElement).value);
+          refresh();
+        },
       }),
     );
 
@@ -91,9 +97,10 @@ export async function adminLayoutBuilder(venueId: string) {
             h(
               "select",
               {
-                onchange: (e: Event) => (
-                  (s.shape = (e.target as HTMLSelectElement).value as SectionIn["shape"]), refresh()
-                ),
+                onchange: (e: Event) => {
+                  s.shape = (e.target as HTMLSelectElement).value as SectionIn["shape"];
+                  refresh();
+                },
               },
               h("option", { value: "straight", selected: s.shape === "straight" }, "Straight"),
               h("option", { value: "curved", selected: s.shape === "curved" }, "Curved"),
@@ -105,7 +112,11 @@ export async function adminLayoutBuilder(venueId: string) {
             {
               type: "button",
               class: "link danger",
-              onclick: () => (sections.splice(i, 1), renderSections(), refresh()),
+              onclick: () => {
+                sections.splice(i, 1);
+                renderSections();
+                refresh();
+              },
             },
             "Remove",
           ),
@@ -125,7 +136,15 @@ export async function adminLayoutBuilder(venueId: string) {
           num(a.capacity, (n) => (a.capacity = n), "Capacity"),
           h(
             "button",
-            { type: "button", class: "link danger", onclick: () => (areas.splice(i, 1), renderAreas(), refresh()) },
+            {
+              type: "button",
+              class: "link danger",
+              onclick: () => {
+                areas.splice(i, 1);
+                renderAreas();
+                refresh();
+              },
+            },
             "Remove",
           ),
         ),
@@ -146,17 +165,17 @@ export async function adminLayoutBuilder(venueId: string) {
         type: "button",
         class: "btn",
         "data-testid": "add-section",
-        onclick: () => (
+        onclick: () => {
           sections.push({
             id: `S${sections.length + 1}`,
             name: `Section ${sections.length + 1}`,
             rows: 8,
             seatsPerRow: 16,
             shape: "straight",
-          }),
-          renderSections(),
-          refresh()
-        ),
+          });
+          renderSections();
+          refresh();
+        },
       },
       "+ Add section",
     ),
@@ -168,9 +187,11 @@ export async function adminLayoutBuilder(venueId: string) {
         type: "button",
         class: "btn",
         "data-testid": "add-area",
-        onclick: () => (
-          areas.push({ id: `GA${areas.length + 1}`, name: "Standing", capacity: 100 }), renderAreas(), refresh()
-        ),
+        onclick: () => {
+          areas.push({ id: `GA${areas.length + 1}`, name: "Standing", capacity: 100 });
+          renderAreas();
+          refresh();
+        },
       },
       "+ Add standing area",
     ),

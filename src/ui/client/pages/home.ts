@@ -64,7 +64,10 @@ export async function homePage() {
 
   const reload = debounce(() => void load(true), 250);
   form.addEventListener("input", reload);
-  form.addEventListener("submit", (e) => (e.preventDefault(), void load(true)));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void load(true);
+  });
   more.addEventListener("click", () => void load(false));
   mount(
     h(
