@@ -66,7 +66,7 @@ function allowedMethods(routes: { method: string; path: string }[], path: string
   const found = new Set<string>();
   for (const r of routes) {
     if (!METHODS.includes(r.method as (typeof METHODS)[number]) || r.path.includes("*")) continue;
-    const pattern = new RegExp("^" + r.path.replace(/\/:[^/{]+(\{[^}]+\})?/g, "/[^/]+") + "/?$");
+    const pattern = new RegExp(`^${r.path.replace(/\/:[^/{]+(\{[^}]+\})?/g, "/[^/]+")}/?$`);
     if (pattern.test(path)) found.add(r.method);
   }
   return [...found];

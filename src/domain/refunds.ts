@@ -188,7 +188,7 @@ export async function refundUnavailable(deps: Deps, order: OrderRow, intentId: s
 export async function sendRefund(deps: Deps, refundRowId: string): Promise<"succeeded" | "queued" | "failed"> {
   const { db } = deps;
   const row = await db.select().from(payments).where(eq(payments.id, refundRowId)).get();
-  if (!row || row.kind !== "refund") return "failed";
+  if (row?.kind !== "refund") return "failed";
   if (row.status === "succeeded") return "succeeded";
   const charge = await succeededCharge(db, row.orderId);
   const now = Date.now();

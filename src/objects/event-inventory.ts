@@ -776,7 +776,7 @@ export class EventInventory extends DurableObject<Env> {
   ): Promise<HoldChangeResult> {
     const config = this.config();
     if (!config) return fail("not_found", "inventory is not initialized");
-    return this.changeHold(now, (p) => {
+    return this.changeHold(now, () => {
       const h = this.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
@@ -1014,7 +1014,7 @@ export class EventInventory extends DurableObject<Env> {
       for (const id of new Set(input.seats ?? [])) {
         const s = this.sql.exec<SeatRow>(`SELECT * FROM seats WHERE id = ?`, id).toArray()[0];
         const owner = s && holds.find((h) => h.id === s.hold_id);
-        if (!s || s.status !== "sold" || !owner) continue;
+        if (s?.status !== "sold" || !owner) continue;
         this.sql.exec(`UPDATE seats SET status = 'available', hold_id = NULL WHERE id = ?`, id);
         this.sql.exec(`UPDATE holds SET returned = returned + 1 WHERE id = ?`, owner.id);
         p.seat(id, "available");

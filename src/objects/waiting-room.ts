@@ -289,7 +289,7 @@ export class WaitingRoom extends DurableObject<Env> {
    */
   async purchased(userId: string): Promise<boolean> {
     const r = this.sql.exec<TicketRow>(`SELECT * FROM tickets WHERE user_id = ?`, userId).toArray()[0];
-    if (!r || r.state !== "admitted") return false;
+    if (r?.state !== "admitted") return false;
     this.sql.exec(`UPDATE tickets SET state = 'left' WHERE id = ?`, r.id);
     this.send(r.id, { type: "closed", ticket: r.id, state: "left" });
     return true;

@@ -28,5 +28,5 @@ export function renderPrometheus(families: MetricFamily[]): string {
       out.push(`${f.name}${l} ${formatValue(s.value)}`);
     }
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

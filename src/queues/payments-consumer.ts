@@ -22,7 +22,7 @@ class RetryLater extends Error {}
 
 async function cancelPayment(deps: Deps, orderId: string): Promise<void> {
   const order = await getOrder(deps.db, orderId);
-  if (!order || order.status !== "pending_payment") return;
+  if (order?.status !== "pending_payment") return;
   const charge = await currentCharge(deps.db, order.id);
   const now = Date.now();
   if (charge?.providerRef && charge.status === "pending") {

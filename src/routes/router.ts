@@ -13,7 +13,7 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 }
 
 /** Every validator failure becomes a 400 problem listing each field, whatever the target. */
-export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (!result.success) {
     const where =
       result.target === "json" ? "request body" : result.target === "query" ? "query string" : result.target;

@@ -1,9 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createUser, uniq } from "../helpers/fixtures";
-import { call, expectJson, expectProblem } from "../helpers/http";
+import { call, expectJson, expectProblem, type Json } from "../helpers/http";
 
-type Json = Record<string, any>;
 const venueBody = () => ({
   name: `Hall ${uniq()}`,
   address: "1 Main St",

@@ -118,7 +118,7 @@ describe("qrSvg", () => {
     expect(svg).toContain('shape-rendering="crispEdges"');
     expect(svg).toContain(`<rect width="${side}" height="${side}" fill="#fff"/>`);
     expect(svg.match(/<path /g)).toHaveLength(1);
-    expect(svg).toMatch(/<path fill="#000" d="M[0-9hvMz \-]+"\/><\/svg>$/);
+    expect(svg).toMatch(/<path fill="#000" d="M[0-9hvMz -]+"\/><\/svg>$/);
   });
 
   it("honours margin and moduleSize", () => {

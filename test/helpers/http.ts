@@ -35,8 +35,15 @@ export async function expectProblem(res: Response, status: number, code: string)
   return problem;
 }
 
+/**
+ * A parsed JSON body. Tests read it along deep paths (`body.items[0].id`) and let `expect` check
+ * the shape, so its values are deliberately left untyped: this is the tests' one `any`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies are read along deep paths and checked by expect()
+export type Json = Record<string, any>;
+
 /** Asserts the status and returns the parsed JSON body (or {} for an empty body). */
-export async function expectJson(res: Response, status: number): Promise<Record<string, any>> {
+export async function expectJson(res: Response, status: number): Promise<Json> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
   return text ? JSON.parse(text) : {};

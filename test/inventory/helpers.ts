@@ -1,7 +1,7 @@
 import { createUser, uniq } from "../helpers/fixtures";
-import { call, expectJson } from "../helpers/http";
+import { call, expectJson, type Json } from "../helpers/http";
 
-export type Json = Record<string, any>;
+export type { Json };
 
 /** Section A: `rows` rows of `perRow` seats (`A-<row>-<n>`), plus a 50-place GA pit. */
 export function layoutDoc(rows = 4, perRow = 10) {

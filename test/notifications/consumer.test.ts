@@ -79,7 +79,7 @@ describe("notifications consumer with the outbox provider", () => {
     expect(result.explicitAcks).toHaveLength(2);
     expect(result.retryMessages).toHaveLength(0);
     expect(t.audited.map((a) => a.action)).toEqual(["queue.malformed", "queue.malformed"]);
-    expect(t.audited[0].data.body).toEqual({ type: "order_paid" });
+    expect(t.audited[0]!.data.body).toEqual({ type: "order_paid" });
   });
 
   it("fans an event cancellation out per order, including orders the cancellation refunded", async () => {

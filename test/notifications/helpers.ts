@@ -5,14 +5,15 @@ import type { NotificationRow } from "../../src/db/schema";
 import { consumeNotificationDeadLetters, consumeNotifications } from "../../src/queues/notifications-consumer";
 import { seedEvent, type SeedEvent } from "../helpers/catalog";
 import { createUser } from "../helpers/fixtures";
+import type { Json } from "../helpers/http";
 import { seedTickets } from "../tickets/helpers";
 
 /** A queue binding that records what is sent to it instead of delivering it. */
 export function recorder() {
-  const bodies: any[] = [];
+  const bodies: Json[] = [];
   const queue = {
-    send: async (body: unknown) => void bodies.push(body),
-    sendBatch: async (msgs: Iterable<{ body: unknown }>) => void bodies.push(...[...msgs].map((m) => m.body)),
+    send: async (body: Json) => void bodies.push(body),
+    sendBatch: async (msgs: Iterable<{ body: Json }>) => void bodies.push(...[...msgs].map((m) => m.body)),
   } as unknown as Queue;
   return { queue, bodies };
 }
@@ -76,7 +77,7 @@ export async function run(bodies: unknown[], e: Env, opts: { attempts?: number; 
 }
 
 /** Notification rows of an order, by id. */
-export async function rowsOf(orderId: string): Promise<Record<string, any>[]> {
+export async function rowsOf(orderId: string): Promise<Json[]> {
   const { results } = await env.DB.prepare("SELECT * FROM notifications WHERE order_id = ? ORDER BY id")
     .bind(orderId)
     .all();

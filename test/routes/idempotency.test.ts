@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../src/errors";
+import type { AppError } from "../../src/errors";
 import type { AppEnv } from "../../src/env";
 import {
   IDEMPOTENCY_TTL_MS,

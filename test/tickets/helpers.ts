@@ -5,8 +5,9 @@ import { orderLines, orders, tickets, type OrderLineRow, type OrderRow } from ".
 import { buildTickets, eventKeys } from "../../src/domain/ticket-issuer";
 import { seedEvent } from "../helpers/catalog";
 import { createUser, uniq } from "../helpers/fixtures";
+import type { Json } from "../helpers/http";
 
-export type Json = Record<string, any>;
+export type { Json };
 
 /** An organizer and one on-sale event of theirs (inserted directly, no layout needed). */
 export async function organizerEvent() {

@@ -57,7 +57,7 @@ describe("POST /v1/events/:id/holds while the waiting room is on", () => {
       (await expectProblem(await hold(event.id, fan.token, await mint(fan.id, event.id, -1)), 403, "admission_invalid"))
         .reason,
     ).toBe("expired");
-    const forged = (await mint(fan.id, event.id)).slice(0, -4) + "AAAA";
+    const forged = `${(await mint(fan.id, event.id)).slice(0, -4)}AAAA`;
     expect((await expectProblem(await hold(event.id, fan.token, forged), 403, "admission_invalid")).reason).toBe(
       "signature",
     );
