@@ -103,19 +103,17 @@ async function createOrder(db: Db, auth: AuthContext, eventId: string, hold: Hol
     .onConflictDoNothing({ target: orders.holdId })
     .returning({ id: orders.id });
   if (inserted.length && hold.lines.length) {
-    await db
-      .insert(orderLines)
-      .values(
-        hold.lines.map((l) => ({
-          id: crypto.randomUUID(),
-          orderId: id,
-          seatId: l.seatId,
-          areaId: l.areaId,
-          tier: l.tier,
-          price: l.price,
-          quantity: l.quantity,
-        })),
-      );
+    await db.insert(orderLines).values(
+      hold.lines.map((l) => ({
+        id: crypto.randomUUID(),
+        orderId: id,
+        seatId: l.seatId,
+        areaId: l.areaId,
+        tier: l.tier,
+        price: l.price,
+        quantity: l.quantity,
+      })),
+    );
   }
   const order = await orderForHold(db, hold.id);
   if (!order) throw new AppError("internal_error", "order vanished after insert");

@@ -253,12 +253,10 @@ export async function queueCancellationRefunds(db: Db, env: Env, eventId: string
   const rows = await refundableOrders(db, eventId);
   for (let i = 0; i < rows.length; i += 100) {
     await env.PAYMENTS.sendBatch(
-      rows
-        .slice(i, i + 100)
-        .map((r) => ({
-          body: { type: "refund_order", orderId: r.id, reason: "event_cancelled" },
-          contentType: "json" as const,
-        })),
+      rows.slice(i, i + 100).map((r) => ({
+        body: { type: "refund_order", orderId: r.id, reason: "event_cancelled" },
+        contentType: "json" as const,
+      })),
     );
   }
   return rows.length;

@@ -19,13 +19,9 @@ const Query = z.object({
     .min(0)
     .optional()
     .openapi({ description: "The version the client has: it gets the deltas after it instead of a snapshot" }),
-  token: z
-    .string()
-    .max(4000)
-    .optional()
-    .openapi({
-      description: "Access token (browsers cannot set headers on a WebSocket); needed to follow your own holds",
-    }),
+  token: z.string().max(4000).optional().openapi({
+    description: "Access token (browsers cannot set headers on a WebSocket); needed to follow your own holds",
+  }),
 });
 
 /**

@@ -26,12 +26,9 @@ export const QueueTicketSchema = z
     ahead: z.number().int().nullable(),
     estimatedWaitSeconds: z.number().int().nullable(),
     joinedAt: z.string(),
-    admission: z
-      .object({ token: z.string(), expiresAt: z.string() })
-      .optional()
-      .openapi({
-        description: "While admitted: send `token` as the X-Admission-Token header of POST /v1/events/{id}/holds",
-      }),
+    admission: z.object({ token: z.string(), expiresAt: z.string() }).optional().openapi({
+      description: "While admitted: send `token` as the X-Admission-Token header of POST /v1/events/{id}/holds",
+    }),
   })
   .openapi("QueueTicket");
 export const FairnessSchema = z
