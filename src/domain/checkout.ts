@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { currentCharge, orderForHold } from "../db/queries/orders";
+import { orderForHold } from "../db/queries/orders";
 import { orderLines, orders, payments, type OrderRow } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import type { AuthContext } from "../env";
