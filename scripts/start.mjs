@@ -1,5 +1,7 @@
 // `npm start`: apply local D1 migrations, start `wrangler dev` on 127.0.0.1:8787, then seed the
-// demo data through the API itself (idempotent: a second start finds it and changes nothing).
+// demo data through the API itself. The seed looks up every part of the demo and creates only what
+// is missing, so a start interrupted while seeding is completed by the next one, and a start on a
+// complete demo changes nothing.
 import { spawn, spawnSync } from "node:child_process";
 import { seedDemo } from "./seed-demo.mjs";
 
@@ -23,12 +25,17 @@ dev.on("exit", (code) => process.exit(code ?? 0));
 
 await waitForHealth();
 try {
-  const summary = await seedDemo(BASE, ADMIN_EMAIL);
-  console.log(
-    `\n${summary}\n\n  Fan site:         ${BASE}/\n  Admin portal:     ${BASE}/admin\n  Local mailbox:    ${BASE}/mailbox\n  API:              ${BASE}/v1\n  API docs:         ${BASE}/docs\n`,
-  );
+  const { message } = await seedDemo(BASE, ADMIN_EMAIL);
+  const links = [
+    ["Fan site", "/"],
+    ["Admin portal", "/admin"],
+    ["Local mailbox", "/mailbox"],
+    ["API", "/v1"],
+    ["API docs", "/docs"],
+  ].map(([label, path]) => `  ${`${label}:`.padEnd(18)}${BASE}${path}`);
+  console.log(`\n${message}\n\n${links.join("\n")}\n`);
 } catch (err) {
-  console.error("Seeding the demo data failed:", err);
+  console.error("Seeding the demo data failed (the next `npm start` completes what is missing):", err);
 }
 
 async function waitForHealth() {
