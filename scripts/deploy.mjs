@@ -39,7 +39,8 @@ function wrangler(argv, capture) {
 
 if (!envName || !ENVIRONMENTS.includes(envName)) {
   fail(
-    `choose an environment: npm run deploy -- --env <${ENVIRONMENTS.join("|")}> (the top level of wrangler.toml is the local default and is never deployed)`,
+    `choose an environment: npm run deploy -- --env <${ENVIRONMENTS.join("|")}> ` +
+      "(the top level of wrangler.toml is the local default and is never deployed)",
   );
 }
 
@@ -60,7 +61,8 @@ const vars = envVarsFromToml(readFileSync(new URL("../wrangler.toml", import.met
 const verdict = checkSecrets(present, requiredSecrets(vars));
 if (!verdict.ok) {
   fail(
-    `refusing to deploy ${envName}: missing secret(s) ${verdict.missing.join(", ")}\n  set each with: npx wrangler secret put <NAME> --env ${envName}`,
+    `refusing to deploy ${envName}: missing secret(s) ${verdict.missing.join(", ")}\n` +
+      `  set each with: npx wrangler secret put <NAME> --env ${envName}`,
   );
 }
 console.error(`deploy: all ${requiredSecrets(vars).length} required secrets are set`);

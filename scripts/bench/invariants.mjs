@@ -15,9 +15,12 @@ async function checkTickets(d1, eventId, seatMap) {
   const [[paidless], [dupes], placeRows, statusRows] = await d1Execute(
     d1,
     [
-      `SELECT (SELECT COUNT(*) FROM orders o WHERE o.status IN ('paid','partially_refunded') AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id))
-          + (SELECT COUNT(*) FROM orders o WHERE o.status = 'refunded_unavailable' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'refund')) AS n`,
-      `SELECT COUNT(*) AS n FROM (SELECT event_id, place, COUNT(*) FROM tickets WHERE status IN ('valid','used') GROUP BY 1, 2 HAVING COUNT(*) > 1)`,
+      `SELECT (SELECT COUNT(*) FROM orders o WHERE o.status IN ('paid','partially_refunded')
+            AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id))
+          + (SELECT COUNT(*) FROM orders o WHERE o.status = 'refunded_unavailable'
+            AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'refund')) AS n`,
+      `SELECT COUNT(*) AS n FROM (SELECT event_id, place, COUNT(*) FROM tickets WHERE status IN ('valid','used')
+          GROUP BY 1, 2 HAVING COUNT(*) > 1)`,
       `SELECT place FROM tickets WHERE event_id = ${sqlString(eventId)} AND status IN ('valid','used')`,
       `SELECT status, COUNT(*) AS n FROM orders WHERE event_id = ${sqlString(eventId)} GROUP BY status`,
     ].join(";\n"),

@@ -5,7 +5,9 @@
 /**
  * Runs `fn(item)` over `items` with at most `concurrency` in flight; stops taking new items once
  * `signal` is aborted.
- * @template T @param {T[]} items @param {number} concurrency @param {(item: T, i: number) => Promise<void>} fn @param {AbortSignal} signal
+ * @template T
+ * @param {T[]} items @param {number} concurrency @param {(item: T, i: number) => Promise<void>} fn
+ * @param {AbortSignal} signal
  */
 export async function pool(items, concurrency, fn, signal) {
   let next = 0;
@@ -20,7 +22,9 @@ export async function pool(items, concurrency, fn, signal) {
 
 /**
  * @param {string} base @param {string} method @param {string} path
- * @param {{ token?: string, body?: unknown, headers?: Record<string, string>, timeoutMs?: number, signal?: AbortSignal }} [opts]
+ * @param {{
+ *   token?: string, body?: unknown, headers?: Record<string, string>, timeoutMs?: number, signal?: AbortSignal,
+ * }} [opts]
  * @returns {Promise<{ status: number, json: any, text: string, ms: number }>}
  */
 export async function request(base, method, path, opts = {}) {

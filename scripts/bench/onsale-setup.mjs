@@ -12,7 +12,9 @@ const WRANGLER = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js
 
 /**
  * @param {ReturnType<typeof import("./setup.mjs").client>} api @param {string} admin
- * @param {{ sections: number, rows: number, perRow: number, ratePerMinute: number, maxShopping: number, tokenSeconds: number }} o
+ * @param {{
+ *   sections: number, rows: number, perRow: number, ratePerMinute: number, maxShopping: number, tokenSeconds: number,
+ * }} o
  * @returns {Promise<{ eventId: string, seats: number }>}
  */
 export async function createOnsaleEvent(api, admin, o) {

@@ -148,7 +148,8 @@ async function rehearse(server, o, signal, partial) {
   const { eventId, seats } = await createOnsaleEvent(api, admin, { ...o, ...settings });
   partial.seats = seats;
   log(
-    `event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans, ${o.ratePerMinute}/min, max ${o.maxShopping} shopping, ${o.sockets} sockets, ${o.concurrency} requests in flight`,
+    `event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans, ${o.ratePerMinute}/min, ` +
+      `max ${o.maxShopping} shopping, ${o.sockets} sockets, ${o.concurrency} requests in flight`,
   );
 
   const tag = Date.now().toString(36);
@@ -226,7 +227,8 @@ async function rehearse(server, o, signal, partial) {
     joins_per_s: Math.round(joinMs.length / joinS),
   });
   log(
-    `${joinMs.length} joins in ${joinS.toFixed(1)} s (${Math.round(joinMs.length / joinS)}/s, p50 ${partial.join_p50_ms} ms, p99 ${partial.join_p99_ms} ms, ${joinErrors} errors)`,
+    `${joinMs.length} joins in ${joinS.toFixed(1)} s (${Math.round(joinMs.length / joinS)}/s, ` +
+      `p50 ${partial.join_p50_ms} ms, p99 ${partial.join_p99_ms} ms, ${joinErrors} errors)`,
   );
 
   // 2. Sockets for ONSALE_SOCKETS fans spread evenly over the joiners.
@@ -502,7 +504,8 @@ async function rehearse(server, o, signal, partial) {
     const [[d], [t]] = await d1Execute(
       server.d1,
       [
-        `SELECT COUNT(*) AS n FROM (SELECT place FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used') GROUP BY place HAVING COUNT(*) > 1)`,
+        `SELECT COUNT(*) AS n FROM (SELECT place FROM tickets
+            WHERE event_id = '${eventId}' AND status IN ('valid','used') GROUP BY place HAVING COUNT(*) > 1)`,
         `SELECT COUNT(*) AS n FROM tickets WHERE event_id = '${eventId}' AND status IN ('valid','used')`,
       ].join(";\n"),
     );

@@ -82,7 +82,8 @@ async function main() {
     if (process.env.BENCH_PERSIST_TO) d1 = { cwd: REPO_ROOT, persist: process.env.BENCH_PERSIST_TO };
     else
       log(
-        "BASE_URL without BENCH_PERSIST_TO: skipping the purchase scenario and the D1 ticket invariants (they need the server's local D1)",
+        "BASE_URL without BENCH_PERSIST_TO: skipping the purchase scenario and the D1 ticket invariants " +
+          "(they need the server's local D1)",
       );
   } else {
     server = await startServer({ port: int(process.env.BENCH_PORT, 8788), adminEmail });
@@ -99,7 +100,9 @@ async function main() {
   const usersInserted = d1
     ? d1Execute(
         d1,
-        `INSERT INTO users (id, email, role, notify_email, notify_sms, created_at, updated_at) VALUES ${buyerIds.map((id) => `('${id}', '${id}@bench.test', 'fan', 0, 0, ${now}, ${now})`).join(", ")}`,
+        `INSERT INTO users (id, email, role, notify_email, notify_sms, created_at, updated_at) VALUES ${buyerIds
+          .map((id) => `('${id}', '${id}@bench.test', 'fan', 0, 0, ${now}, ${now})`)
+          .join(", ")}`,
       )
     : null;
   usersInserted?.catch(() => {}); // awaited below; do not let an early failure go unhandled
@@ -148,7 +151,8 @@ async function main() {
   }
 
   log(
-    `fanout: ${wsClients} WebSocket clients, ${Math.round(FANOUT_HOLDS * scale)} holds at concurrency ${FANOUT_CONCURRENCY}`,
+    `fanout: ${wsClients} WebSocket clients, ${Math.round(FANOUT_HOLDS * scale)} holds ` +
+      `at concurrency ${FANOUT_CONCURRENCY}`,
   );
   report(await fanout(ctx, Math.round(FANOUT_HOLDS * scale), wsClients, FANOUT_CONCURRENCY));
 

@@ -30,7 +30,10 @@ export class Ledger {
 }
 
 /**
- * @typedef {{ base: string, eventId: string, seatIds: string[], tokens: string[], ledger: Ledger, concurrency: number, timeCapMs: number }} Ctx
+ * @typedef {{
+ *   base: string, eventId: string, seatIds: string[], tokens: string[], ledger: Ledger, concurrency: number,
+ *   timeCapMs: number,
+ * }} Ctx
  */
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -307,7 +310,8 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
         "purchase",
         elapsed,
         597,
-        `order ${order.orderId} after ${decline ? "decline" : "payment"} → ${o.status}: status ${got.status}, ${tickets.length} tickets for ${seats.length} seats; ${o.detail.slice(0, 200)}`,
+        `order ${order.orderId} after ${decline ? "decline" : "payment"} → ${o.status}: status ${got.status}, ` +
+          `${tickets.length} tickets for ${seats.length} seats; ${o.detail.slice(0, 200)}`,
       );
     }
     stats.record("purchase", elapsed, 200);
@@ -342,7 +346,10 @@ const FANOUT_QUIESCE_MS = 3_000;
  * first saw each change version (into the shared `arrivals`).
  */
 class LiveClient {
-  /** @param {string} url @param {number} version the version it connects with @param {Map<number, number[]>} arrivals */
+  /**
+   * @param {string} url @param {number} version the version it connects with
+   * @param {Map<number, number[]>} arrivals
+   */
   constructor(url, version, arrivals) {
     this.last = version;
     this.gaps = 0;

@@ -30,7 +30,8 @@ export function jwtClaimsConfig() {
  */
 export function client(base) {
   /**
-   * @param {string} method @param {string} path @param {unknown} [body] @param {string} [token] @param {number[]} [okStatuses]
+   * @param {string} method @param {string} path @param {unknown} [body] @param {string} [token]
+   * @param {number[]} [okStatuses]
    * @returns {Promise<{ status: number, json: any }>}
    */
   return async (method, path, body, token, okStatuses = []) => {

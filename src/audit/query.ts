@@ -50,11 +50,13 @@ export async function listAudit(db: D1Database, auth: AuthContext, f: AuditFilte
   if (!admin) {
     const org = auth.organizerId ?? "\u0000none";
     where.push(
-      "(a.organizer_id = ? OR (a.organizer_id IS NULL AND a.event_id IN (SELECT id FROM events WHERE organizer_id = ?)))",
+      "(a.organizer_id = ? OR (a.organizer_id IS NULL AND " +
+        "a.event_id IN (SELECT id FROM events WHERE organizer_id = ?)))",
     );
     args.push(org, org);
   }
-  const sql = `SELECT a.* FROM audit_log a ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY a.seq DESC LIMIT ?`;
+  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const sql = `SELECT a.* FROM audit_log a ${filter} ORDER BY a.seq DESC LIMIT ?`;
   const { results } = await db
     .prepare(sql)
     .bind(...args, f.limit + 1)

@@ -58,7 +58,8 @@ export async function appendEntry(db: D1Database, entry: ChainEntry): Promise<Ap
   const hash = await chainHash(prevHash, entry);
   await db
     .prepare(
-      `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id, organizer_id, event_id, order_id, data, prev_hash, hash)
+      `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id,
+         organizer_id, event_id, order_id, data, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
@@ -81,7 +82,8 @@ export async function appendEntry(db: D1Database, entry: ChainEntry): Promise<Ap
   return "appended";
 }
 
-const INSERT = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id, organizer_id, event_id, order_id, data, prev_hash, hash)
+const INSERT = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id,
+    organizer_id, event_id, order_id, data, prev_hash, hash)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**

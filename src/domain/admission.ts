@@ -96,7 +96,9 @@ export async function verifyAdmission(
 // ------------------------------------------------------------------ fairness
 
 export const FAIRNESS_ALGORITHM =
-  "order = pre-queue ticket ids sorted ascending by hex(HMAC-SHA256(key = hex-decoded seed, message = UTF-8 ticket id)), ties by ticket id; commitment = hex(SHA-256(hex-decoded seed))";
+  "order = pre-queue ticket ids sorted ascending by " +
+  "hex(HMAC-SHA256(key = hex-decoded seed, message = UTF-8 ticket id)), ties by ticket id; " +
+  "commitment = hex(SHA-256(hex-decoded seed))";
 
 const hex = (buf: ArrayBuffer | Uint8Array) =>
   [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");

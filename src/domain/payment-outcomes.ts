@@ -174,7 +174,10 @@ export async function paymentFailed(deps: Deps, intent: IntentFacts, kind: "fail
   return "failed";
 }
 
-/** During a waiting-room sale, a fan who has paid stops counting as shopping at once (else the admission token's expiry frees the slot). Best effort. */
+/**
+ * During a waiting-room sale, a fan who has paid stops counting as shopping at once (else the
+ * admission token's expiry frees the slot). Best effort.
+ */
 async function freeShoppingSlot(deps: Deps, order: OrderRow): Promise<void> {
   const e = await deps.db
     .select({ queueEnabled: events.queueEnabled })

@@ -22,7 +22,8 @@ export function qrSvg(text: string, opts: { margin?: number; moduleSize?: number
   const size = matrix.length + margin * 2;
   const px = size * moduleSize;
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" width="${px}" height="${px}" shape-rendering="crispEdges">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" width="${px}" height="${px}" ` +
+    `shape-rendering="crispEdges">` +
     `<rect width="${size}" height="${size}" fill="#fff"/>` +
     `<path fill="#000" d="${darkPath(matrix, margin)}"/>` +
     `</svg>`

@@ -72,14 +72,16 @@ export async function refundTickets(
     ),
     d1
       .prepare(
-        `INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason, created_at, updated_at)
+        `INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason,
+           created_at, updated_at)
          SELECT ?1, ?2, 'refund', ?3, ?4, ${amountOf}, ?5, 'pending', ?6, ?7, ?7 WHERE ${amountOf} > 0`,
       )
       .bind(refundId, order.id, charge.provider, `refund_${refundId}`, order.currency, reason, now),
     d1
       .prepare(
         `UPDATE orders SET refunded_amount = refunded_amount + ${amountOf},
-           status = CASE WHEN refunded_amount + ${amountOf} >= amount THEN 'refunded' ELSE 'partially_refunded' END, updated_at = ?3
+           status = CASE WHEN refunded_amount + ${amountOf} >= amount THEN 'refunded' ELSE 'partially_refunded' END,
+           updated_at = ?3
          WHERE id = ?2`,
       )
       .bind(refundId, order.id, now),

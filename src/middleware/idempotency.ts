@@ -18,7 +18,10 @@ const STALE_MS = 5 * 60 * 1000;
 const POLL_MS = 100;
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/** Webhooks dedupe by the provider's event id; the simulated pay page posts plain forms; auth answers carry fresh tokens that must never be stored. */
+/**
+ * Webhooks dedupe by the provider's event id; the simulated pay page posts plain forms; auth
+ * answers carry fresh tokens that must never be stored.
+ */
 const EXEMPT = /^\/v1\/(webhooks|pay|auth)(\/|$)/;
 /** 1–255 visible ASCII characters (0x21–0x7E): no spaces, no control characters. */
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -92,7 +95,8 @@ export const requireIdempotencyKey = createMiddleware<AppEnv>(async (c, next) =>
   if (c.req.header("Idempotency-Key") === undefined) {
     throw new AppError(
       "idempotency_key_missing",
-      "This endpoint requires an Idempotency-Key header (a unique value per intended operation, such as a UUID) so a retry never runs it twice",
+      "This endpoint requires an Idempotency-Key header (a unique value per intended operation, such as a UUID) " +
+        "so a retry never runs it twice",
     );
   }
   await next();
@@ -131,7 +135,8 @@ async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean>
   const now = Date.now();
   const res = await db
     .prepare(
-      "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, ?, ?, ?, 'in_progress', ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) " +
+        "VALUES (?, ?, ?, ?, 'in_progress', ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(slot.scope, slot.route, slot.key, hash, now, now + IDEMPOTENCY_TTL_MS)
     .run();
@@ -141,7 +146,8 @@ async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean>
 function readRow(db: D1Database, slot: Slot): Promise<Row | null> {
   return db
     .prepare(
-      "SELECT request_hash, state, response_status, response_headers, response_body, created_at, expires_at FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?",
+      "SELECT request_hash, state, response_status, response_headers, response_body, created_at, expires_at " +
+        "FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ?",
     )
     .bind(slot.scope, slot.route, slot.key)
     .first<Row>();
@@ -152,7 +158,8 @@ async function dropExpired(db: D1Database, slot: Slot): Promise<void> {
   const now = Date.now();
   await db
     .prepare(
-      "DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? AND (expires_at <= ? OR (state = 'in_progress' AND created_at <= ?))",
+      "DELETE FROM idempotency_keys WHERE scope = ? AND route = ? AND key = ? " +
+        "AND (expires_at <= ? OR (state = 'in_progress' AND created_at <= ?))",
     )
     .bind(slot.scope, slot.route, slot.key, now, now - STALE_MS)
     .run();
@@ -203,7 +210,8 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot
     const body = await res.clone().text();
     await db
       .prepare(
-        "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? WHERE scope = ? AND route = ? AND key = ?",
+        "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? " +
+          "WHERE scope = ? AND route = ? AND key = ?",
       )
       .bind(res.status, JSON.stringify(headers), body, slot.scope, slot.route, slot.key)
       .run();

@@ -30,7 +30,8 @@ export async function queueEventReminders(env: Env, now: number): Promise<{ even
   let messages = 0;
   for (const { id } of due) {
     const claimed = await env.DB.prepare(
-      "INSERT INTO event_reminders (event_id, queued_at) VALUES (?, ?) ON CONFLICT(event_id) DO NOTHING RETURNING event_id",
+      "INSERT INTO event_reminders (event_id, queued_at) VALUES (?, ?) " +
+        "ON CONFLICT(event_id) DO NOTHING RETURNING event_id",
     )
       .bind(id, now)
       .first();
@@ -64,14 +65,16 @@ export async function queueEventReminders(env: Env, now: number): Promise<{ even
 export async function retryStuckNotifications(env: Env, now: number): Promise<{ stuck: number; pending: number }> {
   const stuck = await env.DB.prepare(
     `UPDATE notifications SET status = 'pending', last_error = COALESCE(last_error, 'stuck in sending'), updated_at = ?1
-      WHERE id IN (SELECT id FROM notifications WHERE status = 'sending' AND updated_at < ?2 ORDER BY updated_at LIMIT ?3)
+      WHERE id IN (SELECT id FROM notifications WHERE status = 'sending' AND updated_at < ?2
+        ORDER BY updated_at LIMIT ?3)
       RETURNING id`,
   )
     .bind(now, now - 5 * MINUTE, RETRY_LIMIT)
     .all<{ id: string }>();
   const pending = await env.DB.prepare(
     `UPDATE notifications SET updated_at = ?1
-      WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND updated_at < ?2 ORDER BY updated_at LIMIT ?3)
+      WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND updated_at < ?2
+        ORDER BY updated_at LIMIT ?3)
       RETURNING id`,
   )
     .bind(now, now - 10 * MINUTE, RETRY_LIMIT)

@@ -9,7 +9,8 @@ type EventKind = "event_cancelled" | "event_rescheduled";
 function ordersSql(kind: EventKind): string {
   const refundedByCancel =
     kind === "event_cancelled"
-      ? ` OR (o.status = 'refunded' AND EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'refund' AND p.reason = 'event_cancelled'))`
+      ? " OR (o.status = 'refunded' AND EXISTS (SELECT 1 FROM payments p " +
+        "WHERE p.order_id = o.id AND p.kind = 'refund' AND p.reason = 'event_cancelled'))"
       : "";
   return `FROM orders o WHERE o.event_id = ?1 AND (o.status IN ('paid', 'partially_refunded')${refundedByCancel})`;
 }

@@ -13,14 +13,22 @@ export function mailboxPage(rows: NotificationRow[]): string {
         r.channel === "email" && r.bodyHtml
           ? `<iframe sandbox="" srcdoc="${escapeHtml(r.bodyHtml)}" title="${escapeHtml(r.subject)}"></iframe>`
           : `<pre>${escapeHtml(r.bodyText)}</pre>`;
+      const header =
+        `<header><strong>${r.channel === "email" ? "Email" : "SMS"}</strong> ` +
+        `to <code>${escapeHtml(r.recipient)}</code> · ${escapeHtml(r.kind)} · ` +
+        `<b>${escapeHtml(r.status)}</b> via ${escapeHtml(r.provider)} · ` +
+        `<time>${new Date(r.createdAt).toISOString()}</time></header>`;
       return `<article class="${escapeHtml(r.status)}">
-<header><strong>${r.channel === "email" ? "Email" : "SMS"}</strong> to <code>${escapeHtml(r.recipient)}</code> · ${escapeHtml(r.kind)} · <b>${escapeHtml(r.status)}</b> via ${escapeHtml(r.provider)} · <time>${new Date(r.createdAt).toISOString()}</time></header>
+${header}
 <h2>${escapeHtml(r.subject)}</h2>
 ${r.lastError ? `<p class="error">${escapeHtml(r.lastError)}</p>` : ""}
 ${body}
 </article>`;
     })
     .join("\n");
+  const intro =
+    `<p>The latest ${rows.length} notifications stored by the <code>outbox</code> provider ` +
+    "(and any other). Development only.</p>";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Local mailbox · Edge Tickets</title>
@@ -32,7 +40,7 @@ iframe{width:100%;height:360px;border:1px solid #eee} pre{white-space:pre-wrap;b
 .error{color:#c33}
 </style></head>
 <body><h1>Local mailbox</h1>
-<p>The latest ${rows.length} notifications stored by the <code>outbox</code> provider (and any other). Development only.</p>
+${intro}
 ${items || "<p>No notifications yet. Buy a ticket and come back.</p>"}
 </body></html>`;
 }

@@ -40,7 +40,8 @@ export function networkFailure(err: unknown): SendResult {
  * a configuration error, so the row is marked failed and visible, never silently dropped.
  */
 function misconfigured(name: string, missing: string[]): Provider {
-  const error = `configuration error: ${name} is selected but ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not set`;
+  const verb = missing.length > 1 ? "are" : "is";
+  const error = `configuration error: ${name} is selected but ${missing.join(", ")} ${verb} not set`;
   return {
     name,
     async send() {

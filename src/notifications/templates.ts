@@ -44,7 +44,9 @@ const PARTS: Record<NotificationKind, (d: TemplateData) => Parts> = {
       ...d.tickets.map((t) => ({ label: `Ticket ${t.label} (QR code)`, url: qrUrl(d, t.id) })),
       { label: "Your order", url: orderUrl(d) },
     ],
-    sms: `Booked: ${short(d)}, ${formatEventDate(d.event.startsAt, d.event.timeZone)}, ${d.tickets.length} ticket(s), ${total(d)}.`,
+    sms:
+      `Booked: ${short(d)}, ${formatEventDate(d.event.startsAt, d.event.timeZone)}, ` +
+      `${d.tickets.length} ticket(s), ${total(d)}.`,
     smsLink: orderUrl(d),
   }),
   payment_failed: (d) => ({

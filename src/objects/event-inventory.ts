@@ -88,7 +88,8 @@ function saleProblem(config: InventoryConfig, admitted: boolean, now: number): I
   if (s.queueEnabled && !admitted) {
     return fail(
       "admission_required",
-      "This event sells through its waiting room: join with POST /v1/events/{id}/queue and send the admission token as X-Admission-Token",
+      "This event sells through its waiting room: join with POST /v1/events/{id}/queue " +
+        "and send the admission token as X-Admission-Token",
     );
   }
   return null;
@@ -405,7 +406,8 @@ export class EventInventory extends DurableObject<Env> {
     return (
       this.sql
         .exec<{ n: number | null }>(
-          `SELECT SUM(quantity - returned) AS n FROM holds WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
+          `SELECT SUM(quantity - returned) AS n FROM holds
+           WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
           userId,
         )
         .one().n ?? 0
@@ -425,7 +427,8 @@ export class EventInventory extends DurableObject<Env> {
   private pickTierSeats(tier: string, quantity: number, accessible: boolean, allowSplit: boolean): string[] | null {
     const seats = this.sql
       .exec<SeatRow>(
-        `SELECT * FROM seats WHERE (section, row_label) IN (SELECT DISTINCT section, row_label FROM seats WHERE tier = ?)
+        `SELECT * FROM seats
+         WHERE (section, row_label) IN (SELECT DISTINCT section, row_label FROM seats WHERE tier = ?)
          ORDER BY row_index, section, pos`,
         tier,
       )
@@ -548,7 +551,9 @@ export class EventInventory extends DurableObject<Env> {
         ]);
       }
       for (const part of chunks(rows, perStmt)) {
-        const q = `INSERT INTO seats (id, section, row_label, row_index, pos, tier, price, accessible, aisle_after, status) VALUES ${part.map(() => "(?,?,?,?,?,?,?,?,?,?)").join(",")}`;
+        const q =
+          "INSERT INTO seats (id, section, row_label, row_index, pos, tier, price, accessible, aisle_after, status) " +
+          `VALUES ${part.map(() => "(?,?,?,?,?,?,?,?,?,?)").join(",")}`;
         this.sql.exec(q, ...(part.flat() as SqlStorageValue[]));
       }
       for (const a of layout.areas) {
@@ -642,7 +647,9 @@ export class EventInventory extends DurableObject<Env> {
         this.sql.exec(`UPDATE areas SET held = held + ? WHERE id = ?`, quantity, area.id);
         const amount = area.price * quantity;
         this.sql.exec(
-          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, created_at, ip_hash) VALUES (?, ?, 'active', 'area', ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline,
+             created_at, ip_hash)
+           VALUES (?, ?, 'active', 'area', ?, ?, ?, ?, ?, ?, ?)`,
           holdId,
           userId,
           area.id,
@@ -697,7 +704,8 @@ export class EventInventory extends DurableObject<Env> {
       });
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.sql.exec(
-        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at, ip_hash) VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at, ip_hash)
+         VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?, ?)`,
         holdId,
         userId,
         ids.length,
@@ -787,7 +795,8 @@ export class EventInventory extends DurableObject<Env> {
       else {
         const deadline = h.extended ? h.deadline : h.deadline + config.paymentWindowSeconds * 1000;
         this.sql.exec(
-          `UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1, order_id = COALESCE(?, order_id) WHERE id = ?`,
+          `UPDATE holds SET status = 'checking_out', deadline = ?, extended = 1, order_id = COALESCE(?, order_id)
+           WHERE id = ?`,
           deadline,
           orderId ?? null,
           holdId,
@@ -900,7 +909,9 @@ export class EventInventory extends DurableObject<Env> {
         this.sql.exec(`UPDATE areas SET sold = sold + ? WHERE id = ?`, q, area.id);
         const amount = area.price * q;
         this.sql.exec(
-          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'area', ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO holds (id, user_id, status, kind, area_id, quantity, amount, currency, deadline,
+             order_id, created_at)
+           VALUES (?, ?, 'confirmed', 'area', ?, ?, ?, ?, ?, ?, ?)`,
           holdId,
           userId,
           area.id,
@@ -947,7 +958,8 @@ export class EventInventory extends DurableObject<Env> {
       const seats = ids.map((id) => ({ id, tier: found.get(id)!.tier ?? "", price: found.get(id)!.price }));
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.sql.exec(
-        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at) VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at)
+         VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?)`,
         holdId,
         userId,
         ids.length,

@@ -20,7 +20,8 @@ const V1 = [
   `CREATE INDEX IF NOT EXISTS holds_live ON holds(status, deadline)`,
   `CREATE INDEX IF NOT EXISTS holds_user ON holds(user_id, status)`,
   `CREATE INDEX IF NOT EXISTS holds_order ON holds(order_id)`,
-  `CREATE TABLE IF NOT EXISTS hold_seats (hold_id TEXT NOT NULL, seat_id TEXT NOT NULL, PRIMARY KEY (hold_id, seat_id))`,
+  "CREATE TABLE IF NOT EXISTS hold_seats (hold_id TEXT NOT NULL, seat_id TEXT NOT NULL, " +
+    "PRIMARY KEY (hold_id, seat_id))",
   `CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS changes (version INTEGER PRIMARY KEY, json TEXT NOT NULL)`,
   `INSERT OR IGNORE INTO meta (key, value) VALUES ('version', 0)`,
@@ -32,7 +33,8 @@ const V1 = [
  * and `holds.returned` (places given back by refunds, so per-user limits count them out).
  */
 const V2 = [
-  `CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+  "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, " +
+    "created_at INTEGER NOT NULL)",
   `CREATE TABLE IF NOT EXISTS returns (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, created_at INTEGER NOT NULL)`,
   `ALTER TABLE holds ADD COLUMN returned INTEGER NOT NULL DEFAULT 0`,
 ];

@@ -15,7 +15,8 @@ async function d1Facts(db: D1Database, now: number) {
   const results = await db.batch<Row>([
     q(
       `SELECT e.id, e.name, v.region FROM events e JOIN venues v ON v.id = e.venue_id
-       WHERE e.status = 'on_sale' AND (e.sales_end_at IS NULL OR e.sales_end_at > ?) ORDER BY e.starts_at, e.id LIMIT ?`,
+       WHERE e.status = 'on_sale' AND (e.sales_end_at IS NULL OR e.sales_end_at > ?)
+       ORDER BY e.starts_at, e.id LIMIT ?`,
       now,
       MAX_SCRAPED_EVENTS,
     ),
@@ -23,13 +24,15 @@ async function d1Facts(db: D1Database, now: number) {
     q(`SELECT event_id, currency, SUM(amount - refunded_amount) AS revenue, COUNT(*) AS orders
        FROM orders WHERE paid_at IS NOT NULL GROUP BY event_id, currency`),
     q(
-      `SELECT status, COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount FROM orders WHERE status = 'pending_payment' GROUP BY status`,
+      `SELECT status, COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount FROM orders
+       WHERE status = 'pending_payment' GROUP BY status`,
     ),
     q(`SELECT status, COUNT(*) AS n FROM notifications GROUP BY status`),
     q(`SELECT queue, COUNT(*) AS n FROM outbox GROUP BY queue`),
     q(`SELECT
          (SELECT COUNT(*) FROM payments WHERE status = 'failed' AND last_error LIKE 'dead-lettered%') AS payments,
-         (SELECT COUNT(*) FROM notifications WHERE status = 'failed' AND last_error LIKE 'dead-lettered%') AS notifications`),
+         (SELECT COUNT(*) FROM notifications WHERE status = 'failed' AND last_error LIKE 'dead-lettered%')
+           AS notifications`),
   ]);
   const [events, revenue, pending, notifications, outbox, dead] = results.map((r) => r.results);
   return {

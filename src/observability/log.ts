@@ -11,8 +11,11 @@ export type LogFields = Record<string, unknown>;
 
 const REDACTED = "[redacted]";
 /** Keys whose values never reach a log line (matched on the key, case-insensitive). */
-const SECRET_KEY =
-  /pass(word)?|secret|token|authorization|cookie|api[-_]?key|signature|card|cvc|cvv|pan$|^email$|^phone$|recipient|^to$|^from$/i;
+const SECRET_KEY = new RegExp(
+  "pass(word)?|secret|token|authorization|cookie|api[-_]?key|signature|card|cvc|cvv|" +
+    "pan$|^email$|^phone$|recipient|^to$|^from$",
+  "i",
+);
 
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;

@@ -79,7 +79,8 @@ export class SimulatedProvider implements PaymentProvider {
   async cancelPayment(reference: string): Promise<CancelOutcome> {
     const res = await this.db
       .prepare(
-        `UPDATE simulated_intents SET status = 'canceled', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`,
+        `UPDATE simulated_intents SET status = 'canceled', updated_at = ?
+         WHERE id = ? AND status = 'requires_payment_method'`,
       )
       .bind(Date.now(), reference)
       .run();
@@ -112,7 +113,8 @@ export class SimulatedProvider implements PaymentProvider {
     if (outcome === "failed") return (await this.get(id))?.status === "requires_payment_method";
     const res = await this.db
       .prepare(
-        `UPDATE simulated_intents SET status = 'succeeded', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`,
+        `UPDATE simulated_intents SET status = 'succeeded', updated_at = ?
+         WHERE id = ? AND status = 'requires_payment_method'`,
       )
       .bind(Date.now(), id)
       .run();

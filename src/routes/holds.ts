@@ -74,10 +74,15 @@ const EventParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 const AdmissionHeader = z.object({
-  "x-admission-token": z.string().max(2000).optional().openapi({
-    description:
-      "Required while the event's waiting room is on: the token from GET /v1/events/{id}/queue/{ticket} once admitted",
-  }),
+  "x-admission-token": z
+    .string()
+    .max(2000)
+    .optional()
+    .openapi({
+      description:
+        "Required while the event's waiting room is on: " +
+        "the token from GET /v1/events/{id}/queue/{ticket} once admitted",
+    }),
 });
 const ADMISSION_WHY = {
   malformed: "is malformed",

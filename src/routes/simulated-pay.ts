@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import { AppError, notFound } from "../errors";
 import { SIMULATED_WEBHOOK_SECRET } from "../payments";
 import { SimulatedProvider } from "../payments/simulated";
@@ -9,11 +9,22 @@ import { createRouter } from "./router";
 const money = (amount: number, currency: string) =>
   new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
 
+// Static markup of the page, verbatim: cut with `+` only to fit the line width (no newline added).
+const HEAD = raw(
+  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width,initial-scale=1">',
+);
+const STYLE = raw(
+  "<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}\n" +
+    "input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}" +
+    "button{font:inherit;padding:.6rem 1rem;margin:.5rem .5rem 0 0}\n" +
+    ".note{color:#555;font-size:.9rem}</style>",
+);
+const CARD_FIELD = html`<label>Card number <input name="card" value="4242 4242 4242 4242" autocomplete="off"></label>`;
+
 function page(title: string, body: unknown) {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title}</title><style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
-input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}button{font:inherit;padding:.6rem 1rem;margin:.5rem .5rem 0 0}
-.note{color:#555;font-size:.9rem}</style></head><body>${body}</body></html>`;
+  return html`${HEAD}
+<title>${title}</title>${STYLE}</head><body>${body}</body></html>`;
 }
 
 /**
@@ -30,14 +41,15 @@ export const simulatedPay = createRouter()
     const intent = await new SimulatedProvider(c.env.DB).get(c.req.param("id"));
     if (!intent) throw notFound("Payment");
     const amount = money(intent.amount, intent.currency);
+    const status = html`<strong data-testid="intent-status">${intent.status}</strong>`;
     return c.html(
       page(
         `Pay ${amount}`,
         html`<h1>Pay ${amount}</h1>
-<p>Order <code>${intent.metadata.order_id}</code> — status <strong data-testid="intent-status">${intent.status}</strong></p>
+<p>Order <code>${intent.metadata.order_id}</code> — status ${status}</p>
 ${
   intent.status === "requires_payment_method"
-    ? html`<form method="post"><label>Card number <input name="card" value="4242 4242 4242 4242" autocomplete="off"></label>
+    ? html`<form method="post">${CARD_FIELD}
 <button type="submit" name="action" value="pay">Pay ${amount}</button>
 <button type="submit" name="action" value="decline">Decline</button></form>
 <p class="note">Simulated payments: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 declines.</p>`
@@ -75,12 +87,9 @@ ${
     const orderId = intent.metadata.order_id ?? null;
     if (wantsJson)
       return c.json({ paymentId: intent.id, orderId, result: outcome.ok ? "succeeded" : "declined", webhook }, 200);
-    return c.html(
-      page(
-        "Payment",
-        outcome.ok
-          ? html`<h1>Payment received</h1><p data-testid="pay-result">Order <code>${orderId}</code> is paid. Your tickets are at <code>/v1/orders/${orderId}</code>.</p>`
-          : html`<h1>Payment declined</h1><p data-testid="pay-result">${outcome.message} Your seats were released; you can try again.</p>`,
-      ),
-    );
+    const heading = outcome.ok ? "Payment received" : "Payment declined";
+    const result = outcome.ok
+      ? html`Order <code>${orderId}</code> is paid. Your tickets are at <code>/v1/orders/${orderId}</code>.`
+      : html`${outcome.message} Your seats were released; you can try again.`;
+    return c.html(page("Payment", html`<h1>${heading}</h1><p data-testid="pay-result">${result}</p>`));
   });

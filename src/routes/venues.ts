@@ -33,7 +33,8 @@ export const venues = createRouter().openapi(getRoute, async (c) => {
   const statuses = LISTED_STATUSES.map((s) => `'${s}'`).join(",");
   const v = await c.env.DB.prepare(
     `SELECT v.id, v.name, v.address, v.city, v.country, v.timezone,
-       (SELECT count(*) FROM events e WHERE e.venue_id = v.id AND e.status IN (${statuses}) AND e.starts_at > ?) AS upcoming
+       (SELECT count(*) FROM events e
+         WHERE e.venue_id = v.id AND e.status IN (${statuses}) AND e.starts_at > ?) AS upcoming
      FROM venues v WHERE v.id = ?`,
   )
     .bind(Date.now(), id)

@@ -1,4 +1,4 @@
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
 type Body = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -20,6 +20,17 @@ const ADMIN_NAV = [
   ["/admin/audit", "Audit log"],
 ] as const;
 
+// Static markup, verbatim: cut with `+` only to fit the line width (no newline added).
+const LOGO = raw('<img src="/favicon.svg" alt="" width="28" height="28">');
+const NOSCRIPT = raw(
+  '<noscript><p class="notice">This page needs JavaScript for live seat maps and checkout. ' +
+    'The API is documented at <a href="/docs">/docs</a>.</p></noscript>',
+);
+const FOOTER = raw(
+  '<footer class="footer"><span>Edge Tickets — live seats on Cloudflare Workers</span> · ' +
+    '<a href="/docs">API docs</a></footer>',
+);
+
 /**
  * The HTML shell every page shares: header, navigation, a `<main>` the client bundle fills, and
  * the bundle itself. `data-page` tells the bundle which view to start; ids ride in `data-*`.
@@ -28,6 +39,15 @@ export function shell(spec: PageSpec, path: string, body?: Body) {
   const data = Object.entries(spec.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
   const nav = spec.area === "admin" ? ADMIN_NAV : SITE_NAV;
   const isCurrent = (href: string) => (href === "/" || href === "/admin" ? path === href : path.startsWith(href));
+  const admin = spec.area === "admin";
+  const home = admin ? "/admin" : "/";
+  const portal = admin ? html` <small>Portal</small>` : "";
+  const links = nav.map(
+    ([href, label]) => html`<a href="${href}"${isCurrent(href) ? html` aria-current="page"` : ""}>${label}</a>`,
+  );
+  const areaLinks = admin
+    ? html`<a href="/mailbox">Mailbox</a><a href="/">Fan site</a>`
+    : html`<a href="/admin" data-role-only="organizer admin" hidden>Portal</a>`;
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -41,16 +61,16 @@ export function shell(spec: PageSpec, path: string, body?: Body) {
 <body class="area-${spec.area}" data-page="${spec.page}"${data}>
 <a class="skip" href="#main">Skip to content</a>
 <header class="topbar">
-  <a class="brand" href="${spec.area === "admin" ? "/admin" : "/"}"><img src="/favicon.svg" alt="" width="28" height="28"><span>Edge Tickets${spec.area === "admin" ? html` <small>Portal</small>` : ""}</span></a>
-  <nav aria-label="Main">${nav.map(([href, label]) => html`<a href="${href}"${isCurrent(href) ? html` aria-current="page"` : ""}>${label}</a>`)}${spec.area === "admin" ? html`<a href="/mailbox">Mailbox</a><a href="/">Fan site</a>` : html`<a href="/admin" data-role-only="organizer admin" hidden>Portal</a>`}</nav>
+  <a class="brand" href="${home}">${LOGO}<span>Edge Tickets${portal}</span></a>
+  <nav aria-label="Main">${links}${areaLinks}</nav>
   <div class="account" id="account" data-testid="account"></div>
 </header>
 <main id="main" tabindex="-1">
 ${body ?? html`<h1 class="page-title">${spec.title}</h1><p class="muted loading" id="app-loading">Loading…</p>`}
-<noscript><p class="notice">This page needs JavaScript for live seat maps and checkout. The API is documented at <a href="/docs">/docs</a>.</p></noscript>
+${NOSCRIPT}
 </main>
 <div id="toasts" class="toasts" role="status" aria-live="polite"></div>
-<footer class="footer"><span>Edge Tickets — live seats on Cloudflare Workers</span> · <a href="/docs">API docs</a></footer>
+${FOOTER}
 </body>
 </html>`;
 }

@@ -34,7 +34,8 @@ function decode(matrix: boolean[][]): { data: string; version: number } | null {
 
 // The real shape: 30-char ids, a 150-char payload and an 86-char (64-byte) signature.
 const ticketCodeLike =
-  "T1.eyJ0aWQiOiJ0a3RfMDFqZzdrM3Y5cTJ3OHg0bjZwMHJzdDVtMmIiLCJlaWQiOiJldnRfMDFqZzdrM3Y5cTJ3OHg0bjZwMHJzdDVtMmIiLCJzZWF0IjoiQS0xMi03IiwiaWF0IjoxNzY3MjI1NjAwfQ" +
+  "T1.eyJ0aWQiOiJ0a3RfMDFqZzdrM3Y5cTJ3OHg0bjZwMHJzdDVtMmIiLCJlaWQiOiJldnRfMDFqZzdrM3Y5cTJ3OHg0bjZwMHJzdDVtMmIi" +
+  "LCJzZWF0IjoiQS0xMi03IiwiaWF0IjoxNzY3MjI1NjAwfQ" +
   ".Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYm";
 
 // Byte-mode capacity at level M for versions 1–40, from the ISO/IEC 18004 capacity table;

@@ -31,7 +31,8 @@ export async function seedVenue(opts: SeedVenue = {}) {
     timezone: opts.timezone ?? "Europe/Paris",
   };
   await env.DB.prepare(
-    "INSERT INTO venues (id, organizer_id, name, address, city, country, timezone, region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'weur', ?, ?)",
+    "INSERT INTO venues (id, organizer_id, name, address, city, country, timezone, region, created_at, updated_at) " +
+      "VALUES (?, ?, ?, ?, ?, ?, ?, 'weur', ?, ?)",
   )
     .bind(v.id, v.organizerId, v.name, v.address, v.city, v.country, v.timezone, now, now)
     .run();
@@ -82,8 +83,8 @@ export async function seedEvent(opts: SeedEvent = {}) {
   };
   const stmts = [
     env.DB.prepare(
-      `INSERT INTO events (id, organizer_id, venue_id, name, description, category, performers, starts_at, ends_at, status,
-         layout_snapshot, sales_start_at, sales_end_at, currency, created_at, updated_at)
+      `INSERT INTO events (id, organizer_id, venue_id, name, description, category, performers, starts_at, ends_at,
+         status, layout_snapshot, sales_start_at, sales_end_at, currency, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)`,
     ).bind(
       e.id,
@@ -104,7 +105,8 @@ export async function seedEvent(opts: SeedEvent = {}) {
     ),
     ...(opts.tiers ?? [5000]).map((amount, i) =>
       env.DB.prepare(
-        "INSERT INTO price_tiers (id, event_id, key, name, amount, currency, applies_to, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)",
+        "INSERT INTO price_tiers (id, event_id, key, name, amount, currency, applies_to, sort, " +
+          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)",
       ).bind(newId("tier"), e.id, `t${i}`, `Tier ${i}`, amount, e.currency, i, now, now),
     ),
   ];

@@ -29,7 +29,8 @@ export async function createUser(opts: { role?: Role; organizerId?: string; emai
   const email = opts.email ?? `${role}-${uniq()}@example.test`;
   const now = Date.now();
   await env.DB.prepare(
-    "INSERT INTO users (id, email, role, organizer_id, phone, notify_email, notify_sms, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
+    "INSERT INTO users (id, email, role, organizer_id, phone, notify_email, notify_sms, created_at, updated_at) " +
+      "VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
   )
     .bind(id, email, role, organizerId, opts.phone ?? null, now, now)
     .run();

@@ -64,7 +64,9 @@ describe("notifications consumer with the outbox provider", () => {
     const id = `booking_confirmed:order:${order.id}:email`;
     const now = Date.now();
     await env.DB.prepare(
-      "INSERT INTO notifications (id, kind, channel, recipient, body_text, status, provider, attempts, order_id, created_at, updated_at) VALUES (?, 'booking_confirmed', 'email', 'x@example.test', 'x', 'sending', 'outbox', 1, ?, ?, ?)",
+      "INSERT INTO notifications (id, kind, channel, recipient, body_text, status, provider, attempts, order_id, " +
+        "created_at, updated_at) " +
+        "VALUES (?, 'booking_confirmed', 'email', 'x@example.test', 'x', 'sending', 'outbox', 1, ?, ?, ?)",
     )
       .bind(id, order.id, now, now)
       .run();
@@ -100,7 +102,9 @@ describe("notifications consumer with the outbox provider", () => {
       .bind(a.event.id, refunded.order.id)
       .run();
     await env.DB.prepare(
-      "INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason, created_at, updated_at) VALUES (?, ?, 'refund', 'simulated', ?, 1, 'EUR', 'succeeded', 'event_cancelled', 1, 1)",
+      "INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason, " +
+        "created_at, updated_at) " +
+        "VALUES (?, ?, 'refund', 'simulated', ?, 1, 'EUR', 'succeeded', 'event_cancelled', 1, 1)",
     )
       .bind(`pay_${crypto.randomUUID()}`, refunded.order.id, `k_${crypto.randomUUID()}`)
       .run();

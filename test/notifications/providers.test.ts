@@ -64,7 +64,8 @@ describe("Amazon SES v2 email", () => {
     const auth = req.headers.get("authorization")!;
     expect(auth).toMatch(
       new RegExp(
-        `^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${amzDate.slice(0, 8)}/${REGION}/ses/aws4_request, SignedHeaders=([a-z0-9-;]+), Signature=[0-9a-f]{64}$`,
+        `^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${amzDate.slice(0, 8)}/${REGION}/ses/aws4_request, ` +
+          "SignedHeaders=([a-z0-9-;]+), Signature=[0-9a-f]{64}$",
       ),
     );
     const signed = auth.match(/SignedHeaders=([^,]+)/)![1]!.split(";");

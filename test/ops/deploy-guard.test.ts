@@ -29,7 +29,10 @@ describe("deploy guard", () => {
   });
 
   it("adds the provider secrets an environment selects in wrangler.toml", () => {
-    const toml = `[vars]\nEMAIL_PROVIDER = "outbox"\n\n[env.production.vars]\nEMAIL_PROVIDER = "ses"\nSMS_PROVIDER = "twilio"\n\n[env.staging.vars]\nEMAIL_PROVIDER = "outbox"\n`;
+    const toml =
+      `[vars]\nEMAIL_PROVIDER = "outbox"\n\n` +
+      `[env.production.vars]\nEMAIL_PROVIDER = "ses"\nSMS_PROVIDER = "twilio"\n\n` +
+      `[env.staging.vars]\nEMAIL_PROVIDER = "outbox"\n`;
     expect(requiredSecrets(envVarsFromToml(toml, "staging"))).toEqual(REQUIRED_SECRETS);
     const prod = requiredSecrets(envVarsFromToml(toml, "production"));
     expect(prod).toEqual([

@@ -10,30 +10,33 @@ describe("request logging", () => {
   useOperatorToken();
   useRequestLogs();
 
-  it("writes one JSON line per request with the route pattern, status, duration, event id and a hashed user", async () => {
-    const { event } = await setupEvent();
-    const { fan, lines } = await captureLogs(async () => {
-      const { fan } = await fanWithHold(event.id, ["A-1-1"]);
-      return fan;
-    }).then((r) => ({ fan: r.result, lines: r.lines }));
-    const reqs = requestLines(lines);
-    expect(reqs).toHaveLength(1);
-    const line = reqs[0]!;
-    expect(line).toMatchObject({
-      level: "info",
-      msg: "request",
-      method: "POST",
-      route: "/v1/events/:id/holds",
-      path: `/v1/events/${event.id}/holds`,
-      status: 201,
-      eventId: event.id,
-      user: await hashUserId(fan.id),
-    });
-    expect(typeof line.requestId).toBe("string");
-    expect(typeof line.durationMs).toBe("number");
-    expect(typeof line.ts).toBe("string");
-    expect(JSON.stringify(line)).not.toContain(fan.id);
-  });
+  it(
+    "writes one JSON line per request with the route pattern, status, duration, " + "event id and a hashed user",
+    async () => {
+      const { event } = await setupEvent();
+      const { fan, lines } = await captureLogs(async () => {
+        const { fan } = await fanWithHold(event.id, ["A-1-1"]);
+        return fan;
+      }).then((r) => ({ fan: r.result, lines: r.lines }));
+      const reqs = requestLines(lines);
+      expect(reqs).toHaveLength(1);
+      const line = reqs[0]!;
+      expect(line).toMatchObject({
+        level: "info",
+        msg: "request",
+        method: "POST",
+        route: "/v1/events/:id/holds",
+        path: `/v1/events/${event.id}/holds`,
+        status: 201,
+        eventId: event.id,
+        user: await hashUserId(fan.id),
+      });
+      expect(typeof line.requestId).toBe("string");
+      expect(typeof line.durationMs).toBe("number");
+      expect(typeof line.ts).toBe("string");
+      expect(JSON.stringify(line)).not.toContain(fan.id);
+    },
+  );
 
   it("logs client errors at warn with the matched route, and unknown paths as unmatched", async () => {
     const { lines } = await captureLogs(async () => {

@@ -128,28 +128,31 @@ const intentOf = (co: Json) => ({
 });
 
 describe("Stripe provider (HTTP intercepted)", () => {
-  it("creates a PaymentIntent with the order's amount, currency, metadata and an attempt-derived Idempotency-Key", async () => {
-    const { event } = await setupEvent();
-    const before = seen.length;
-    const { hold, co } = await holdAndCheckout(event.id, ["A-1-1", "A-1-2"]);
-    const calls = seen.slice(before);
-    expect(calls).toHaveLength(1);
-    const pi = calls[0]!;
-    expect(pi.path).toBe("/v1/payment_intents");
-    expect(pi.key).toBe(`order_${co.orderId}_attempt_1`);
-    expect(pi.form.get("amount")).toBe("10000");
-    expect(pi.form.get("currency")).toBe("nok");
-    expect(pi.form.get("automatic_payment_methods[enabled]")).toBe("true");
-    expect(pi.form.get("metadata[order_id]")).toBe(co.orderId);
-    expect(pi.form.get("metadata[event_id]")).toBe(event.id);
-    expect(pi.form.get("metadata[hold_id]")).toBe(hold.holdId.split("~")[1]);
-    expect(co.payment).toMatchObject({
-      provider: "stripe",
-      clientSecret: `${co.payment.reference}_secret_abc`,
-      publishableKey: "pk_test_123",
-      paymentUrl: null,
-    });
-  });
+  it(
+    "creates a PaymentIntent with the order's amount, currency, metadata " + "and an attempt-derived Idempotency-Key",
+    async () => {
+      const { event } = await setupEvent();
+      const before = seen.length;
+      const { hold, co } = await holdAndCheckout(event.id, ["A-1-1", "A-1-2"]);
+      const calls = seen.slice(before);
+      expect(calls).toHaveLength(1);
+      const pi = calls[0]!;
+      expect(pi.path).toBe("/v1/payment_intents");
+      expect(pi.key).toBe(`order_${co.orderId}_attempt_1`);
+      expect(pi.form.get("amount")).toBe("10000");
+      expect(pi.form.get("currency")).toBe("nok");
+      expect(pi.form.get("automatic_payment_methods[enabled]")).toBe("true");
+      expect(pi.form.get("metadata[order_id]")).toBe(co.orderId);
+      expect(pi.form.get("metadata[event_id]")).toBe(event.id);
+      expect(pi.form.get("metadata[hold_id]")).toBe(hold.holdId.split("~")[1]);
+      expect(co.payment).toMatchObject({
+        provider: "stripe",
+        clientSecret: `${co.payment.reference}_secret_abc`,
+        publishableKey: "pk_test_123",
+        paymentUrl: null,
+      });
+    },
+  );
 
   it("a new attempt after a decline gets a new Idempotency-Key; a retry of the same attempt reuses it", async () => {
     const { event } = await setupEvent();
@@ -170,70 +173,76 @@ describe("Stripe provider (HTTP intercepted)", () => {
     expect(again.payment.reference).not.toBe(co.payment.reference);
   });
 
-  it("answers 503 with Retry-After when Stripe fails at checkout, keeps the hold, and the retry reuses the key", async () => {
-    const { event } = await setupEvent();
-    const fan = await createUser();
-    const hold = await expectJson(
-      await request("POST", `/v1/events/${event.id}/holds`, { token: fan.token, body: { seats: ["A-3-1"] } }),
-      201,
-    );
-    script["/v1/payment_intents"] = [500];
-    const before = seen.length;
-    const path = `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`;
-    const failed = await request("POST", path, { token: fan.token, headers: { "Idempotency-Key": "k-503" } });
-    expect(failed.status).toBe(503);
-    expect(failed.headers.get("Retry-After")).toBe("2");
-    expect((await failed.json()) as Json).toMatchObject({ code: "payment_provider_unavailable" });
-    const held = await expectJson(
-      await request("GET", `/v1/holds/${encodeURIComponent(hold.holdId)}`, { token: fan.token }),
-      200,
-    );
-    expect(held.status).toBe("checking_out");
+  it(
+    "answers 503 with Retry-After when Stripe fails at checkout, keeps the hold, " + "and the retry reuses the key",
+    async () => {
+      const { event } = await setupEvent();
+      const fan = await createUser();
+      const hold = await expectJson(
+        await request("POST", `/v1/events/${event.id}/holds`, { token: fan.token, body: { seats: ["A-3-1"] } }),
+        201,
+      );
+      script["/v1/payment_intents"] = [500];
+      const before = seen.length;
+      const path = `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`;
+      const failed = await request("POST", path, { token: fan.token, headers: { "Idempotency-Key": "k-503" } });
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get("Retry-After")).toBe("2");
+      expect((await failed.json()) as Json).toMatchObject({ code: "payment_provider_unavailable" });
+      const held = await expectJson(
+        await request("GET", `/v1/holds/${encodeURIComponent(hold.holdId)}`, { token: fan.token }),
+        200,
+      );
+      expect(held.status).toBe("checking_out");
 
-    const ok = await expectJson(
-      await request("POST", path, { token: fan.token, headers: { "Idempotency-Key": "k-503" } }),
-      201,
-    );
-    const keys = seen.slice(before).map((s) => s.key);
-    expect(keys).toEqual([`order_${ok.orderId}_attempt_1`, `order_${ok.orderId}_attempt_1`]);
-  });
+      const ok = await expectJson(
+        await request("POST", path, { token: fan.token, headers: { "Idempotency-Key": "k-503" } }),
+        201,
+      );
+      const keys = seen.slice(before).map((s) => s.key);
+      expect(keys).toEqual([`order_${ok.orderId}_attempt_1`, `order_${ok.orderId}_attempt_1`]);
+    },
+  );
 
-  it("retries a refund Stripe answers 500 to through the payments queue, with the same key, until it succeeds", async () => {
-    const { org, event } = await setupEvent();
-    const { co } = await holdAndCheckout(event.id, ["A-4-1"]);
-    await expectJson(
-      await deliver(await signedEvent("payment_intent.succeeded", intentOf(co), { secret: WEBHOOK_SECRET })),
-      200,
-    );
+  it(
+    "retries a refund Stripe answers 500 to through the payments queue, " + "with the same key, until it succeeds",
+    async () => {
+      const { org, event } = await setupEvent();
+      const { co } = await holdAndCheckout(event.id, ["A-4-1"]);
+      await expectJson(
+        await deliver(await signedEvent("payment_intent.succeeded", intentOf(co), { secret: WEBHOOK_SECRET })),
+        200,
+      );
 
-    script["/v1/refunds"] = [500];
-    const before = seen.length;
-    const refunded = await expectJson(
-      await request("POST", `/v1/admin/orders/${co.orderId}/refund`, { token: org.token, body: {} }),
-      200,
-    );
-    expect(refunded.refund.status).toBe("queued");
-    expect(refunded.order.status).toBe("refunded");
+      script["/v1/refunds"] = [500];
+      const before = seen.length;
+      const refunded = await expectJson(
+        await request("POST", `/v1/admin/orders/${co.orderId}/refund`, { token: org.token, body: {} }),
+        200,
+      );
+      expect(refunded.refund.status).toBe("queued");
+      expect(refunded.order.status).toBe("refunded");
 
-    const batch = createMessageBatch("payments", [
-      { id: "m-refund", timestamp: new Date(), attempts: 1, body: { type: "refund", paymentId: refunded.refund.id } },
-    ]);
-    const ctx = createExecutionContext();
-    await consumePayments(batch, stripeEnv);
-    const result = await getQueueResult(batch, ctx);
-    expect(result.explicitAcks).toEqual(["m-refund"]);
+      const batch = createMessageBatch("payments", [
+        { id: "m-refund", timestamp: new Date(), attempts: 1, body: { type: "refund", paymentId: refunded.refund.id } },
+      ]);
+      const ctx = createExecutionContext();
+      await consumePayments(batch, stripeEnv);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.explicitAcks).toEqual(["m-refund"]);
 
-    const calls = seen.slice(before);
-    expect(calls.map((c) => c.path)).toEqual(["/v1/refunds", "/v1/refunds"]);
-    expect(calls[0]!.key).toBe(`refund_${refunded.refund.id}`);
-    expect(calls[1]!.key).toBe(calls[0]!.key);
-    expect(calls[1]!.form.get("payment_intent")).toBe(co.payment.reference);
-    expect(calls[1]!.form.get("amount")).toBe("5000");
-    const row = await env.DB.prepare("SELECT status, attempts FROM payments WHERE id = ?")
-      .bind(refunded.refund.id)
-      .first<{ status: string; attempts: number }>();
-    expect(row).toEqual({ status: "succeeded", attempts: 2 });
-  });
+      const calls = seen.slice(before);
+      expect(calls.map((c) => c.path)).toEqual(["/v1/refunds", "/v1/refunds"]);
+      expect(calls[0]!.key).toBe(`refund_${refunded.refund.id}`);
+      expect(calls[1]!.key).toBe(calls[0]!.key);
+      expect(calls[1]!.form.get("payment_intent")).toBe(co.payment.reference);
+      expect(calls[1]!.form.get("amount")).toBe("5000");
+      const row = await env.DB.prepare("SELECT status, attempts FROM payments WHERE id = ?")
+        .bind(refunded.refund.id)
+        .first<{ status: string; attempts: number }>();
+      expect(row).toEqual({ status: "succeeded", attempts: 2 });
+    },
+  );
 
   it("a refund still failing is retried with exponential backoff, not acked", async () => {
     const { org, event } = await setupEvent();

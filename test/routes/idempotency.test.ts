@@ -57,13 +57,16 @@ describe("Idempotency-Key on mutating routes", () => {
     expect(await venueCount(org.token)).toBe(1);
   });
 
-  it("answers 422 idempotency_key_mismatch when the same key comes with another body, and creates nothing", async () => {
-    const org = await createUser({ role: "organizer" });
-    const key = `k-${uniq()}`;
-    await expectJson(await postVenue(org.token, venueBody(), key), 201);
-    await expectProblem(await postVenue(org.token, venueBody(), key), 422, "idempotency_key_mismatch");
-    expect(await venueCount(org.token)).toBe(1);
-  });
+  it(
+    "answers 422 idempotency_key_mismatch when the same key comes with another body, " + "and creates nothing",
+    async () => {
+      const org = await createUser({ role: "organizer" });
+      const key = `k-${uniq()}`;
+      await expectJson(await postVenue(org.token, venueBody(), key), 201);
+      await expectProblem(await postVenue(org.token, venueBody(), key), 422, "idempotency_key_mismatch");
+      expect(await venueCount(org.token)).toBe(1);
+    },
+  );
 
   it("scopes keys per user: two users with the same key both run", async () => {
     const a = await createUser({ role: "organizer" });
@@ -95,27 +98,30 @@ describe("Idempotency-Key on mutating routes", () => {
     expect((await expectProblem(second, 400, "validation_failed")).requestId).toBe(problem.requestId);
   });
 
-  it("runs concurrent duplicates once: the others replay the first answer or answer 409 request_in_progress", async () => {
-    const org = await createUser({ role: "organizer" });
-    const key = `k-${uniq()}`;
-    const body = venueBody();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => postVenue(org.token, body, key)));
-    const originals = answers.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === null);
-    expect(originals).toHaveLength(1);
-    const originalText = await originals[0]!.text();
-    for (const res of answers) {
-      if (res === originals[0]) continue;
-      if (res.status === 409) {
-        await expectProblem(res, 409, "request_in_progress");
-        expect(res.headers.get("retry-after")).toBe("1");
-      } else {
-        expect(res.status).toBe(201);
-        expect(res.headers.get("idempotent-replayed")).toBe("true");
-        expect(await res.text()).toBe(originalText);
+  it(
+    "runs concurrent duplicates once: the others replay the first answer " + "or answer 409 request_in_progress",
+    async () => {
+      const org = await createUser({ role: "organizer" });
+      const key = `k-${uniq()}`;
+      const body = venueBody();
+      const answers = await Promise.all(Array.from({ length: 5 }, () => postVenue(org.token, body, key)));
+      const originals = answers.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === null);
+      expect(originals).toHaveLength(1);
+      const originalText = await originals[0]!.text();
+      for (const res of answers) {
+        if (res === originals[0]) continue;
+        if (res.status === 409) {
+          await expectProblem(res, 409, "request_in_progress");
+          expect(res.headers.get("retry-after")).toBe("1");
+        } else {
+          expect(res.status).toBe(201);
+          expect(res.headers.get("idempotent-replayed")).toBe("true");
+          expect(await res.text()).toBe(originalText);
+        }
       }
-    }
-    expect(await venueCount(org.token)).toBe(1);
-  });
+      expect(await venueCount(org.token)).toBe(1);
+    },
+  );
 
   it("runs the request again once its record has expired", async () => {
     const org = await createUser({ role: "organizer" });
@@ -142,7 +148,8 @@ describe("Idempotency-Key on mutating routes", () => {
     const stale = Date.now() - 6 * 60 * 1000;
     // What a Worker that crashed mid-request leaves behind: a claim without an answer.
     await env.DB.prepare(
-      "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'x', 'in_progress', ?, ?)",
+      "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) " +
+        "VALUES (?, ?, ?, 'x', 'in_progress', ?, ?)",
     )
       .bind(org.id, "POST /v1/admin/venues", key, stale, stale + IDEMPOTENCY_TTL_MS)
       .run();
@@ -218,7 +225,8 @@ describe("purgeExpiredIdempotencyKeys", () => {
     const scope = `purge-${uniq()}`;
     const insert = (key: string, expiresAt: number) =>
       env.DB.prepare(
-        "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) VALUES (?, 'POST /v1/x', ?, 'h', 'done', 0, ?)",
+        "INSERT INTO idempotency_keys (scope, route, key, request_hash, state, created_at, expires_at) " +
+          "VALUES (?, 'POST /v1/x', ?, 'h', 'done', 0, ?)",
       ).bind(scope, key, expiresAt);
     // Expiries far in the past, so rows left by other tests in this file are never at stake.
     await env.DB.batch([insert("old", 1_000), insert("edge", 2_000), insert("young", 3_000)]);

@@ -132,7 +132,8 @@ export async function searchEvents(
   if (p.onSaleNow) {
     const now = p.now ?? Date.now();
     where.push(
-      "e.status = 'on_sale' AND (e.sales_start_at IS NULL OR e.sales_start_at <= ?) AND (e.sales_end_at IS NULL OR e.sales_end_at > ?) AND e.ends_at > ?",
+      "e.status = 'on_sale' AND (e.sales_start_at IS NULL OR e.sales_start_at <= ?) " +
+        "AND (e.sales_end_at IS NULL OR e.sales_end_at > ?) AND e.ends_at > ?",
     );
     args.push(now, now, now);
   }
@@ -141,7 +142,8 @@ export async function searchEvents(
     where.push("(e.starts_at, e.id) > (?, ?)");
     args.push(c.startsAt, c.id);
   }
-  const sql = `SELECT e.id, e.name, e.category, e.performers, e.starts_at, e.ends_at, e.status, e.sales_start_at, e.sales_end_at,
+  const sql = `SELECT e.id, e.name, e.category, e.performers, e.starts_at, e.ends_at, e.status,
+      e.sales_start_at, e.sales_end_at,
       v.id AS venue_id, v.name AS venue_name, v.city, v.country,
       (SELECT min(t.amount) FROM price_tiers t WHERE t.event_id = e.id) AS price_from,
       (SELECT t.currency FROM price_tiers t WHERE t.event_id = e.id ORDER BY t.amount LIMIT 1) AS price_currency

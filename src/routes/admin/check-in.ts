@@ -69,7 +69,9 @@ export const checkInRoutes = createRouter()
       path: "/events/{id}/check-in",
       summary: "Admit a scanned ticket, once",
       description:
-        "409 `ticket_already_used` (with usedAt and usedBy) on a second scan, 409 `ticket_not_valid` for forged, refunded or void tickets, 422 `ticket_wrong_event` for another event's ticket.",
+        "409 `ticket_already_used` (with usedAt and usedBy) on a second scan, " +
+        "409 `ticket_not_valid` for forged, refunded or void tickets, " +
+        "422 `ticket_wrong_event` for another event's ticket.",
       request: { params: EventId, body: jsonBody(CheckInBody) },
       responses: { 200: jsonResponse(CheckInResultSchema, "Admitted"), ...pickProblems(400, 401, 403, 404, 409, 422) },
     }),
@@ -108,7 +110,8 @@ export const checkInRoutes = createRouter()
       path: "/events/{id}/check-in/key/rotate",
       summary: "Rotate the event's ticket-signing key",
       description:
-        "New tickets are signed with a new key; tickets signed before stay valid (the old public key is kept as retired and listed for scanners).",
+        "New tickets are signed with a new key; tickets signed before stay valid " +
+        "(the old public key is kept as retired and listed for scanners).",
       request: { params: EventId },
       responses: { 200: jsonResponse(ScannerKeySchema, "Scanner key after rotation"), ...pickProblems(401, 403, 404) },
     }),

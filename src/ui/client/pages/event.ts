@@ -65,7 +65,8 @@ export async function eventPage(id: string) {
   const describe = (sid: string) => {
     const m = meta.get(sid);
     if (!m) return sid;
-    return `Row ${m.row} seat ${m.label}, ${m.section}, ${priceOf(m.tier)}, ${STATE_WORD[viewOf(sid)]}${m.accessible ? ", wheelchair accessible" : ""}`;
+    const access = m.accessible ? ", wheelchair accessible" : "";
+    return `Row ${m.row} seat ${m.label}, ${m.section}, ${priceOf(m.tier)}, ${STATE_WORD[viewOf(sid)]}${access}`;
   };
 
   const map = new SeatMap(layout, {
