@@ -12,11 +12,14 @@ import { inventoryStub } from "./event-lifecycle";
 import { decodeHoldId } from "./hold-ids";
 import { inventoryError } from "./inventory-errors";
 import { METRIC, count } from "../observability/metrics";
+import { toD1 } from "../db/raw";
+import { currentCharge } from "../db/queries/orders";
+import { cancelCharge } from "./intent-cancel";
+import { attemptKey } from "./payment-decision";
 
 export type CheckoutResult = { order: OrderRow; payment: PaymentHandle; expiresAt: number };
 
-/** The provider idempotency key of one payment attempt: a new attempt gets a new key. */
-export const attemptKey = (orderId: string, attempt: number) => `order_${orderId}_attempt_${attempt}`;
+export { attemptKey } from "./payment-decision";
 
 type Ctx = { db: Db; ns: Env["EVENT_INVENTORY"]; provider: PaymentProvider; env: Env };
 
@@ -43,7 +46,7 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
   if (!order) {
     if (hold.status !== "active" && hold.status !== "checking_out")
       throw new AppError("hold_not_active", `The hold is ${hold.status}`);
-    order = await createOrder(ctx.db, auth, ids.eventId, hold);
+    order = await createOrder(ctx, auth, ids.eventId, hold);
   }
 
   const begun = await stub.beginCheckout(hold.id, auth.userId, order.id);
@@ -82,12 +85,17 @@ async function auditCheckout(ctx: Ctx, order: OrderRow, auth: AuthContext, payme
   await shipOutbox(ctx.db, ctx.env, [item.id]);
 }
 
-/** Inserts the order and its lines; when a concurrent checkout won the race, returns its order. */
-async function createOrder(db: Db, auth: AuthContext, eventId: string, hold: HoldView): Promise<OrderRow> {
+/**
+ * Inserts the order and its lines in one D1 batch (one transaction): never an order without its
+ * lines. When a concurrent checkout of the same hold won the race, its order is returned.
+ */
+async function createOrder(ctx: Ctx, auth: AuthContext, eventId: string, hold: HoldView): Promise<OrderRow> {
+  const { db } = ctx;
+  const d1 = ctx.env.DB;
   const now = Date.now();
   const id = crypto.randomUUID();
   const amount = hold.lines.reduce((n, l) => n + l.price * l.quantity, 0);
-  const inserted = await db
+  const insertOrder = db
     .insert(orders)
     .values({
       id,
@@ -100,21 +108,16 @@ async function createOrder(db: Db, auth: AuthContext, eventId: string, hold: Hol
       createdAt: now,
       updatedAt: now,
     })
-    .onConflictDoNothing({ target: orders.holdId })
-    .returning({ id: orders.id });
-  if (inserted.length && hold.lines.length) {
-    await db.insert(orderLines).values(
-      hold.lines.map((l) => ({
-        id: crypto.randomUUID(),
-        orderId: id,
-        seatId: l.seatId,
-        areaId: l.areaId,
-        tier: l.tier,
-        price: l.price,
-        quantity: l.quantity,
-      })),
-    );
-  }
+    .onConflictDoNothing({ target: orders.holdId });
+  // A line is written only when this batch's own order went in (not when another checkout won).
+  const insertLine = d1.prepare(
+    `INSERT INTO order_lines (id, order_id, seat_id, area_id, tier, price, quantity)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?2)`,
+  );
+  await d1.batch([
+    toD1(d1, insertOrder),
+    ...hold.lines.map((l) => insertLine.bind(crypto.randomUUID(), id, l.seatId, l.areaId, l.tier, l.price, l.quantity)),
+  ]);
   const order = await orderForHold(db, hold.id);
   if (!order) throw new AppError("internal_error", "order vanished after insert");
   return order;
@@ -153,6 +156,7 @@ export async function requestPayment(ctx: Ctx, order: OrderRow, eventId: string)
         kind: "charge",
         provider: ctx.provider.name,
         providerRef: handle.reference,
+        holdId: order.holdId,
         idempotencyKey: key,
         amount: order.amount,
         currency: order.currency,
@@ -189,6 +193,31 @@ export async function requestPayment(ctx: Ctx, order: OrderRow, eventId: string)
 }
 
 /**
+ * One live intent per order: before a new attempt, the previous attempt's intent is cancelled, so
+ * it can never take money later. If it was paid after all, that success is applied instead (by
+ * the webhook's rules) and no new attempt opens while the order is no longer `failed`.
+ */
+async function retirePreviousIntent(ctx: Ctx, order: OrderRow): Promise<void> {
+  const previous = await currentCharge(ctx.db, order.id);
+  if (!previous?.providerRef || previous.status === "canceled") return;
+  try {
+    if ((await cancelCharge(ctx, previous)) !== "already_succeeded") return;
+  } catch (err) {
+    if (err instanceof PaymentProviderError && err.retryable) {
+      throw new AppError("payment_provider_unavailable", "The payment provider is not answering; retry shortly", {
+        headers: { "Retry-After": "2" },
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  const now = await ctx.db.select().from(orders).where(eq(orders.id, order.id)).get();
+  if (now?.status !== "failed") {
+    throw new AppError("order_not_payable", `The earlier payment went through after all; this order is ${now?.status}`);
+  }
+}
+
+/**
  * "Try another card" after a decline: holds the order's same seats (or GA places) again under a
  * new hold, bumps the attempt (so the provider sees a new idempotency key) and asks for payment.
  */
@@ -197,6 +226,7 @@ export async function retryPayment(ctx: Ctx, auth: AuthContext, orderId: string)
   if (!order || order.userId !== auth.userId) throw notFound("Order");
   if (order.status !== "failed")
     throw new AppError("order_not_payable", `Only a failed order can be paid again; this one is ${order.status}`);
+  await retirePreviousIntent(ctx, order);
   const lines = await ctx.db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).all();
   const seats = lines.flatMap((l) => (l.seatId ? [l.seatId] : []));
   const area = lines.find((l) => l.areaId);

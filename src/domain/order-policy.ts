@@ -16,3 +16,12 @@ export function fanCancellation(
   if (now >= deadline) return { allowed: false, reason: `refunds closed at ${new Date(deadline).toISOString()}` };
   return { allowed: true };
 }
+
+/**
+ * The per-account cap a new event gets when the organizer names none: twice the per-order limit,
+ * so a fan can buy for a group and come back once, but one account cannot sweep a whole area.
+ * An explicit `null` from the organizer still means no cap.
+ */
+export function defaultMaxSeatsPerUser(maxSeatsPerOrder: number): number {
+  return maxSeatsPerOrder * 2;
+}

@@ -1,12 +1,15 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { getOrder } from "../db/queries/orders";
-import { events, orderLines, orders, payments, tickets, type OrderRow } from "../db/schema";
+import { toD1 } from "../db/raw";
+import { events, type OrderRow, orderLines, orders, payments, tickets } from "../db/schema";
+import { log } from "../observability/log";
+import { count, METRIC } from "../observability/metrics";
 import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { inventoryStub } from "./event-lifecycle";
-import { eventCancelled, refundUnavailable, type Deps } from "./refunds";
+import { attemptOfKey, decideSuccess } from "./payment-decision";
+import { type Deps, eventCancelled, refundUnavailable } from "./refunds";
+import { refundStray } from "./stray-payments";
 import { buildTickets, eventKeys } from "./ticket-issuer";
-import { METRIC, count } from "../observability/metrics";
-import { log } from "../observability/log";
 
 /** The parts of a PaymentIntent the outcomes need. */
 export type IntentFacts = {
@@ -17,37 +20,59 @@ export type IntentFacts = {
   failure?: string;
 };
 
-const SETTLED = ["paid", "partially_refunded", "refunded", "refunded_unavailable"] as const;
+type ChargeRow = typeof payments.$inferSelect;
 
-async function orderOf(deps: Deps, intent: IntentFacts): Promise<OrderRow | undefined> {
-  const id = intent.metadata.order_id;
-  if (id) return getOrder(deps.db, id);
-  const row = await deps.db
-    .select({ orderId: payments.orderId })
+/**
+ * The order an intent belongs to, found from the charges the order recorded; the metadata's
+ * order id is only a fallback, for an intent the order never created (which is refunded).
+ */
+async function orderOf(deps: Deps, intent: IntentFacts): Promise<{ order: OrderRow; charge: ChargeRow | null } | null> {
+  const charge = await deps.db
+    .select()
     .from(payments)
-    .where(eq(payments.providerRef, intent.id))
+    .where(and(eq(payments.kind, "charge"), eq(payments.providerRef, intent.id)))
     .get();
-  return row ? getOrder(deps.db, row.orderId) : undefined;
+  const order = await getOrder(deps.db, charge?.orderId ?? intent.metadata.order_id ?? "");
+  return order ? { order, charge: charge ?? null } : null;
 }
 
 /**
- * `payment_intent.succeeded`: the inventory sells the hold's seats (or re-acquires them when the
- * hold lapsed), then ONE D1 batch marks the order paid, issues the tickets and writes the
- * notification and audit messages to the outbox. Every step converges when repeated, so a
- * replayed or concurrent delivery issues one set of tickets. Seats gone → automatic refund.
+ * `payment_intent.succeeded`. Only the order's current attempt, for the recorded amount, may buy
+ * seats (see `decideSuccess`); any other success is refunded to its own intent and audited. A
+ * sale: the inventory sells the hold's seats (or re-acquires them, under the same rules as a new
+ * hold, when the hold lapsed), then ONE D1 batch marks the order paid, issues the tickets and
+ * writes the outbox. Every step converges when repeated. Seats gone → automatic refund.
  */
 export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise<string> {
-  const order = await orderOf(deps, intent);
-  if (!order) return "unknown_order";
-  if ((SETTLED as readonly string[]).includes(order.status)) return "already_settled";
-  if (intent.amount !== order.amount || intent.currency.toLowerCase() !== order.currency.toLowerCase()) {
-    log("error", "payment amount mismatch", {
-      orderId: order.id,
-      intent: intent.id,
-      amount: intent.amount,
-      expected: order.amount,
-    });
+  const found = await orderOf(deps, intent);
+  if (!found) {
+    log("warn", "payment success for no known order", { intent: intent.id });
+    return "unknown_order";
   }
+  const { order, charge } = found;
+  const decision = decideSuccess({
+    order,
+    charge: charge && { ...charge, attempt: attemptOfKey(charge.idempotencyKey) },
+    intent,
+  });
+  if (decision.action === "done") {
+    // A retried delivery after a crash between the sale and its cancellation check converges here.
+    await refundIfCancelled(deps, order);
+    return "already_settled";
+  }
+  if (decision.action === "refund") {
+    const outcome = await refundStray(deps, order, intent, decision.reason, charge?.id ?? null);
+    // A wrong amount spends the current attempt: its seats go back and the fan may pay again.
+    if (decision.reason === "mismatch" && charge && attemptOfKey(charge.idempotencyKey) === order.paymentAttempt) {
+      await failAttempt(deps, order, intent, "mismatch", "the amount or currency did not match the order");
+    }
+    return outcome;
+  }
+  return sell(deps, order, intent);
+}
+
+/** The sale itself: the object sells (or re-acquires) the seats, then one D1 batch records it. */
+async function sell(deps: Deps, order: OrderRow, intent: IntentFacts): Promise<string> {
   const stub = inventoryStub(deps.env.EVENT_INVENTORY, order.eventId);
   if (await eventCancelled(deps.db, order.eventId)) {
     await stub.abandon(order.holdId);
@@ -58,7 +83,9 @@ export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise
   let holdId = order.holdId;
   const confirmed = await stub.confirm(order.holdId, order.id);
   if (!confirmed.ok) {
-    // The hold lapsed (or was released after a decline) before this success arrived.
+    // The hold lapsed (or was released after a decline) before this success arrived. The object
+    // applies the rules of a new hold (cap, sales window, waiting room) and refuses seats the fan
+    // gave back on purpose.
     const area = lines.find((l) => l.areaId);
     const again = await stub.reacquire(
       area
@@ -78,40 +105,80 @@ export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise
   const keys = await eventKeys(deps.db, order.eventId);
   const issued = await buildTickets(order, lines, keys, now);
   const { db } = deps;
-  await db.batch([
-    db
-      .update(orders)
-      .set({ status: "paid", holdId, paidAt: now, updatedAt: now, closedAt: null })
-      .where(and(eq(orders.id, order.id), inArray(orders.status, ["pending_payment", "failed", "expired"]))),
-    db.insert(tickets).values(issued).onConflictDoNothing({ target: tickets.id }),
-    db
-      .update(payments)
-      .set({ status: "succeeded", updatedAt: now })
-      .where(and(eq(payments.orderId, order.id), eq(payments.providerRef, intent.id))),
-    db
-      .update(events)
-      .set({ firstSaleAt: now })
-      .where(and(eq(events.id, order.eventId), isNull(events.firstSaleAt))),
-    outboxInsert(
-      db,
-      [
-        outboxItem("notifications", `paid:${order.id}`, { type: "order_paid", orderId: order.id }),
-        outboxItem("audit", `paid:${order.id}`, {
-          action: "order.paid",
-          actorId: order.userId,
-          eventId: order.eventId,
-          orderId: order.id,
-          data: { intent: intent.id, amount: intent.amount, tickets: issued.length },
-          at: now,
-        }),
-      ],
-      now,
+  const d1 = deps.env.DB;
+  const cancelRefund = outboxItem("payments", `cancelled:${order.id}`, {
+    type: "refund_order",
+    orderId: order.id,
+    reason: "event_cancelled",
+  });
+  await d1.batch([
+    toD1(
+      d1,
+      db
+        .update(orders)
+        .set({ status: "paid", holdId, paidAt: now, updatedAt: now, closedAt: null })
+        .where(and(eq(orders.id, order.id), inArray(orders.status, ["pending_payment", "failed", "expired"]))),
     ),
+    toD1(d1, db.insert(tickets).values(issued).onConflictDoNothing({ target: tickets.id })),
+    toD1(
+      d1,
+      db
+        .update(payments)
+        .set({ status: "succeeded", updatedAt: now })
+        .where(and(eq(payments.orderId, order.id), eq(payments.providerRef, intent.id))),
+    ),
+    toD1(
+      d1,
+      db
+        .update(events)
+        .set({ firstSaleAt: now })
+        .where(and(eq(events.id, order.eventId), isNull(events.firstSaleAt))),
+    ),
+    toD1(
+      d1,
+      outboxInsert(
+        db,
+        [
+          outboxItem("notifications", `paid:${order.id}`, { type: "order_paid", orderId: order.id }),
+          outboxItem("audit", `paid:${order.id}`, {
+            action: "order.paid",
+            actorId: order.userId,
+            eventId: order.eventId,
+            orderId: order.id,
+            data: { intent: intent.id, amount: intent.amount, tickets: issued.length },
+            at: now,
+          }),
+        ],
+        now,
+      ),
+    ),
+    // Inside the same transaction as the sale: an event cancelled before this point lists no
+    // order that is not yet paid, so the sale itself queues its refund. Either the cancellation's
+    // list sees this order paid, or this statement sees the event cancelled.
+    d1
+      .prepare(
+        `INSERT INTO outbox (id, queue, body, created_at) SELECT ?1, 'payments', ?2, ?3
+         WHERE EXISTS (SELECT 1 FROM events WHERE id = ?4 AND status = 'cancelled') ON CONFLICT DO NOTHING`,
+      )
+      .bind(cancelRefund.id, JSON.stringify(cancelRefund.body), now, order.eventId),
   ]);
-  await shipOutbox(db, deps.env, [`notifications:paid:${order.id}`, `audit:paid:${order.id}`]);
+  await shipOutbox(db, deps.env, [`notifications:paid:${order.id}`, `audit:paid:${order.id}`, cancelRefund.id]);
   count(deps.env, METRIC.paymentOk, [order.eventId, order.currency]);
   await freeShoppingSlot(deps, order);
   return "paid";
+}
+
+/** A paid order of a cancelled event is refunded through the payments queue (idempotent). */
+async function refundIfCancelled(deps: Deps, order: OrderRow): Promise<void> {
+  if (order.status !== "paid" && order.status !== "partially_refunded") return;
+  if (!(await eventCancelled(deps.db, order.eventId))) return;
+  const item = outboxItem("payments", `cancelled:${order.id}`, {
+    type: "refund_order",
+    orderId: order.id,
+    reason: "event_cancelled",
+  });
+  await outboxInsert(deps.db, [item]);
+  await shipOutbox(deps.db, deps.env, [item.id]);
 }
 
 /**
@@ -119,23 +186,32 @@ export async function paymentSucceeded(deps: Deps, intent: IntentFacts): Promise
  * A failure that arrives after the success (or for an older attempt) changes nothing.
  */
 export async function paymentFailed(deps: Deps, intent: IntentFacts, kind: "failed" | "canceled"): Promise<string> {
-  const order = await orderOf(deps, intent);
-  if (!order) return "unknown_order";
-  const { db } = deps;
+  const found = await orderOf(deps, intent);
+  if (!found) return "unknown_order";
+  const { order, charge } = found;
   const now = Date.now();
-  const charge = await db
-    .select()
-    .from(payments)
-    .where(and(eq(payments.orderId, order.id), eq(payments.providerRef, intent.id)))
-    .get();
-  const current = charge?.idempotencyKey.endsWith(`_attempt_${order.paymentAttempt}`) ?? true;
-  await db
+  await deps.db
     .update(payments)
     .set({ status: kind === "canceled" ? "canceled" : "failed", lastError: intent.failure ?? kind, updatedAt: now })
     .where(and(eq(payments.providerRef, intent.id), eq(payments.status, "pending")));
+  const current = charge ? attemptOfKey(charge.idempotencyKey) === order.paymentAttempt : false;
   if (order.status !== "pending_payment" || !current) return "ignored";
+  return failAttempt(deps, order, intent, kind, intent.failure ?? null);
+}
+
+/** The current attempt failed: release the seats, fail the order, tell the fan. */
+async function failAttempt(
+  deps: Deps,
+  order: OrderRow,
+  intent: IntentFacts,
+  kind: "failed" | "canceled" | "mismatch",
+  reason: string | null,
+): Promise<string> {
+  const { db } = deps;
+  const now = Date.now();
   const released = await inventoryStub(deps.env.EVENT_INVENTORY, order.eventId).abandon(order.holdId);
   if (!released.ok) return "ignored"; // already sold: the success won the race
+  const key = `failed:${order.id}:${order.paymentAttempt}`;
   await db.batch([
     db
       .update(orders)
@@ -150,26 +226,20 @@ export async function paymentFailed(deps: Deps, intent: IntentFacts, kind: "fail
     outboxInsert(
       db,
       [
-        outboxItem("notifications", `failed:${order.id}:${order.paymentAttempt}`, {
-          type: "payment_failed",
-          orderId: order.id,
-        }),
-        outboxItem("audit", `failed:${order.id}:${order.paymentAttempt}`, {
+        outboxItem("notifications", key, { type: "payment_failed", orderId: order.id }),
+        outboxItem("audit", key, {
           action: `payment.${kind}`,
           actorId: order.userId,
           eventId: order.eventId,
           orderId: order.id,
-          data: { intent: intent.id, reason: intent.failure ?? null },
+          data: { intent: intent.id, reason },
           at: now,
         }),
       ],
       now,
     ),
   ]);
-  await shipOutbox(db, deps.env, [
-    `notifications:failed:${order.id}:${order.paymentAttempt}`,
-    `audit:failed:${order.id}:${order.paymentAttempt}`,
-  ]);
+  await shipOutbox(db, deps.env, [`notifications:${key}`, `audit:${key}`]);
   count(deps.env, METRIC.paymentFailed, [order.eventId, kind]);
   return "failed";
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { toD1 } from "../db/raw";
 import type { Db } from "../db/client";
 import { events, orders, payments, tickets, type OrderRow } from "../db/schema";
@@ -6,20 +6,31 @@ import { AppError } from "../errors";
 import type { PaymentProvider } from "../payments/provider";
 import { PaymentProviderError } from "../payments/provider";
 import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
+import { log } from "../observability/log";
 import { inventoryStub } from "./event-lifecycle";
+import { attemptKey } from "./payment-decision";
 import { METRIC, count } from "../observability/metrics";
 
 export type Deps = { db: Db; env: Env; provider: PaymentProvider };
 
 export type RefundReason = "fan_cancel" | "organizer" | "event_cancelled" | "unavailable";
 
-/** The charge that took the money for this order (the succeeded one). */
-export async function succeededCharge(db: Db, orderId: string) {
+/**
+ * The charge that paid for this order's tickets: its current attempt, succeeded. A success for
+ * any other attempt never buys tickets (it is refunded to itself), so it is never this one.
+ */
+export async function succeededCharge(db: Db, order: Pick<OrderRow, "id" | "paymentAttempt">) {
   return db
     .select()
     .from(payments)
-    .where(and(eq(payments.orderId, orderId), eq(payments.kind, "charge"), eq(payments.status, "succeeded")))
-    .orderBy(desc(payments.updatedAt))
+    .where(
+      and(
+        eq(payments.orderId, order.id),
+        eq(payments.kind, "charge"),
+        eq(payments.status, "succeeded"),
+        eq(payments.idempotencyKey, attemptKey(order.id, order.paymentAttempt)),
+      ),
+    )
     .get();
 }
 
@@ -52,8 +63,8 @@ export async function refundTickets(
     );
   }
   if (!wanted.length) throw new AppError("refund_not_allowed", "The order has no valid tickets left to refund");
-  const charge = await succeededCharge(db, order.id);
-  if (!charge) throw new AppError("refund_not_allowed", "The order has no settled payment to refund");
+  const charge = await succeededCharge(db, order);
+  if (!charge?.providerRef) throw new AppError("refund_not_allowed", "The order has no settled payment to refund");
 
   const now = Date.now();
   const refundId = crypto.randomUUID();
@@ -73,10 +84,10 @@ export async function refundTickets(
     d1
       .prepare(
         `INSERT INTO payments (id, order_id, kind, provider, idempotency_key, amount, currency, status, reason,
-           created_at, updated_at)
-         SELECT ?1, ?2, 'refund', ?3, ?4, ${amountOf}, ?5, 'pending', ?6, ?7, ?7 WHERE ${amountOf} > 0`,
+           charge_ref, created_at, updated_at)
+         SELECT ?1, ?2, 'refund', ?3, ?4, ${amountOf}, ?5, 'pending', ?6, ?8, ?7, ?7 WHERE ${amountOf} > 0`,
       )
-      .bind(refundId, order.id, charge.provider, `refund_${refundId}`, order.currency, reason, now),
+      .bind(refundId, order.id, charge.provider, `refund_${refundId}`, order.currency, reason, now, charge.providerRef),
     d1
       .prepare(
         `UPDATE orders SET refunded_amount = refunded_amount + ${amountOf},
@@ -104,6 +115,8 @@ export async function refundTickets(
             refundId,
             amount: wanted.reduce((n, t) => n + t.price, 0),
           }),
+          // The seats go back on sale from the queue too, so a failed call below is retried.
+          outboxItem("payments", `return:${refundId}`, { type: "return_to_sale", orderId: order.id, refundId }),
         ],
         now,
       ),
@@ -111,18 +124,35 @@ export async function refundTickets(
   ]);
   const row = await db.select().from(payments).where(eq(payments.id, refundId)).get();
   if (!row) throw new AppError("refund_not_allowed", "Those tickets were refunded by another request just now");
-  const flipped = await db.select().from(tickets).where(eq(tickets.refundId, refundId)).all();
+  try {
+    await returnSeats(deps, order, refundId);
+  } catch (err) {
+    log("warn", "seats not returned yet; the payments queue retries", { orderId: order.id, error: String(err) });
+  }
+  await shipOutbox(db, deps.env, [
+    `audit:refund:${refundId}`,
+    `notifications:refund:${refundId}`,
+    `payments:return:${refundId}`,
+  ]);
+  const sent = await sendRefund(deps, refundId);
+  return { refundId, amount: row.amount, status: sent };
+}
+
+/**
+ * Puts the seats (or GA places) of one refund back on sale in the event's object. Idempotent per
+ * refund (the object records each refund id once), so the inline call and the queued message
+ * may both run.
+ */
+export async function returnSeats(deps: Deps, order: Pick<OrderRow, "id" | "eventId">, refundId: string) {
+  const flipped = await deps.db.select().from(tickets).where(eq(tickets.refundId, refundId)).all();
+  if (!flipped.length) return;
+  const places = flipped.filter((t) => t.areaId);
   await inventoryStub(deps.env.EVENT_INVENTORY, order.eventId).returnToSale({
     refundId,
     orderId: order.id,
     seats: flipped.flatMap((t) => (t.seatId ? [t.seatId] : [])),
-    area: flipped.some((t) => t.areaId)
-      ? { id: flipped.find((t) => t.areaId)!.areaId!, quantity: flipped.filter((t) => t.areaId).length }
-      : undefined,
+    area: places.length ? { id: places[0]!.areaId!, quantity: places.length } : undefined,
   });
-  await shipOutbox(db, deps.env, [`audit:refund:${refundId}`, `notifications:refund:${refundId}`]);
-  const sent = await sendRefund(deps, refundId);
-  return { refundId, amount: row.amount, status: sent };
 }
 
 /**
@@ -154,6 +184,7 @@ export async function refundUnavailable(deps: Deps, order: OrderRow, intentId: s
         amount: order.amount,
         currency: order.currency,
         reason: "unavailable",
+        chargeRef: intentId,
         createdAt: now,
         updatedAt: now,
       })
@@ -192,9 +223,10 @@ export async function sendRefund(deps: Deps, refundRowId: string): Promise<"succ
   const row = await db.select().from(payments).where(eq(payments.id, refundRowId)).get();
   if (row?.kind !== "refund") return "failed";
   if (row.status === "succeeded") return "succeeded";
-  const charge = await succeededCharge(db, row.orderId);
   const now = Date.now();
-  if (!charge?.providerRef) {
+  const order = row.chargeRef ? null : await db.select().from(orders).where(eq(orders.id, row.orderId)).get();
+  const reference = row.chargeRef ?? (order ? (await succeededCharge(db, order))?.providerRef : null);
+  if (!reference) {
     await db
       .update(payments)
       .set({ status: "failed", lastError: "no settled charge to refund", updatedAt: now })
@@ -203,7 +235,7 @@ export async function sendRefund(deps: Deps, refundRowId: string): Promise<"succ
   }
   try {
     const { refundId } = await deps.provider.refund({
-      reference: charge.providerRef,
+      reference,
       amount: row.amount,
       idempotencyKey: row.idempotencyKey,
       reason: row.reason ?? "requested",

@@ -8,6 +8,7 @@ import type { PaymentMessage } from "../queues/payment-messages";
 import { ClientMessageSchema, type ServerMessage } from "../live/protocol";
 import { log } from "../observability/log";
 import { METRIC, count } from "../observability/metrics";
+import { repriceInventory } from "./inventory-pricing";
 import { CHANGE_LOG_LIMIT, migrate } from "./inventory-schema";
 import { LiveChannel, safeSend, type HoldNotice, type SocketState } from "./live-channel";
 import type {
@@ -32,6 +33,8 @@ import type {
   HoldLine,
   ReacquireInput,
   ReacquireResult,
+  RepriceInput,
+  RepriceResult,
   ReturnInput,
   ReturnResult,
   SeatCode,
@@ -69,6 +72,8 @@ type HoldRow = {
   returned: number;
   ip_hash: string | null;
 };
+/** Why a hold ended without a sale. */
+type EndedBy = "owner" | "payment" | "expiry";
 /** The queues the object's outbox feeds. */
 type OutboxQueue = "payments" | "audit";
 type OutboxBody = { payments: PaymentMessage; audit: AuditMessage };
@@ -222,8 +227,11 @@ export class EventInventory extends DurableObject<Env> {
       .map((r) => r.seat_id);
   }
 
-  /** Returns a live hold's seats or GA places to the pool. Inside a transaction. */
-  private releaseRow(h: HoldRow, status: "released" | "expired", p: Pending): void {
+  /**
+   * Returns a live hold's seats or GA places to the pool. Inside a transaction. `endedBy` records
+   * why ('owner' released it, its 'payment' failed, or 'expiry'), for the rules of a late payment.
+   */
+  private releaseRow(h: HoldRow, status: "released" | "expired", p: Pending, endedBy: EndedBy): void {
     if (h.kind === "seats") {
       const ids = this.sql
         .exec<{ id: string }>(`SELECT id FROM seats WHERE hold_id = ? AND status = 'held'`, h.id)
@@ -238,11 +246,14 @@ export class EventInventory extends DurableObject<Env> {
       this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?) WHERE id = ?`, h.quantity, h.area_id);
       p.areas[h.area_id] = this.areaRemaining(h.area_id);
     }
-    this.sql.exec(`UPDATE holds SET status = ? WHERE id = ?`, status, h.id);
-    // A checkout whose hold lapses has a PaymentIntent that must not succeed later for nothing:
-    // ask the payments queue to cancel it. Written in this same transaction, so it cannot be lost.
-    if (status === "expired" && h.status === "checking_out" && h.order_id) {
-      this.enqueue("payments", { type: "cancel_payment", orderId: h.order_id, holdId: h.id });
+    this.sql.exec(`UPDATE holds SET status = ?, ended_by = ? WHERE id = ?`, status, endedBy, h.id);
+    // A checkout whose hold lapses, or that its fan gives back, has a PaymentIntent that must not
+    // succeed later for nothing: ask the payments queue to cancel that attempt's intent (named by
+    // this hold). Written in this same transaction, so it cannot be lost. A failed payment's
+    // intent is left alone: the fan may still retry that same intent with another card.
+    if (endedBy !== "payment" && h.status === "checking_out" && h.order_id) {
+      const reason = endedBy === "owner" ? "released" : "expired";
+      this.enqueue("payments", { type: "cancel_payment", orderId: h.order_id, holdId: h.id, reason });
     }
     this.auditHold(status === "expired" ? "hold.expired" : "hold.released", h, { previous: h.status });
   }
@@ -382,7 +393,7 @@ export class EventInventory extends DurableObject<Env> {
   /** Expires every live hold whose deadline has passed. Inside a transaction. */
   private expireDue(now: number, p: Pending): number {
     const due = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).toArray();
-    for (const h of due) this.releaseRow(h, "expired", p);
+    for (const h of due) this.releaseRow(h, "expired", p, "expiry");
     if (due.length) count(this.env, METRIC.holdExpired, [this.eventId()], due.length);
     return due.length;
   }
@@ -400,6 +411,31 @@ export class EventInventory extends DurableObject<Env> {
     if (next == null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
     this.armedAt = next;
+  }
+
+  /**
+   * A late payment gets seats back only under the rules of a new hold, and never seats its fan
+   * gave back on purpose: the sales window, the waiting room (no admission can be shown here, so
+   * an on-sale behind the room refunds instead) and the per-user cap. Null when it may proceed.
+   */
+  private reacquireProblem(
+    config: InventoryConfig,
+    orderId: string,
+    userId: string,
+    input: ReacquireInput,
+    now: number,
+  ): InventoryFailure | null {
+    const released = this.sql
+      .exec(`SELECT 1 FROM holds WHERE order_id = ? AND ended_by = 'owner' LIMIT 1`, orderId)
+      .toArray().length;
+    if (released) return fail("invalid_state", "the fan released these seats before paying");
+    const closed = saleProblem(config, false, now);
+    if (closed) return closed;
+    const quantity = input.area ? input.area.quantity : new Set(input.seats ?? []).size;
+    if (config.maxSeatsPerUser != null && this.userCount(userId) + quantity > config.maxSeatsPerUser) {
+      return fail("limit_exceeded", `at most ${config.maxSeatsPerUser} per user for this event`);
+    }
+    return null;
   }
 
   private userCount(userId: string): number {
@@ -608,6 +644,25 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /**
+   * New tier prices (and keys) for a published event: seats, areas and active holds take them in
+   * one transaction, so a hold and its checkout charge what the event page shows. `in_use` once
+   * anything has sold. Repeating it is harmless. The seat map carries no prices, so no version bump.
+   */
+  async reprice(input: RepriceInput, now: number = Date.now()): Promise<RepriceResult> {
+    if (!this.config()) return fail("not_found", "inventory is not initialized");
+    const result = this.tx((): RepriceResult => {
+      const p = new Pending();
+      // Holds past their deadline are released first, so they are not re-priced as if still active.
+      this.expireDue(now, p);
+      const r = repriceInventory(this.sql, input.layout, input.tiers);
+      this.commit(p);
+      return r;
+    });
+    await this.rearm();
+    return result;
+  }
+
+  /**
    * Holds explicit seats, a best-available pick in a tier, or a GA quantity, all or nothing.
    * Failures: `seats_unavailable` (with conflicts), `unknown_seats`, `sold_out`, `limit_exceeded`.
    */
@@ -764,7 +819,7 @@ export class EventInventory extends DurableObject<Env> {
       else if (h.user_id !== userId) r = fail("not_owner", "the hold belongs to another user");
       else if (h.status !== "active" && h.status !== "checking_out") r = fail("invalid_state", `hold is ${h.status}`);
       else {
-        this.releaseRow(h, "released", p);
+        this.releaseRow(h, "released", p, "owner");
         r = { ok: true, holdId, status: "released", expiresAt: h.deadline, version: 0 };
       }
       return r;
@@ -855,7 +910,7 @@ export class EventInventory extends DurableObject<Env> {
         r = { ok: true, holdId, status: h.status, expiresAt: h.deadline, version: 0 };
       else if (h.status === "confirmed") r = fail("invalid_state", "hold is confirmed");
       else {
-        this.releaseRow(h, "released", p);
+        this.releaseRow(h, "released", p, "payment");
         r = { ok: true, holdId, status: "released", expiresAt: h.deadline, version: 0 };
       }
       return r;
@@ -899,6 +954,8 @@ export class EventInventory extends DurableObject<Env> {
         if (prior.area_id) r.area = { id: prior.area_id, quantity: prior.quantity };
         return done(r);
       }
+      const refused = this.reacquireProblem(config, orderId, userId, input, now);
+      if (refused) return done(refused);
       const holdId = crypto.randomUUID();
       if (input.area) {
         const area = this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, input.area.id).toArray()[0];

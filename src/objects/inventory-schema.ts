@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -49,6 +49,13 @@ const V3 = [
   `ALTER TABLE holds ADD COLUMN ip_hash TEXT`,
 ];
 
+/**
+ * v4: who ended a hold (`ended_by`: 'owner' for a release, 'payment' for a failed or cancelled
+ * payment, 'expiry' for a lapse), so a late payment re-acquires seats only when the fan did not
+ * give them back on purpose.
+ */
+const V4 = [`ALTER TABLE holds ADD COLUMN ended_by TEXT`];
+
 /** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -58,6 +65,7 @@ export function migrate(sql: SqlStorage): void {
   if (current < 1) for (const stmt of V1) sql.exec(stmt);
   if (current < 2) for (const stmt of V2) sql.exec(stmt);
   if (current < 3) for (const stmt of V3) sql.exec(stmt);
+  if (current < 4) for (const stmt of V4) sql.exec(stmt);
   sql.exec(
     `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     SCHEMA_VERSION,

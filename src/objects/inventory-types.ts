@@ -66,6 +66,16 @@ export type InitializeResult = Result<{
   version: number;
 }>;
 
+/** What re-pricing needs of a tier: the key seats and areas carry, its amount and what it covers. */
+export type RepriceTier = Pick<InventoryTier, "key" | "amount" | "appliesTo">;
+/** New tiers for a published event; `layout` is the event's snapshot, the one the object was loaded from. */
+export type RepriceInput = { layout: Layout; tiers: RepriceTier[] };
+/**
+ * How many seats, areas and active holds took a new tier or price, and how many seats and areas
+ * the tiers leave unpriced. `in_use` once anything has sold.
+ */
+export type RepriceResult = Result<{ seats: number; areas: number; holds: number; unpriced: number }>;
+
 export type HoldRequest =
   | { seats: string[] }
   | { tier: string; quantity: number; accessible?: boolean; allowSplit?: boolean }

@@ -5,11 +5,22 @@ import { z } from "zod";
  * order it acts on, and the consumer checks state before calling the provider.
  */
 export const PaymentMessageSchema = z.discriminatedUnion("type", [
-  /** A checkout's hold lapsed before payment: cancel its PaymentIntent and expire the order. */
-  z.object({ type: z.literal("cancel_payment"), orderId: z.string(), holdId: z.string().optional() }),
+  /**
+   * A checkout's hold lapsed (`expired`) or its fan released it (`released`): cancel the intent of
+   * the attempt that hold paid for, and only that one; close the order if that attempt is current.
+   * Without `holdId` (the reconcile cron) it names the order's current attempt.
+   */
+  z.object({
+    type: z.literal("cancel_payment"),
+    orderId: z.string(),
+    holdId: z.string().optional(),
+    reason: z.enum(["expired", "released"]).optional(),
+  }),
   /** Send (or resend) the refund recorded in the payments row `paymentId`. */
   z.object({ type: z.literal("refund"), paymentId: z.string() }),
   /** Refund every valid ticket of an order (event cancelled). */
   z.object({ type: z.literal("refund_order"), orderId: z.string(), reason: z.string() }),
+  /** Put the seats of a recorded refund back on sale (idempotent per refund in the object). */
+  z.object({ type: z.literal("return_to_sale"), orderId: z.string(), refundId: z.string() }),
 ]);
 export type PaymentMessage = z.infer<typeof PaymentMessageSchema>;

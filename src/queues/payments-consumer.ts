@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { getOrder } from "../db/queries/orders";
-import { orders, payments } from "../db/schema";
-import { currentCharge } from "../db/queries/orders";
-import { paymentSucceeded } from "../domain/payment-outcomes";
-import { refundTickets, sendRefund, type Deps } from "../domain/refunds";
+import { orders } from "../db/schema";
+import { chargeForHold, currentCharge } from "../db/queries/orders";
+import { cancelCharge } from "../domain/intent-cancel";
+import { refundTickets, returnSeats, sendRefund, type Deps } from "../domain/refunds";
 import { AppError } from "../errors";
 import { paymentProvider } from "../payments";
 import { PaymentProviderError } from "../payments/provider";
@@ -20,43 +20,43 @@ export function backoffSeconds(attempts: number): number {
 /** Thrown when a message should be retried later (a provider failure that may pass). */
 class RetryLater extends Error {}
 
-async function cancelPayment(deps: Deps, orderId: string): Promise<void> {
-  const order = await getOrder(deps.db, orderId);
-  if (order?.status !== "pending_payment") return;
-  const charge = await currentCharge(deps.db, order.id);
-  const now = Date.now();
-  if (charge?.providerRef && charge.status === "pending") {
+/**
+ * Cancels the intent of the attempt the message names (by the hold that attempt paid for), never
+ * another attempt's; the order closes only when that attempt is still its current one.
+ */
+async function cancelPayment(deps: Deps, msg: Extract<PaymentMessage, { type: "cancel_payment" }>): Promise<void> {
+  const order = await getOrder(deps.db, msg.orderId);
+  if (!order) return;
+  const current = msg.holdId == null || msg.holdId === order.holdId;
+  const charge = msg.holdId
+    ? ((await chargeForHold(deps.db, order.id, msg.holdId)) ??
+      (current ? await currentCharge(deps.db, order.id) : null))
+    : await currentCharge(deps.db, order.id);
+  if (charge && (charge.status === "pending" || charge.status === "failed")) {
     try {
-      const outcome = await deps.provider.cancelPayment(charge.providerRef, `cancel_${charge.providerRef}`);
-      if (outcome === "already_succeeded") {
-        // Paid just before the cancel. Apply the success here too: if its webhook went missing
-        // this sells the seats or refunds; if it arrives later, it finds the order settled.
-        const state = await deps.provider.retrievePayment(charge.providerRef);
-        if (state?.status === "succeeded")
-          await paymentSucceeded(deps, {
-            id: state.id,
-            amount: state.amount,
-            currency: state.currency,
-            metadata: { order_id: order.id, ...state.metadata },
-          });
-        return;
-      }
+      if ((await cancelCharge(deps, charge)) === "already_succeeded") return;
     } catch (err) {
       if (err instanceof PaymentProviderError && err.retryable) throw new RetryLater(err.message);
       throw err;
     }
-    await deps.db.update(payments).set({ status: "canceled", updatedAt: now }).where(eq(payments.id, charge.id));
   }
+  if (!current || order.status !== "pending_payment") return;
+  const now = Date.now();
   await deps.db
     .update(orders)
-    .set({ status: "expired", updatedAt: now, closedAt: now })
-    .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment")));
+    .set({ status: msg.reason === "released" ? "cancelled" : "expired", updatedAt: now, closedAt: now })
+    .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment"), eq(orders.holdId, order.holdId)));
 }
 
 async function handle(deps: Deps, msg: PaymentMessage): Promise<void> {
   switch (msg.type) {
     case "cancel_payment":
-      return cancelPayment(deps, msg.orderId);
+      return cancelPayment(deps, msg);
+    case "return_to_sale": {
+      const order = await getOrder(deps.db, msg.orderId);
+      if (order) await returnSeats(deps, order, msg.refundId);
+      return;
+    }
     case "refund": {
       const status = await sendRefund({ ...deps, env: { ...deps.env, PAYMENTS: noRequeue } }, msg.paymentId);
       if (status === "queued") throw new RetryLater("refund not accepted yet");

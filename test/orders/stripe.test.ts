@@ -58,6 +58,12 @@ const server = setupServer(
       client_secret: `${id}_secret_abc`,
     });
   }),
+  http.post(`${API}/v1/payment_intents/:id/cancel`, async ({ request, params }) => {
+    record(request, await request.text());
+    const status = scripted("/v1/payment_intents/cancel");
+    if (status !== 200) return stripeError(status);
+    return HttpResponse.json({ id: params.id, object: "payment_intent", status: "canceled" });
+  }),
   http.post(`${API}/v1/refunds`, async ({ request }) => {
     const s = record(request, await request.text());
     const status = scripted("/v1/refunds");
@@ -169,7 +175,11 @@ describe("Stripe provider (HTTP intercepted)", () => {
       201,
     );
     expect(again.orderId).toBe(co.orderId);
-    expect(seen.slice(before).map((s) => s.key)).toEqual([`order_${co.orderId}_attempt_2`]);
+    // One live intent per order: attempt 1's intent is cancelled before attempt 2's is created.
+    expect(seen.slice(before).map((s) => [s.path, s.key])).toEqual([
+      [`/v1/payment_intents/${co.payment.reference}/cancel`, `cancel_${co.payment.reference}`],
+      ["/v1/payment_intents", `order_${co.orderId}_attempt_2`],
+    ]);
     expect(again.payment.reference).not.toBe(co.payment.reference);
   });
 

@@ -39,3 +39,12 @@ export async function currentCharge(db: Db, orderId: string) {
     .orderBy(desc(payments.createdAt))
     .get();
 }
+
+/** The charge row of the attempt that paid for `holdId` (each attempt has a hold of its own). */
+export async function chargeForHold(db: Db, orderId: string, holdId: string) {
+  return db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.orderId, orderId), eq(payments.kind, "charge"), eq(payments.holdId, holdId)))
+    .get();
+}

@@ -24,13 +24,15 @@ export type Region = (typeof REGIONS)[number];
 /**
  * An order's life: `pending_payment` → `paid` → (`partially_refunded` →) `refunded`; or
  * `failed` (declined/cancelled, seats released; a retry may take it back to pending), `expired`
- * (the hold lapsed before payment), `refunded_unavailable` (paid too late, seats gone, refunded).
+ * (the hold lapsed before payment), `cancelled` (the fan released the seats during checkout; its
+ * payment is cancelled), `refunded_unavailable` (paid too late, seats gone, refunded).
  */
 export const ORDER_STATUSES = [
   "pending_payment",
   "paid",
   "failed",
   "expired",
+  "cancelled",
   "partially_refunded",
   "refunded",
   "refunded_unavailable",

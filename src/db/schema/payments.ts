@@ -21,8 +21,14 @@ export const payments = sqliteTable(
     status: text("status", { enum: PAYMENT_STATUSES }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
-    /** For refunds: why (fan_cancel, organizer, event_cancelled, unavailable). */
+    /** For refunds: why (fan_cancel, organizer, event_cancelled, unavailable, superseded, mismatch …). */
     reason: text("reason"),
+    /**
+     * For charges: the inventory hold this attempt paid for, so a cancel names its own intent.
+     * For refunds: the PaymentIntent the money goes back to (a stray success is refunded to itself).
+     */
+    holdId: text("hold_id"),
+    chargeRef: text("charge_ref"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -9,6 +9,7 @@ import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
 import { changeEventStatus, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
 import { queueCancellationRefunds } from "../../domain/refunds";
+import { defaultMaxSeatsPerUser } from "../../domain/order-policy";
 import { queueEventNotifications } from "../../notifications/event-fanout";
 import type { AuthContext } from "../../env";
 import { AppError, notFound } from "../../errors";
@@ -33,7 +34,14 @@ const fields = {
   salesEndAt: when.nullable().optional(),
   holdSeconds: z.number().int().min(30).max(3600).default(300),
   maxSeatsPerOrder: z.number().int().min(1).max(50).default(10),
-  maxSeatsPerUser: z.number().int().min(1).max(1000).nullable().optional(),
+  maxSeatsPerUser: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .nullable()
+    .optional()
+    .openapi({ description: "Most seats one account may hold or buy; default twice maxSeatsPerOrder, null: no cap" }),
   /** Fans may cancel for a refund until this many hours before the start; null: no fan refunds. */
   refundDeadlineHours: z.number().int().min(0).max(8760).nullable().optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, "ISO 4217, three upper-case letters"),
@@ -114,7 +122,8 @@ export const eventRoutes = createRouter()
           layoutSnapshot: layout.document,
           holdSeconds: b.holdSeconds,
           maxSeatsPerOrder: b.maxSeatsPerOrder,
-          maxSeatsPerUser: b.maxSeatsPerUser ?? null,
+          maxSeatsPerUser:
+            b.maxSeatsPerUser === undefined ? defaultMaxSeatsPerUser(b.maxSeatsPerOrder) : b.maxSeatsPerUser,
           refundDeadlineHours: b.refundDeadlineHours ?? null,
           currency: b.currency,
           createdAt: now,

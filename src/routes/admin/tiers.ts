@@ -1,13 +1,8 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { listTiers } from "../../db/queries/catalog";
-import { priceTiers } from "../../db/schema";
-import type { Layout } from "../../domain/layout";
-import { tierReferenceProblems } from "../../domain/pricing";
-import { AppError, type FieldError } from "../../errors";
-import { newId } from "../../lib/ids";
+import { replaceTiers } from "../../domain/tier-edits";
 import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
 import { managedEvent } from "./events";
@@ -55,46 +50,17 @@ export const tierRoutes = createRouter()
       method: "put",
       path: "/events/{id}/tiers",
       summary: "Replace all price tiers",
+      description:
+        "On a published event, seats, GA areas and active holds take the new prices and keys at once. " +
+        "409 `locked_after_sales` once anything has sold.",
       request: { params: IdParam("id"), body: jsonBody(PutTiers) },
       responses: { 200: jsonResponse(Tiers, "Tiers"), ...errs },
     }),
     async (c) => {
       const db = createDb(c.env.DB);
       const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
-      // Tickets already sold carry their price; changing tiers afterwards would make refunds and reports lie.
-      if (event.firstSaleAt != null)
-        throw new AppError("locked_after_sales", "Prices cannot change once tickets have been sold");
       const { tiers } = c.req.valid("json");
-      const problems: FieldError[] = tierReferenceProblems(event.layoutSnapshot as Layout, tiers);
-      tiers.forEach((t, i) => {
-        if (t.currency !== undefined && t.currency !== event.currency)
-          problems.push({
-            path: `tiers.${i}.currency`,
-            code: "currency_mismatch",
-            message: `the event is priced in ${event.currency}`,
-          });
-      });
-      if (problems.length > 0)
-        throw new AppError("unprocessable", `${problems.length} problem(s) in the price tiers`, {
-          extra: { errors: problems },
-        });
-      const now = Date.now();
-      const rows = tiers.map((t, i) => ({
-        id: newId("tier"),
-        eventId: event.id,
-        key: t.key,
-        name: t.name,
-        amount: t.amount,
-        currency: event.currency,
-        appliesTo: t.appliesTo,
-        sort: i,
-        createdAt: now,
-        updatedAt: now,
-      }));
-      // One batch so readers never see a half-replaced set of tiers.
-      const del = db.delete(priceTiers).where(eq(priceTiers.eventId, event.id));
-      if (rows.length > 0) await db.batch([del, ...rows.map((r) => db.insert(priceTiers).values(r))]);
-      else await del;
+      await replaceTiers(db, c.env.EVENT_INVENTORY, event, tiers);
       audit(c, {
         action: "tiers.replaced",
         entityType: "event",
