@@ -11,6 +11,7 @@ import { createUser } from "../helpers/fixtures";
 import { call, expectJson } from "../helpers/http";
 import { setupEvent, type Json } from "../inventory/helpers";
 import { SIMULATED_WEBHOOK_SECRET } from "../../src/payments";
+import { CheckoutSchema } from "../../src/routes/order-schemas";
 import { consumePayments } from "../../src/queues/payments-consumer";
 
 export { setupEvent };
@@ -28,6 +29,14 @@ export async function fanWithHold(eventId: string, seats: string[]) {
     201,
   );
   return { fan, hold };
+}
+
+/** A fan with a checked-out hold on `seats` of a fresh event (options as for `setupEvent`). */
+export async function checkedOut(seats: string[], opts: Parameters<typeof setupEvent>[0] = {}) {
+  const { event, org } = await setupEvent(opts);
+  const { fan, hold } = await fanWithHold(event.id, seats);
+  const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
+  return { event, org, fan, hold, co };
 }
 
 /** POST /v1/holds/{id}/checkout with a fresh (or given) Idempotency-Key. */

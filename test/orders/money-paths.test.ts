@@ -5,6 +5,7 @@ import { CheckoutSchema, OrderSchema } from "../../src/routes/order-schemas";
 import { call, expectJson, expectProblem } from "../helpers/http";
 import { until } from "../helpers/wait";
 import {
+  checkedOut,
   checkoutCall,
   deliver,
   expireHold,
@@ -21,14 +22,6 @@ import {
 } from "./helpers";
 
 type Checkout = ReturnType<typeof CheckoutSchema.parse>;
-
-/** A fan with a checked-out hold on `seats` of a fresh event. */
-async function checkedOut(seats: string[], opts: Parameters<typeof setupEvent>[0] = {}) {
-  const { event, org } = await setupEvent(opts);
-  const { fan, hold } = await fanWithHold(event.id, seats);
-  const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
-  return { event, org, fan, hold, co };
-}
 
 const order = async (token: string, id: string) => OrderSchema.parse(await getOrder(token, id));
 

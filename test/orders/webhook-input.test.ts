@@ -2,19 +2,9 @@ import Stripe from "stripe";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SIMULATED_WEBHOOK_SECRET } from "../../src/payments";
-import { CheckoutSchema, OrderSchema } from "../../src/routes/order-schemas";
+import { OrderSchema } from "../../src/routes/order-schemas";
 import { expectJson, expectProblem } from "../helpers/http";
-import {
-  checkoutCall,
-  deliver,
-  fanWithHold,
-  getOrder,
-  intentOf,
-  seatMap,
-  setupEvent,
-  signedEvent,
-  ticketRows,
-} from "./helpers";
+import { checkedOut, deliver, getOrder, intentOf, seatMap, signedEvent, ticketRows } from "./helpers";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -32,14 +22,6 @@ async function signRaw(payload: string, timestamp = now()) {
 /** A signed event of `type` with whatever `data` the test wants. */
 function signedWith(type: string, data: unknown, id = `evt_${crypto.randomUUID().replaceAll("-", "")}`) {
   return signRaw(JSON.stringify({ id, object: "event", type, created: now(), data }));
-}
-
-/** A fan with a checked-out hold on `seats` of a fresh event. */
-async function checkedOut(seats: string[]) {
-  const { event } = await setupEvent();
-  const { fan, hold } = await fanWithHold(event.id, seats);
-  const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
-  return { event, fan, co };
 }
 
 /** The order is exactly as checkout left it: unpaid, its seats held, no tickets. */

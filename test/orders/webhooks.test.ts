@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CheckoutSchema, OrderSchema } from "../../src/routes/order-schemas";
 import { call, expectJson, expectProblem } from "../helpers/http";
 import {
+  checkedOut,
   checkoutCall,
   deliver,
   expireHold,
@@ -17,14 +18,6 @@ import {
   signedEvent,
   ticketRows,
 } from "./helpers";
-
-/** A fan with a checked-out hold on `seats` of a fresh event. */
-async function checkedOut(seats: string[]) {
-  const { event, org } = await setupEvent();
-  const { fan, hold } = await fanWithHold(event.id, seats);
-  const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
-  return { event, org, fan, hold, co };
-}
 
 const order = async (token: string, id: string) => OrderSchema.parse(await getOrder(token, id));
 
