@@ -2,6 +2,21 @@
 export const ROLES = ["fan", "organizer", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A member's rights inside its organizer: owners manage the membership (invite, remove, change
+ * roles), staff run the events. Stored on the user next to `organizer_id`.
+ */
+export const ORGANIZER_ROLES = ["owner", "staff"] as const;
+export type OrganizerRole = (typeof ORGANIZER_ROLES)[number];
+
+/**
+ * An invitation's stored state. `pending` past `expires_at` is reported as `expired` without a
+ * write, because every transition checks the deadline itself; it is stored as `expired` only when
+ * a new invitation to the same email replaces it (one pending row per organizer and email).
+ */
+export const INVITATION_STATUSES = ["pending", "accepted", "declined", "revoked", "expired"] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
 export const EVENT_STATUSES = ["draft", "published", "on_sale", "closed", "cancelled"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 

@@ -7,3 +7,4 @@ export * from "./tickets";
 export * from "./payments";
 export * from "./notifications";
 export * from "./audit";
+export * from "./invitations";

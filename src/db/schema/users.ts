@@ -1,5 +1,5 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { ROLES } from "./constants";
+import { ORGANIZER_ROLES, ROLES } from "./constants";
 import { organizers } from "./organizers";
 
 export const users = sqliteTable(
@@ -14,6 +14,8 @@ export const users = sqliteTable(
     notifySms: integer("notify_sms", { mode: "boolean" }).notNull().default(false),
     role: text("role", { enum: ROLES }).notNull().default("fan"),
     organizerId: text("organizer_id").references(() => organizers.id),
+    /** Rights inside `organizer_id` (owner or staff); null when the account belongs to none. */
+    organizerRole: text("organizer_role", { enum: ORGANIZER_ROLES }),
     /** `issuer|subject` of an external OpenID Connect identity linked to this account. */
     oidcSubject: text("oidc_subject"),
     createdAt: integer("created_at").notNull(),
