@@ -5,11 +5,11 @@ import type { Role } from "./db/schema/constants";
  * see them; they are declared here, all optional, and each reader says what happens without it.
  */
 export type Secrets = {
-  /** HS256 key for access tokens. Required when ENVIRONMENT is "production". */
+  /** HS256 key for access tokens. Required in every ENVIRONMENT but "development". */
   JWT_SECRET?: string;
   /** Email of the account that is made admin at sign-up (the first admin). */
   BOOTSTRAP_ADMIN_EMAIL?: string;
-  /** Stripe API key. Unset: the simulated provider takes payments (local runs and demos). */
+  /** Stripe API key. Unset: the simulated provider in development, a configuration error elsewhere. */
   STRIPE_SECRET_KEY?: string;
   /** Stripe's webhook signing secret (`whsec_...`). Required with STRIPE_SECRET_KEY. */
   STRIPE_WEBHOOK_SECRET?: string;
@@ -23,7 +23,7 @@ export type Secrets = {
   TWILIO_AUTH_TOKEN?: string;
   /**
    * Salt for the SHA-256 of client IPs in the audit log (fraud review groups by it without
-   * storing IPs). Unset: a fixed development salt outside production; no IP hash in production.
+   * storing IPs). Unset: a fixed salt in development; no IP hash in any other environment.
    */
   AUDIT_IP_SALT?: string;
   /**

@@ -1,12 +1,14 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { isDevelopment } from "../lib/environment";
 import { newId, sha256Hex } from "../lib/ids";
 import type { AuditMessage } from "../queues/audit-messages";
 import { log } from "../observability/log";
 
 /**
- * Salt for IP hashes outside production when AUDIT_IP_SALT is unset. Public on purpose: it only
- * keeps local runs and tests working. Production without the secret records no IP hash at all.
+ * Salt for IP hashes in development when AUDIT_IP_SALT is unset. Public on purpose: it only keeps
+ * local runs and tests working. Any other environment without the secret records no IP hash at
+ * all (a public salt would make the hashes reversible by trying every address).
  */
 export const DEV_IP_SALT = "edge-tickets-dev-ip-salt";
 
@@ -26,13 +28,13 @@ export type AuditInput = {
 /** Facts about the request an entry is stamped with. */
 export type RequestFacts = { actorId: string | null; ipHash: string | null; requestId: string | null };
 
-/** Salted SHA-256 of an IP, hex; null without an IP, or in production without a salt. */
+/** Salted SHA-256 of an IP, hex; null without an IP, or outside development without a salt. */
 export async function hashIp(
   env: Pick<AppEnv["Bindings"], "AUDIT_IP_SALT" | "ENVIRONMENT">,
   ip: string | null | undefined,
 ): Promise<string | null> {
   if (!ip) return null;
-  const salt = env.AUDIT_IP_SALT || (env.ENVIRONMENT === "production" ? null : DEV_IP_SALT);
+  const salt = env.AUDIT_IP_SALT || (isDevelopment(env) ? DEV_IP_SALT : null);
   return salt ? sha256Hex(salt + ip) : null;
 }
 

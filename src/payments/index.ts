@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import type { AppEnv } from "../env";
+import { isDevelopment } from "../lib/environment";
 import type { PaymentProvider } from "./provider";
 import { SimulatedProvider } from "./simulated";
 import { StripeProvider } from "./stripe";
@@ -9,10 +10,14 @@ export const SIMULATED_WEBHOOK_SECRET = "whsec_simulated_local_only";
 
 type Bindings = AppEnv["Bindings"];
 
-/** Stripe when STRIPE_SECRET_KEY is set; otherwise the simulated provider, never in production. */
+/**
+ * Stripe when STRIPE_SECRET_KEY is set; otherwise the simulated provider, but only in development:
+ * on staging or production it would let anyone "pay" on the local page, so a missing key is a
+ * configuration error there.
+ */
 export function paymentProvider(env: Bindings): PaymentProvider {
   if (env.STRIPE_SECRET_KEY) return new StripeProvider(env.STRIPE_SECRET_KEY, env.STRIPE_PUBLISHABLE_KEY || null);
-  if (env.ENVIRONMENT === "production") {
+  if (!isDevelopment(env)) {
     throw new AppError(
       "configuration_error",
       "STRIPE_SECRET_KEY is not set; set it with `wrangler secret put STRIPE_SECRET_KEY`",
@@ -27,6 +32,6 @@ export function webhookSecret(env: Bindings): string {
     if (!env.STRIPE_WEBHOOK_SECRET) throw new AppError("configuration_error", "STRIPE_WEBHOOK_SECRET is not set");
     return env.STRIPE_WEBHOOK_SECRET;
   }
-  if (env.ENVIRONMENT === "production") throw new AppError("configuration_error", "STRIPE_SECRET_KEY is not set");
+  if (!isDevelopment(env)) throw new AppError("configuration_error", "STRIPE_SECRET_KEY is not set");
   return SIMULATED_WEBHOOK_SECRET;
 }

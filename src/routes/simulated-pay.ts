@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { html, raw } from "hono/html";
 import { AppError, notFound } from "../errors";
+import { isDevelopment } from "../lib/environment";
 import { SIMULATED_WEBHOOK_SECRET } from "../payments";
 import { SimulatedProvider } from "../payments/simulated";
 import { cardOutcome, signedIntentEvent } from "../payments/simulated-webhook";
@@ -30,11 +31,11 @@ function page(title: string, body: unknown) {
 /**
  * The simulated provider's payment page (local runs without Stripe). Paying posts a webhook,
  * signed exactly as Stripe signs, through the Worker's own entry to `/v1/webhooks/stripe`, so the
- * real confirmation code runs. Not mounted when Stripe is configured.
+ * real confirmation code runs. Absent (404) when Stripe is configured or outside development.
  */
 export const simulatedPay = createRouter()
   .use("*", async (c, next) => {
-    if (c.env.STRIPE_SECRET_KEY || c.env.ENVIRONMENT === "production") throw notFound("Payment page");
+    if (c.env.STRIPE_SECRET_KEY || !isDevelopment(c.env)) throw notFound("Payment page");
     await next();
   })
   .get("/:id", async (c) => {
