@@ -47,14 +47,20 @@ const post = <S extends z.ZodType>(path: string, summary: string, schema: S) => 
 });
 
 const signupRoute = createRoute({
+  operationId: "signup",
+  security: [],
   ...post("/signup", "Create an account with email and password", SignupSchema),
   responses: { 201: jsonResponse(SessionSchema, "Account created and signed in"), ...pickProblems(400, 409, 429) },
 });
 const loginRoute = createRoute({
+  operationId: "login",
+  security: [],
   ...post("/login", "Sign in with email and password", LoginSchema),
   responses: { 200: jsonResponse(SessionSchema, "Signed in"), ...pickProblems(400, 401, 429) },
 });
 const refreshRoute = createRoute({
+  operationId: "refreshSession",
+  security: [],
   ...post("/refresh", "Rotate a refresh token for a new access token", RefreshSchema),
   responses: {
     200: jsonResponse(SessionSchema, "New tokens; the presented refresh token is spent"),
@@ -62,6 +68,8 @@ const refreshRoute = createRoute({
   },
 });
 const logoutRoute = createRoute({
+  operationId: "logout",
+  security: [],
   ...post("/logout", "Revoke the session of a refresh token", RefreshSchema),
   responses: { 204: { description: "Revoked (also when it already was)" }, ...pickProblems(400) },
 });

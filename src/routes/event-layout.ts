@@ -56,6 +56,8 @@ const EventParam = z.object({
  */
 export const eventLayout = createRouter().openapi(
   createRoute({
+    operationId: "getEventLayout",
+    security: [],
     method: "get",
     path: "/events/{id}/layout",
     tags: ["events"],

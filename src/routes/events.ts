@@ -76,6 +76,8 @@ const bookmarkHeader = z.object({
 });
 
 const listRoute = createRoute({
+  operationId: "listEvents",
+  security: [],
   middleware: replica,
   method: "get",
   path: "/",
@@ -86,6 +88,8 @@ const listRoute = createRoute({
 });
 
 const getRoute = createRoute({
+  operationId: "getEvent",
+  security: [],
   middleware: replica,
   method: "get",
   path: "/{id}",

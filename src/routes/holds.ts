@@ -121,6 +121,7 @@ function locate(id: string) {
 export const holds = createRouter()
   .openapi(
     createRoute({
+      operationId: "createHold",
       ...base,
       method: "post",
       path: "/events/{id}/holds",
@@ -165,6 +166,7 @@ export const holds = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "getHold",
       ...base,
       method: "get",
       path: "/holds/{holdId}",
@@ -195,6 +197,7 @@ export const holds = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "releaseHold",
       ...base,
       method: "delete",
       path: "/holds/{holdId}",

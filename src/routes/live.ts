@@ -30,6 +30,8 @@ const Query = z.object({
  */
 export const live = createRouter().openapi(
   createRoute({
+    operationId: "connectEventLive",
+    security: [],
     method: "get",
     path: "/events/{id}/live",
     tags: ["events"],

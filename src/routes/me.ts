@@ -32,6 +32,7 @@ const ProfilePatchSchema = z
   .openapi("ProfilePatch");
 
 const getMe = createRoute({
+  operationId: "getMe",
   method: "get",
   path: "/",
   tags: ["account"],
@@ -42,6 +43,7 @@ const getMe = createRoute({
 });
 
 const patchMe = createRoute({
+  operationId: "updateMe",
   method: "patch",
   path: "/",
   tags: ["account"],

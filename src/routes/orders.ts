@@ -64,6 +64,7 @@ function deps(env: Env) {
 export const orderRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "checkoutHold",
       ...keyed,
       method: "post",
       path: "/holds/{holdId}/checkout",
@@ -79,6 +80,7 @@ export const orderRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "listMyOrders",
       ...reads,
       method: "get",
       path: "/orders",
@@ -108,6 +110,7 @@ export const orderRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "getMyOrder",
       ...reads,
       method: "get",
       path: "/orders/{id}",
@@ -123,6 +126,7 @@ export const orderRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "retryOrderPayment",
       ...keyed,
       method: "post",
       path: "/orders/{id}/pay",
@@ -138,6 +142,7 @@ export const orderRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "cancelMyOrder",
       ...base,
       method: "post",
       path: "/orders/{id}/cancel",

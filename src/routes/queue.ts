@@ -85,6 +85,8 @@ async function liveEvent(c: Context<AppEnv>, id: string) {
 export const queueRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "getQueueFairness",
+      security: [],
       method: "get",
       path: "/events/{id}/queue/fairness",
       tags: ["queue"],
@@ -101,6 +103,7 @@ export const queueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "joinQueue",
       ...base,
       method: "post",
       path: "/events/{id}/queue",
@@ -128,6 +131,7 @@ export const queueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "getQueuePosition",
       ...base,
       method: "get",
       path: "/events/{id}/queue/{ticket}",
@@ -144,6 +148,7 @@ export const queueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "leaveQueue",
       ...base,
       method: "delete",
       path: "/events/{id}/queue/{ticket}",
@@ -160,6 +165,8 @@ export const queueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "connectQueueLive",
+      security: [],
       method: "get",
       path: "/events/{id}/queue/{ticket}/live",
       tags: ["queue"],

@@ -60,6 +60,8 @@ function fromCached(c: Context<AppEnv>, cached: Response): Response {
  */
 export const seats = createRouter().openapi(
   createRoute({
+    operationId: "getEventSeats",
+    security: [],
     method: "get",
     path: "/events/{id}/seats",
     tags: ["events"],

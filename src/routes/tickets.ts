@@ -85,6 +85,7 @@ const svgResponse = {
 export const ticketRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "listMyTickets",
       ...base,
       method: "get",
       path: "/",
@@ -103,6 +104,7 @@ export const ticketRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "getMyTicket",
       ...base,
       method: "get",
       path: "/{id}",
@@ -122,6 +124,7 @@ export const ticketRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "getMyTicketQr",
       ...base,
       method: "get",
       path: "/{id}/qr.svg",

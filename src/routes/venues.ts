@@ -17,6 +17,8 @@ const VenueDetail = z
   .openapi("VenueDetail");
 
 const getRoute = createRoute({
+  operationId: "getVenue",
+  security: [],
   method: "get",
   path: "/{id}",
   tags: ["venues"],

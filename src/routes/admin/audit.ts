@@ -102,6 +102,7 @@ const ms = (s: string | undefined) => (s === undefined ? undefined : Date.parse(
 export const auditRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminListAudit",
       ...base,
       method: "get",
       path: "/audit",
@@ -116,6 +117,7 @@ export const auditRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminVerifyAudit",
       ...base,
       method: "get",
       path: "/audit/verify",
@@ -129,6 +131,7 @@ export const auditRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetFraudReport",
       ...base,
       method: "get",
       path: "/fraud",

@@ -64,6 +64,7 @@ async function scannerKey(db: Db, eventId: string): Promise<z.infer<typeof Scann
 export const checkInRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminCheckIn",
       ...base,
       method: "post",
       path: "/events/{id}/check-in",
@@ -88,6 +89,7 @@ export const checkInRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetCheckInKey",
       ...base,
       method: "get",
       path: "/events/{id}/check-in/key",
@@ -105,6 +107,7 @@ export const checkInRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminRotateCheckInKey",
       ...base,
       method: "post",
       path: "/events/{id}/check-in/key/rotate",

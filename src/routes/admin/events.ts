@@ -83,6 +83,7 @@ export async function managedEvent(db: Db, auth: AuthContext, id: string) {
 export const eventRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminCreateEvent",
       ...base,
       method: "post",
       path: "/events",
@@ -144,6 +145,7 @@ export const eventRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminListEvents",
       ...base,
       method: "get",
       path: "/events",
@@ -162,6 +164,7 @@ export const eventRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetEvent",
       ...base,
       method: "get",
       path: "/events/{id}",
@@ -177,6 +180,7 @@ export const eventRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminUpdateEvent",
       ...base,
       method: "patch",
       path: "/events/{id}",
@@ -240,6 +244,7 @@ export const eventRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminPublishEvent",
       ...base,
       method: "post",
       path: "/events/{id}/publish",
@@ -265,6 +270,7 @@ export const eventRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminChangeEventStatus",
       ...base,
       method: "post",
       path: "/events/{id}/status",

@@ -56,6 +56,7 @@ async function stubFor(c: Context<AppEnv>, id: string) {
 export const inventoryRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminBlockSeats",
       ...base,
       method: "post",
       path: "/events/{id}/seats/block",
@@ -80,6 +81,7 @@ export const inventoryRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminUnblockSeats",
       ...base,
       method: "post",
       path: "/events/{id}/seats/unblock",
@@ -104,6 +106,7 @@ export const inventoryRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetInventory",
       ...base,
       method: "get",
       path: "/events/{id}/inventory",

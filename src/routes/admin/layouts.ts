@@ -58,6 +58,7 @@ function assertStorable(document: Layout) {
 export const layoutRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminGenerateLayout",
       ...base,
       method: "post",
       path: "/layouts/generate",
@@ -73,6 +74,7 @@ export const layoutRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminCreateLayout",
       ...base,
       method: "post",
       path: "/venues/{venueId}/layouts",
@@ -110,6 +112,7 @@ export const layoutRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminListVenueLayouts",
       ...base,
       method: "get",
       path: "/venues/{venueId}/layouts",
@@ -130,6 +133,7 @@ export const layoutRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetLayout",
       ...base,
       method: "get",
       path: "/layouts/{id}",
@@ -144,6 +148,7 @@ export const layoutRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminReplaceLayout",
       ...base,
       method: "put",
       path: "/layouts/{id}",

@@ -13,6 +13,7 @@ import { createRouter } from "../router";
  */
 export const metricsRoutes = createRouter().openapi(
   createRoute({
+    operationId: "adminGetMetrics",
     method: "get",
     path: "/",
     tags: ["operations"],

@@ -56,6 +56,7 @@ const ListQuery = z.object({
 export const adminNotificationRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminListNotifications",
       ...base,
       method: "get",
       path: "/notifications",
@@ -76,6 +77,7 @@ export const adminNotificationRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminResendNotification",
       ...base,
       method: "post",
       path: "/notifications/{id}/resend",

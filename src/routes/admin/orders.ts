@@ -28,6 +28,7 @@ const RefundBody = z.strictObject({
 export const adminOrderRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminListEventOrders",
       ...base,
       method: "get",
       path: "/events/{id}/orders",
@@ -57,6 +58,7 @@ export const adminOrderRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminRefundOrder",
       ...base,
       method: "post",
       path: "/orders/{id}/refund",

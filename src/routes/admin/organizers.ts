@@ -38,6 +38,7 @@ const slugify = (name: string) =>
 export const organizerRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminCreateOrganizer",
       ...base,
       method: "post",
       path: "/organizers",
@@ -78,6 +79,7 @@ export const organizerRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminListOrganizers",
       ...base,
       method: "get",
       path: "/organizers",
@@ -98,6 +100,7 @@ export const organizerRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetOrganizer",
       ...base,
       method: "get",
       path: "/organizers/{id}",
@@ -113,6 +116,7 @@ export const organizerRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminListOrganizerMembers",
       ...base,
       method: "get",
       path: "/organizers/{id}/members",
@@ -134,6 +138,7 @@ export const organizerRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminAddOrganizerMember",
       ...base,
       method: "post",
       path: "/organizers/{id}/members",
@@ -169,6 +174,7 @@ export const organizerRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminRemoveOrganizerMember",
       ...base,
       method: "delete",
       path: "/organizers/{id}/members/{userId}",

@@ -67,6 +67,7 @@ const toStats = (s: Stats): z.infer<typeof QueueStats> => ({
 export const adminQueueRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminGetQueue",
       ...base,
       method: "get",
       path: "/events/{id}/queue",
@@ -81,6 +82,7 @@ export const adminQueueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminConfigureQueue",
       ...base,
       method: "put",
       path: "/events/{id}/queue",

@@ -31,6 +31,7 @@ const Tiers = z.object({ items: z.array(TierSchema) });
 export const tierRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminListTiers",
       ...base,
       method: "get",
       path: "/events/{id}/tiers",
@@ -46,6 +47,7 @@ export const tierRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminReplaceTiers",
       ...base,
       method: "put",
       path: "/events/{id}/tiers",

@@ -42,6 +42,7 @@ const VenueId = IdParam("id");
 export const venueRoutes = createRouter()
   .openapi(
     createRoute({
+      operationId: "adminCreateVenue",
       ...base,
       method: "post",
       path: "/venues",
@@ -71,6 +72,7 @@ export const venueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminListVenues",
       ...base,
       method: "get",
       path: "/venues",
@@ -89,6 +91,7 @@ export const venueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminGetVenue",
       ...base,
       method: "get",
       path: "/venues/{id}",
@@ -103,6 +106,7 @@ export const venueRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      operationId: "adminUpdateVenue",
       ...base,
       method: "patch",
       path: "/venues/{id}",
