@@ -48,7 +48,9 @@ const inProgress = () =>
  * (caller, route, key) claims a row, runs and stores its answer; a replay with the same body
  * gets that answer back with `Idempotent-Replayed: true`, another body gets 422, and a duplicate
  * that arrives while the first still runs waits for it or answers 409: the handler never runs twice.
- * Requests without the header pass through untouched.
+ * Requests without the header, and requests without a verified caller, pass through untouched:
+ * an anonymous scope (the client address, or "local" behind no proxy) is shared by strangers, so a
+ * record there would replay one caller's answer to another.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("Idempotency-Key");
@@ -59,8 +61,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces or control characters)",
     );
   }
+  const scope = await scopeOf(c);
+  if (scope === null) return next();
   const db = c.env.DB;
-  const slot: Slot = { scope: await scopeOf(c), route: `${c.req.method} ${c.req.path}`, key };
+  const slot: Slot = { scope, route: `${c.req.method} ${c.req.path}`, key };
   const hash = await requestHash(c.req.raw);
 
   // Two rounds at most: the second only follows an expired row that was just cleared away.
@@ -108,15 +112,15 @@ export async function purgeExpiredIdempotencyKeys(db: D1Database, now = Date.now
   return res.meta.changes;
 }
 
-/** The caller's user id when the bearer token verifies, else the anonymous client's address. */
-async function scopeOf(c: Context<AppEnv>): Promise<string> {
+/** The caller's user id when the bearer token verifies, else null (no record is kept). */
+async function scopeOf(c: Context<AppEnv>): Promise<string | null> {
   try {
     const token = bearerToken(c.req.header("Authorization"));
     if (token) return (await authenticate(token, c.env)).userId;
   } catch {
     // A bad token is the route's to refuse (401); until then the caller counts as anonymous.
   }
-  return `anon:${c.req.header("CF-Connecting-IP") ?? "local"}`;
+  return null;
 }
 
 /** SHA-256 hex of the Content-Type and the raw body, read from a clone so the route can still parse it. */
@@ -197,7 +201,9 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot
   const res = c.res;
   // A 5xx (or 429) says "try again later", and the retry is expected to reuse the key; storing
   // that answer would replay the failure for 24 hours, so the key is released and the retry runs.
-  if (res.status >= 500 || res.status === 429) {
+  // A 401/403 is about who asked, not about the operation: kept, it would refuse the same key after
+  // the caller signs in again or is granted the role, so it is never stored either.
+  if (res.status >= 500 || res.status === 429 || res.status === 401 || res.status === 403) {
     await release(db, slot);
     return;
   }

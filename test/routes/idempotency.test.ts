@@ -178,14 +178,28 @@ describe("Idempotency-Key on mutating routes", () => {
     expect(await venueCount(org.token)).toBe(0);
   });
 
-  it("keys a caller with an invalid token anonymously and lets the route answer 401", async () => {
+  it("stores no record for an anonymous caller, so a later caller never gets its 401 replayed", async () => {
     const key = `k-${uniq()}`;
-    const res = await postVenue("not-a-valid-jwt", venueBody(), key);
-    await expectProblem(res, 401, "unauthenticated");
-    expect(await keyRow("anon:local", "POST /v1/admin/venues", key)).toMatchObject({
-      state: "done",
-      response_status: 401,
-    });
+    const body = venueBody();
+    await expectProblem(await postVenue("not-a-valid-jwt", body, key), 401, "unauthenticated");
+    const again = await call("POST", "/v1/admin/venues", { body, headers: { "Idempotency-Key": key } });
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    await expectProblem(again, 401, "unauthenticated");
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?")
+      .bind(key)
+      .first<{ n: number }>();
+    expect(rows!.n).toBe(0);
+  });
+
+  it("never stores a 403: the same caller may retry the key once allowed", async () => {
+    const fan = await createUser();
+    const key = `k-${uniq()}`;
+    const body = venueBody();
+    await expectProblem(await postVenue(fan.token, body, key), 403, "forbidden");
+    expect(await keyRow(fan.id, "POST /v1/admin/venues", key)).toBeNull();
+    const again = await postVenue(fan.token, body, key);
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    await expectProblem(again, 403, "forbidden");
   });
 
   it("ignores the header on the simulated pay page and on reads", async () => {
