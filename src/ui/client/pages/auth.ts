@@ -1,12 +1,12 @@
 import { api, ApiError, saveSession, type User } from "../api";
 import { field, formValues, h, mount } from "../dom";
+import { safeNextPath } from "../safe-next";
 
 type Session = { accessToken: string; refreshToken: string; user: User };
 
 /** Sign-in and sign-up forms; on success the session is stored and the visitor sent on. */
 export function authPage(mode: "login" | "signup") {
-  const next = new URLSearchParams(location.search).get("next");
-  const safeNext = next?.startsWith("/") && !next.startsWith("//") ? next : null;
+  const safeNext = safeNextPath(new URLSearchParams(location.search).get("next"));
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h(
     "form",
