@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { audit } from "../audit/emit";
-import { enforceAuthLimit, clientIp } from "../auth/rate-limit";
+import { clientIp, enforceLoginLimit, enforceSignupLimit } from "../auth/rate-limit";
 import { revokeByToken } from "../auth/refresh-tokens";
 import { createDb } from "../db/client";
-import { emailHash, login, normalizeEmail, refresh, refreshReuse, signup } from "../domain/accounts";
+import { emailHash, login, refresh, refreshReuse, signup } from "../domain/accounts";
 import { AppError } from "../errors";
 import { createRouter } from "./router";
 import { PhoneSchema, UserSchema } from "./me";
@@ -76,8 +76,9 @@ const logoutRoute = createRoute({
 
 export const auth = createRouter()
   .openapi(signupRoute, async (c) => {
-    await enforceAuthLimit(c.env, `signup:${clientIp(c.req.header("CF-Connecting-IP"))}`);
-    const s = await signup(createDb(c.env.DB), c.env, c.req.valid("json"));
+    const body = c.req.valid("json");
+    await enforceSignupLimit(c.env, clientIp(c.req.header("CF-Connecting-IP")), body.email);
+    const s = await signup(createDb(c.env.DB), c.env, body);
     audit(c, {
       action: "auth.signup",
       actorId: s.user.id,
@@ -89,8 +90,7 @@ export const auth = createRouter()
   })
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
-    // Keyed by IP and email, so one attacker cannot lock an account out from everywhere.
-    await enforceAuthLimit(c.env, `login:${clientIp(c.req.header("CF-Connecting-IP"))}:${normalizeEmail(body.email)}`);
+    await enforceLoginLimit(c.env, clientIp(c.req.header("CF-Connecting-IP")), body.email);
     try {
       const s = await login(createDb(c.env.DB), c.env, body);
       audit(c, { action: "auth.login", actorId: s.user.id, entityType: "user", entityId: s.user.id });
