@@ -69,3 +69,54 @@ export function checkSecrets(present, required = REQUIRED_SECRETS) {
   const missing = required.filter((name) => !have.has(name));
   return missing.length ? { ok: false, missing } : { ok: true, missing: [] };
 }
+
+/** Vars (`[env.<name>.vars]`) every deployed environment must set to a non-empty value. */
+export const REQUIRED_VARS = [
+  "ENVIRONMENT",
+  "CORS_ORIGINS",
+  "JWT_ISSUER",
+  "JWT_AUDIENCE",
+  "PUBLIC_BASE_URL",
+  "STRIPE_PUBLISHABLE_KEY",
+];
+
+/** Vars a provider choice adds: the sender of SES mail and its region, the Twilio sender. */
+export const PROVIDER_VARS = {
+  EMAIL_PROVIDER: { ses: ["EMAIL_FROM", "SES_REGION"] },
+  SMS_PROVIDER: { twilio: ["TWILIO_FROM"] },
+};
+
+/** OIDC is all or nothing: the Worker refuses an issuer without JWKS URL and audience. */
+const OIDC_VARS = ["OIDC_ISSUER", "OIDC_JWKS_URL", "OIDC_AUDIENCE"];
+
+/**
+ * The settings guard: `{ok: true, problems: []}` when the environment's vars are complete and
+ * safe, else `{ok: false, problems}`, one readable line each. A deployed environment must name
+ * itself (anything but "development" switches every development fallback off, and a misspelt
+ * name would not match the checks the Worker makes), serve over https, allow named origins only,
+ * and hand clients a Stripe publishable key (the Worker never uses the simulated provider there).
+ */
+export function checkSettings(vars = {}, envName) {
+  const problems = [];
+  const empty = (name) => !String(vars[name] ?? "").trim();
+  const needed = [...REQUIRED_VARS];
+  for (const [key, byValue] of Object.entries(PROVIDER_VARS)) needed.push(...(byValue[vars[key]] ?? []));
+  for (const name of needed) if (empty(name)) problems.push(`${name} is not set`);
+  if (!empty("ENVIRONMENT") && vars.ENVIRONMENT !== envName)
+    problems.push(`ENVIRONMENT is "${vars.ENVIRONMENT}", expected "${envName}"`);
+  if (!empty("PUBLIC_BASE_URL") && !String(vars.PUBLIC_BASE_URL).startsWith("https://"))
+    problems.push("PUBLIC_BASE_URL must be an https:// origin");
+  if (
+    !empty("CORS_ORIGINS") &&
+    String(vars.CORS_ORIGINS)
+      .split(",")
+      .some((o) => o.trim() === "*")
+  )
+    problems.push('CORS_ORIGINS must list origins, not "*"');
+  const oidcSet = OIDC_VARS.filter((name) => !empty(name));
+  if (oidcSet.length > 0 && oidcSet.length < OIDC_VARS.length) {
+    const missing = OIDC_VARS.filter((name) => empty(name));
+    problems.push(`OIDC is half configured: ${missing.join(", ")} not set (all of ${OIDC_VARS.join(", ")} or none)`);
+  }
+  return { ok: problems.length === 0, problems };
+}

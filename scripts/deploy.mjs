@@ -2,7 +2,10 @@
 //
 // 1. `wrangler secret list --env <env>`: refuses to deploy when a required secret is missing
 //    (scripts/deploy-guard.mjs decides which: JWT_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
-//    OPERATOR_TOKEN, AUDIT_IP_SALT, plus AWS_* / TWILIO_* when the environment selects SES / Twilio).
+//    OPERATOR_TOKEN, AUDIT_IP_SALT, plus AWS_* / TWILIO_* when the environment selects SES / Twilio),
+//    and when a setting in its `[env.<env>.vars]` is missing or unsafe (checkSettings: ENVIRONMENT
+//    naming the environment, https PUBLIC_BASE_URL, named CORS_ORIGINS, STRIPE_PUBLISHABLE_KEY,
+//    JWT issuer/audience, all three OIDC_* or none, the senders of the chosen providers).
 // 2. `wrangler d1 migrations apply DB --remote --env <env>`: the schema goes first, so new code
 //    never runs against an old schema (migrations are additive; old code tolerates new columns).
 // 3. `wrangler deploy --env <env>`.
@@ -10,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { checkSecrets, envVarsFromToml, parseSecretList, requiredSecrets } from "./deploy-guard.mjs";
+import { checkSecrets, checkSettings, envVarsFromToml, parseSecretList, requiredSecrets } from "./deploy-guard.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const WRANGLER = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
@@ -66,6 +69,13 @@ if (!verdict.ok) {
   );
 }
 console.error(`deploy: all ${requiredSecrets(vars).length} required secrets are set`);
+const settings = checkSettings(vars, envName);
+if (!settings.ok) {
+  fail(
+    `refusing to deploy ${envName}: [env.${envName}.vars] in wrangler.toml is incomplete:\n` +
+      settings.problems.map((p) => `  - ${p}`).join("\n"),
+  );
+}
 if (dryRun) process.exit(0);
 
 console.error(`deploy: applying remote D1 migrations (${envName})`);
