@@ -6,6 +6,8 @@ import { consumeNotificationDeadLetters, consumeNotifications } from "./queues/n
 import { consumePayments } from "./queues/payments-consumer";
 import { consumeHealthProbes } from "./observability/deep-health";
 import { log } from "./observability/log";
+import { Meter } from "./observability/meter";
+import { meteredEnv } from "./observability/metered-env";
 
 export { EventInventory } from "./objects/event-inventory";
 export { WaitingRoom } from "./objects/waiting-room";
@@ -32,24 +34,33 @@ export default {
     const consume = consumers[baseQueueName(batch.queue, env.ENVIRONMENT)];
     if (!consume) throw new Error(`no consumer for queue "${batch.queue}"`); // the whole batch is retried
     const started = Date.now();
+    // Counted per batch, like requests: the line says what the batch cost in D1 and object calls.
+    const meter = new Meter(`queue ${baseQueueName(batch.queue, env.ENVIRONMENT)}`);
     try {
-      await consume(batch, env);
+      await consume(batch, meteredEnv(env, meter));
       log("info", "queue batch", {
         queue: batch.queue,
         messages: batch.messages.length,
         durationMs: Date.now() - started,
+        ...meter.fields(),
       });
     } catch (err) {
       log("error", "queue batch failed", {
         queue: batch.queue,
         messages: batch.messages.length,
         durationMs: Date.now() - started,
+        ...meter.fields(),
         error: err,
       });
       throw err;
     }
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runScheduled(env));
+    const started = Date.now();
+    const meter = new Meter("cron");
+    const run = runScheduled(meteredEnv(env, meter)).then(() =>
+      log("info", "scheduled run", { durationMs: Date.now() - started, ...meter.fields() }),
+    );
+    ctx.waitUntil(run);
   },
 } satisfies ExportedHandler<Env>;

@@ -2,6 +2,8 @@ import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 import { hashUserId, log } from "../observability/log";
+import { Meter } from "../observability/meter";
+import { meteredEnv } from "../observability/metered-env";
 import { METRIC, count } from "../observability/metrics";
 
 const HOLD_ROUTE = "/v1/events/:id/holds";
@@ -30,9 +32,15 @@ function safeDecode(s: string): string {
  * is logged as a hash, never by id or email; the query string is left out (it may carry tokens).
  * Holds won and lost are counted here from the hold route's status, so the hold path itself has
  * no metrics code.
+ *
+ * It also swaps `c.env` for a copy whose D1 and Durable Object bindings count their calls, so the
+ * line says how many D1 statements, round trips and object calls the request cost; every later
+ * middleware and handler reads `c.env`, so none of them needs to know.
  */
 export const requestLogging = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
+  const meter = new Meter();
+  c.env = meteredEnv(c.env, meter);
   await next();
   const durationMs = Date.now() - started;
   const status = c.res.status;
@@ -42,6 +50,8 @@ export const requestLogging = createMiddleware<AppEnv>(async (c, next) => {
   const path = c.req.path;
   const eventId = eventIdOf(path);
   const cf = c.req.raw.cf as { colo?: string; country?: string } | undefined;
+  meter.attribute(`request ${method} ${route}`);
+  const counts = meter.fields();
 
   count(c.env, METRIC.request, [route, method, status, cf?.colo], 1, durationMs);
   if (route === HOLD_ROUTE && method === "POST") {
@@ -63,5 +73,6 @@ export const requestLogging = createMiddleware<AppEnv>(async (c, next) => {
     user: userId ? await hashUserId(userId) : undefined,
     colo: cf?.colo,
     country: cf?.country,
+    ...counts,
   });
 });
