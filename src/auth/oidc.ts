@@ -90,6 +90,7 @@ async function findOrCreate(env: Bindings, subject: string, email: string | null
     notifySms: false,
     role: "fan",
     organizerId: null,
+    organizerRole: null,
     oidcSubject: subject,
     createdAt: now,
     updatedAt: now,

@@ -36,6 +36,7 @@ export function userView(u: UserRow) {
     phone: u.phone,
     role: u.role,
     organizerId: u.organizerId,
+    organizerRole: u.organizerRole,
     notifications: { email: u.notifyEmail, sms: u.notifySms },
     createdAt: new Date(u.createdAt).toISOString(),
   };
@@ -86,6 +87,7 @@ export async function signup(db: Db, env: Bindings, input: SignupInput) {
     notifySms: input.notifications?.sms ?? false,
     role: email === bootstrap ? "admin" : "fan",
     organizerId: null,
+    organizerRole: null,
     oidcSubject: null,
     createdAt: now,
     updatedAt: now,

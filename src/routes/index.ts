@@ -15,6 +15,7 @@ import { queueRoutes } from "./queue";
 import { simulatedPay } from "./simulated-pay";
 import { webhooks } from "./webhooks";
 import { me } from "./me";
+import { meInvitations } from "./me-invitations";
 import { seats } from "./seats";
 import { ticketRoutes } from "./tickets";
 import { venues } from "./venues";
@@ -25,6 +26,7 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/admin/metrics", metricsRoutes); // before admin: operator token, not a user JWT
   app.route("/v1/admin", admin);
   app.route("/v1/auth", auth);
+  app.route("/v1/me/invitations", meInvitations);
   app.route("/v1/me", me);
   app.route("/v1/events", events);
   app.route("/v1", holds);

@@ -2,7 +2,7 @@ import { audit } from "../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
-import { ROLES } from "../db/schema/constants";
+import { ORGANIZER_ROLES, ROLES } from "../db/schema/constants";
 import { getUser, updateProfile, userView } from "../domain/accounts";
 import { createRouter } from "./router";
 import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
@@ -18,6 +18,7 @@ export const UserSchema = z
     phone: z.string().nullable(),
     role: z.enum(ROLES),
     organizerId: z.string().nullable(),
+    organizerRole: z.enum(ORGANIZER_ROLES).nullable(),
     notifications: z.object({ email: z.boolean(), sms: z.boolean() }),
     createdAt: z.string().openapi({ format: "date-time" }),
   })

@@ -28,9 +28,7 @@ export const organizerInvitations = sqliteTable(
   },
   (t) => [
     // One open invitation per organizer and email, so a second invite cannot pile up duplicates.
-    uniqueIndex("organizer_invitations_pending_unique")
-      .on(t.organizerId, t.email)
-      .where(sql`status = 'pending'`),
+    uniqueIndex("organizer_invitations_pending_unique").on(t.organizerId, t.email).where(sql`status = 'pending'`),
     index("organizer_invitations_email_idx").on(t.email, t.status),
   ],
 );

@@ -1,18 +1,21 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { getOrganizer } from "../../db/queries/catalog";
-import { organizers, users } from "../../db/schema";
+import { organizers } from "../../db/schema";
+import { ORGANIZER_ROLES } from "../../db/schema/constants";
 import { canSee } from "../../domain/catalog-access";
+import { changeMemberRole, inviteMember, listMembers, removeMember } from "../../domain/memberships";
 import { AppError, forbidden, notFound } from "../../errors";
 import { newId } from "../../lib/ids";
 import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
-import { IdParam, MemberSchema, OrganizerSchema, toOrganizer } from "./schemas";
+import { InviteBody } from "./invitations";
+import { IdParam, InvitationSchema, MemberSchema, OrganizerSchema, toOrganizer } from "./schemas";
 
 const base = { tags: ["admin"], security: [{ bearer: [] }] };
-const errs = pickProblems(400, 401, 403, 404, 409);
+const errs = pickProblems(400, 401, 403, 404, 409, 422);
 const CreateOrganizer = z.strictObject({
   name: z.string().trim().min(1).max(200),
   slug: z
@@ -34,7 +37,10 @@ const slugify = (name: string) =>
     .replace(/^-+|-+$/g, "")
     .slice(0, 60) || "org";
 
-/** Organizers and their member accounts. Creating organizers is for admins only. */
+/**
+ * Organizers and their member accounts. Creating organizers is for admins only; membership goes
+ * through invitations (./invitations.ts) and is managed by the organizer's owners.
+ */
 export const organizerRoutes = createRouter()
   .openapi(
     createRoute({
@@ -125,15 +131,8 @@ export const organizerRoutes = createRouter()
       responses: { 200: jsonResponse(z.object({ items: z.array(MemberSchema) }), "Members"), ...errs },
     }),
     async (c) => {
-      const db = createDb(c.env.DB);
-      const org = await getOrganizer(db, c.req.valid("param").id);
-      if (!org || !canSee(c.var.auth, org.id)) throw notFound("Organizer");
-      const rows = await db
-        .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-        .from(users)
-        .where(eq(users.organizerId, org.id))
-        .orderBy(asc(users.email));
-      return c.json({ items: rows }, 200);
+      const items = await listMembers(createDb(c.env.DB), c.var.auth, c.req.valid("param").id);
+      return c.json({ items }, 200);
     },
   )
   .openapi(
@@ -142,34 +141,17 @@ export const organizerRoutes = createRouter()
       ...base,
       method: "post",
       path: "/organizers/{id}/members",
-      summary: "Attach an existing account as a member",
-      request: { params: OrgId, body: jsonBody(z.strictObject({ email: z.email().max(254) })) },
-      responses: { 200: jsonResponse(MemberSchema, "Member"), ...errs },
+      summary: "Invite an email to become a member (owner; same as POST …/invitations)",
+      description:
+        "Kept for older clients. Nothing is attached: this creates an invitation that the account " +
+        "with that email must accept (POST /v1/me/invitations/{invitationId}/accept).",
+      request: { params: OrgId, body: jsonBody(InviteBody) },
+      responses: { 202: jsonResponse(InvitationSchema, "Invitation created; awaiting acceptance"), ...errs },
     }),
     async (c) => {
-      const db = createDb(c.env.DB);
-      const org = await getOrganizer(db, c.req.valid("param").id);
-      if (!org || !canSee(c.var.auth, org.id)) throw notFound("Organizer");
-      const email = c.req.valid("json").email.toLowerCase();
-      const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-      if (!user) throw notFound("User");
-      if (user.organizerId && user.organizerId !== org.id)
-        throw new AppError("conflict", "This account already belongs to another organizer");
-      // Admins stay admins: attaching them must never demote their role.
-      const role = user.role === "admin" ? "admin" : "organizer";
-      const [row] = await db
-        .update(users)
-        .set({ role, organizerId: org.id, updatedAt: Date.now() })
-        .where(eq(users.id, user.id))
-        .returning();
-      audit(c, {
-        action: "organizer.member_added",
-        entityType: "user",
-        entityId: user.id,
-        organizerId: org.id,
-        data: { fromRole: user.role, toRole: role, fromOrganizerId: user.organizerId },
-      });
-      return c.json({ id: row!.id, email: row!.email, name: row!.name, role: row!.role }, 200);
+      const change = await inviteMember(c.env.DB, c.var.auth, c.req.valid("param").id, c.req.valid("json"));
+      audit(c, change.audit);
+      return c.json(change.result, 202);
     },
   )
   .openapi(
@@ -178,30 +160,31 @@ export const organizerRoutes = createRouter()
       ...base,
       method: "delete",
       path: "/organizers/{id}/members/{userId}",
-      summary: "Detach a member (becomes a fan)",
+      summary: "Detach a member (owner; the member becomes a fan; never the last owner)",
       request: { params: MemberParams },
       responses: { 204: { description: "Removed" }, ...errs },
     }),
     async (c) => {
-      const db = createDb(c.env.DB);
       const { id, userId } = c.req.valid("param");
-      const org = await getOrganizer(db, id);
-      if (!org || !canSee(c.var.auth, org.id)) throw notFound("Organizer");
-      const [user] = await db
-        .select()
-        .from(users)
-        .where(and(eq(users.id, userId), eq(users.organizerId, org.id)))
-        .limit(1);
-      if (!user) throw notFound("Member");
-      const role = user.role === "admin" ? "admin" : "fan";
-      await db.update(users).set({ role, organizerId: null, updatedAt: Date.now() }).where(eq(users.id, user.id));
-      audit(c, {
-        action: "organizer.member_removed",
-        entityType: "user",
-        entityId: user.id,
-        organizerId: org.id,
-        data: { fromRole: user.role, toRole: role },
-      });
+      const change = await removeMember(c.env.DB, c.var.auth, id, userId);
+      audit(c, change.audit);
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      operationId: "adminChangeOrganizerMemberRole",
+      ...base,
+      method: "patch",
+      path: "/organizers/{id}/members/{userId}",
+      summary: "Make a member an owner or staff (owner; the last owner cannot step down)",
+      request: { params: MemberParams, body: jsonBody(z.strictObject({ role: z.enum(ORGANIZER_ROLES) })) },
+      responses: { 200: jsonResponse(MemberSchema, "Member"), ...errs },
+    }),
+    async (c) => {
+      const { id, userId } = c.req.valid("param");
+      const change = await changeMemberRole(c.env.DB, c.var.auth, id, userId, c.req.valid("json").role);
+      audit(c, change.audit);
+      return c.json(change.result, 200);
     },
   );

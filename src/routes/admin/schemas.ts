@@ -1,5 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_CATEGORIES, EVENT_STATUSES, REGIONS } from "../../db/schema/constants";
+import {
+  EVENT_CATEGORIES,
+  EVENT_STATUSES,
+  INVITATION_STATUSES,
+  ORGANIZER_ROLES,
+  REGIONS,
+} from "../../db/schema/constants";
 import type { EventRow, OrganizerRow, PriceTierRow, SeatLayoutRow, VenueRow } from "../../db/schema";
 import { LayoutSchema, type Layout } from "../../domain/layout";
 
@@ -29,8 +35,28 @@ export const OrganizerSchema = z
   })
   .openapi("Organizer");
 export const MemberSchema = z
-  .object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.string(),
+    /** Rights inside the organizer: owners manage members, staff run events. */
+    organizerRole: z.enum(ORGANIZER_ROLES).nullable(),
+  })
   .openapi("OrganizerMember");
+export const InvitationSchema = z
+  .object({
+    id: z.string(),
+    organizerId: z.string(),
+    organizerName: z.string().optional(),
+    email: z.string(),
+    role: z.enum(ORGANIZER_ROLES),
+    status: z.enum(INVITATION_STATUSES),
+    invitedBy: z.string().nullable(),
+    expiresAt: z.string().openapi({ format: "date-time" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("OrganizerInvitation");
 
 export const VenueSchema = z
   .object({
