@@ -11,6 +11,7 @@ export type ErrorCode =
   | "method_not_allowed"
   | "conflict"
   | "email_taken"
+  | "oidc_link_required"
   | "payload_too_large"
   | "unsupported_media_type"
   | "unprocessable"
@@ -60,6 +61,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 405;
     case "conflict":
     case "email_taken":
+    case "oidc_link_required":
     case "locked_after_sales":
     case "invalid_transition":
     case "seats_unavailable":
@@ -110,6 +112,7 @@ const titles: Record<ErrorCode, string> = {
   method_not_allowed: "Method not allowed",
   conflict: "Conflict",
   email_taken: "Email already registered",
+  oidc_link_required: "Sign in with your password to link this identity",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
   unprocessable: "Unprocessable request",

@@ -16,6 +16,7 @@ import { simulatedPay } from "./simulated-pay";
 import { webhooks } from "./webhooks";
 import { me } from "./me";
 import { meInvitations } from "./me-invitations";
+import { meOidc } from "./me-oidc";
 import { seats } from "./seats";
 import { ticketRoutes } from "./tickets";
 import { venues } from "./venues";
@@ -27,6 +28,7 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/admin", admin);
   app.route("/v1/auth", auth);
   app.route("/v1/me/invitations", meInvitations);
+  app.route("/v1/me/oidc", meOidc);
   app.route("/v1/me", me);
   app.route("/v1/events", events);
   app.route("/v1", holds);

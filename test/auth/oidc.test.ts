@@ -10,7 +10,8 @@ import { createUser, uniq } from "../helpers/fixtures";
 
 const ISSUER = "https://idp.example.test";
 const JWKS_URL = `${ISSUER}/jwks`;
-const oidcEnv = { ...env, OIDC_ISSUER: ISSUER, OIDC_JWKS_URL: JWKS_URL };
+const AUDIENCE = "edge-tickets-oidc-test";
+const oidcEnv = { ...env, OIDC_ISSUER: ISSUER, OIDC_JWKS_URL: JWKS_URL, OIDC_AUDIENCE: AUDIENCE };
 
 type Jwk = JsonWebKey & { kid: string };
 
@@ -55,7 +56,7 @@ async function callOidc(path: string, token: string, bindings: Record<string, un
 
 function idToken(claims: Record<string, unknown>, key: Jwk = idp.privateJwk) {
   const now = Math.floor(Date.now() / 1000);
-  return sign({ iss: ISSUER, iat: now, exp: now + 300, ...claims }, key, "RS256");
+  return sign({ iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 300, ...claims }, key, "RS256");
 }
 
 describe("OIDC bearer tokens", () => {
@@ -70,14 +71,14 @@ describe("OIDC bearer tokens", () => {
     expect(again.id).toBe(me.id);
   });
 
-  it("links an existing account by verified email", async () => {
-    const existing = await createUser({ role: "organizer" });
+  it("links an existing fan account by verified email", async () => {
+    const existing = await createUser();
     const sub = `sub-${uniq()}`;
     const res = await callOidc(
       "/v1/me",
       await idToken({ sub, email: existing.email.toUpperCase(), email_verified: true }),
     );
-    expect(await res.json()).toMatchObject({ id: existing.id, role: "organizer" });
+    expect(await res.json()).toMatchObject({ id: existing.id, role: "fan" });
     const row = await env.DB.prepare("SELECT oidc_subject FROM users WHERE id = ?")
       .bind(existing.id)
       .first<{ oidc_subject: string }>();
@@ -109,6 +110,7 @@ describe("OIDC bearer tokens", () => {
       "unauthenticated",
     );
     const withAud = { ...oidcEnv, OIDC_AUDIENCE: "edge-tickets" };
+    await expectProblem(await callOidc("/v1/me", await idToken({ ...claims, aud: undefined })), 401, "unauthenticated");
     await expectProblem(
       await callOidc("/v1/me", await idToken({ ...claims, aud: "someone-else" }), withAud),
       401,
@@ -148,5 +150,75 @@ describe("OIDC bearer tokens", () => {
       401,
       "unauthenticated",
     );
+  });
+});
+
+async function linkCall(bearer: string, body: unknown, bindings: Record<string, unknown> = oidcEnv) {
+  const ctx = createExecutionContext();
+  const res = await createApp().fetch(
+    new Request("http://edge.test/v1/me/oidc/link", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${bearer}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+    bindings,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+const subjectOf = (id: string) =>
+  env.DB.prepare("SELECT oidc_subject FROM users WHERE id = ?").bind(id).first<{ oidc_subject: string | null }>();
+
+describe("OIDC configuration and linking of privileged accounts", () => {
+  it("refuses an OIDC configuration without an audience", async () => {
+    const token = await idToken({ sub: `sub-${uniq()}`, email: `na-${uniq()}@example.test`, email_verified: true });
+    const problem = await expectProblem(
+      await callOidc("/v1/me", token, { ...oidcEnv, OIDC_AUDIENCE: "" }),
+      503,
+      "configuration_error",
+    );
+    expect(problem.detail).toContain("OIDC_AUDIENCE");
+  });
+
+  it("never auto-links a verified email to an organizer or admin account: 409 with how to link", async () => {
+    for (const role of ["organizer", "admin"] as const) {
+      const existing = await createUser({ role });
+      const token = await idToken({ sub: `sub-${uniq()}`, email: existing.email, email_verified: true });
+      const problem = await expectProblem(await callOidc("/v1/me", token), 409, "oidc_link_required");
+      expect(problem.detail).toMatch(/password/);
+      expect(problem.link).toBe("/v1/me/oidc/link");
+      expect((await subjectOf(existing.id))?.oidc_subject).toBeNull();
+    }
+  });
+
+  it("links a privileged account from its signed-in session, after which the IdP token signs it in", async () => {
+    const organizer = await createUser({ role: "organizer" });
+    const sub = `sub-${uniq()}`;
+    const token = await idToken({ sub, email: organizer.email, email_verified: true });
+    const linked = await linkCall(organizer.token, { idToken: token });
+    expect(linked.status).toBe(200);
+    expect(await linked.json()).toMatchObject({ id: organizer.id, role: "organizer" });
+    expect((await subjectOf(organizer.id))?.oidc_subject).toBe(`${ISSUER}|${sub}`);
+    const me = await callOidc("/v1/me", token);
+    expect(await me.json()).toMatchObject({ id: organizer.id, role: "organizer" });
+  });
+
+  it("refuses to link without a local session, with a bad id token, or a subject linked elsewhere", async () => {
+    const admin = await createUser({ role: "admin" });
+    const sub = `sub-${uniq()}`;
+    const token = await idToken({ sub, email: admin.email, email_verified: true });
+    // An IdP session (here a fan it signs in) cannot stand in for the account's own password session.
+    const idpSession = await idToken({ sub: `sub-${uniq()}`, email: `s-${uniq()}@example.test`, email_verified: true });
+    await expectProblem(await linkCall(idpSession, { idToken: token }), 403, "forbidden");
+    await expectProblem(await linkCall("junk", { idToken: token }), 401, "unauthenticated");
+    const rogueToken = await idToken({ sub, email: admin.email, email_verified: true }, rogue.privateJwk);
+    await expectProblem(await linkCall(admin.token, { idToken: rogueToken }), 401, "unauthenticated");
+    await expectProblem(await linkCall(admin.token, {}), 400, "validation_failed");
+    const fan = await createUser();
+    expect((await linkCall(fan.token, { idToken: token })).status).toBe(200);
+    await expectProblem(await linkCall(admin.token, { idToken: token }), 409, "conflict");
+    expect((await subjectOf(admin.id))?.oidc_subject).toBeNull();
   });
 });
