@@ -12,9 +12,10 @@ export const DEMO_ACCOUNTS = {
 export const DEMO_ORGANIZER = { name: "Demo Live", slug: "demo-live", contactEmail: "hello@demo.test" };
 
 const DAY = 86_400_000;
+// Olive owns the organizer (she manages its members); Sam is staff.
 const MEMBERS = [
-  { email: DEMO_ACCOUNTS.organizer, name: "Olive Organizer" },
-  { email: DEMO_ACCOUNTS.member, name: "Sam Staff" },
+  { email: DEMO_ACCOUNTS.organizer, name: "Olive Organizer", role: "owner" },
+  { email: DEMO_ACCOUNTS.member, name: "Sam Staff", role: "staff" },
 ];
 // An account with a phone wants SMS too, so the local mailbox shows both confirmations.
 const FAN = { email: DEMO_ACCOUNTS.fan, name: "Fran Fan", phone: "+447700900123", sms: true };
@@ -214,11 +215,18 @@ async function seed(api, adminEmail, changes, notes, checkpoint) {
   checkpoint("organizer");
 
   // Member accounts are found in the member list; only the others are signed up (or found to exist).
+  // Membership takes the member's consent, as for any organizer: the admin invites, the member
+  // signs in and accepts (an invitation left open by a cut-off run is accepted, not repeated).
   const members = (await as("GET", `/v1/admin/organizers/${org.id}/members`)).items.map((m) => m.email);
   for (const member of MEMBERS) {
     if (members.includes(member.email)) continue;
     if (await ensureAccount(api, member)) changes.push(`account ${member.email}`);
-    await as("POST", `/v1/admin/organizers/${org.id}/members`, { email: member.email });
+    const token = (await api("POST", "/v1/auth/login", { email: member.email, password: DEMO_PASSWORD })).accessToken;
+    const open = (await api("GET", "/v1/me/invitations", undefined, token)).items.find((i) => i.organizerId === org.id);
+    const invitation =
+      open ??
+      (await as("POST", `/v1/admin/organizers/${org.id}/invitations`, { email: member.email, role: member.role }));
+    await api("POST", `/v1/me/invitations/${invitation.id}/accept`, undefined, token);
     changes.push(`${member.email} as a member of ${org.name}`);
   }
   checkpoint("members");

@@ -72,7 +72,7 @@ async function demoState(base) {
   events.sort((a, b) => a.name.localeCompare(b.name));
   return {
     organizers: orgs.map((o) => o.id),
-    members: members.map((m) => `${m.email}:${m.role}`).sort(),
+    members: members.map((m) => `${m.email}:${m.role}:${m.organizerRole}`).sort(),
     venues: venues.map((v) => `${v.id}:${v.name}`).sort(),
     layouts: layouts.map((l) => `${l.id}:${l.venue}:${l.name}`).sort(),
     events,
@@ -80,7 +80,8 @@ async function demoState(base) {
   };
 }
 
-const MEMBERS = [`${DEMO_ACCOUNTS.member}:organizer`, `${DEMO_ACCOUNTS.organizer}:organizer`].sort();
+// Olive owns the demo organizer, Sam is staff: both joined by accepting an invitation.
+const MEMBERS = [`${DEMO_ACCOUNTS.member}:organizer:staff`, `${DEMO_ACCOUNTS.organizer}:organizer:owner`].sort();
 
 /** The full demo: every account, the organizer, its venues and layouts, every event on sale. */
 async function assertComplete(base, state) {
