@@ -33,6 +33,10 @@ ui.get(
   page((p) => ({ page: "order", title: "Your order", area: "site", data: { id: p.id ?? "" } })),
 );
 ui.get(
+  "/invitations",
+  page(() => ({ page: "invitations", title: "Invitations", area: "site" })),
+);
+ui.get(
   "/login",
   page(() => ({ page: "login", title: "Sign in", area: "site" })),
 );
@@ -61,6 +65,10 @@ ui.get(
 ui.get(
   "/admin/events/:id",
   page((p) => ({ page: "admin-event", title: "Event sales", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/admin/team",
+  page(() => ({ page: "admin-team", title: "Team", area: "admin" })),
 );
 ui.get(
   "/admin/check-in",

@@ -16,10 +16,13 @@ const ADMIN_NAV = [
   ["/admin/venues", "Venues & layouts"],
   ["/admin/events/new", "New event"],
   ["/admin/check-in", "Check-in"],
+  ["/admin/team", "Team"],
   ["/admin/notifications", "Notifications"],
   ["/admin/audit", "Audit log"],
 ] as const;
 
+// Shown to signed-in organizers and admins only (main.ts un-hides `data-role-only` links).
+const PORTAL_LINK = raw('<a href="/admin" data-role-only="organizer admin" hidden>Portal</a>');
 // Static markup, verbatim: cut with `+` only to fit the line width (no newline added).
 const LOGO = raw('<img src="/favicon.svg" alt="" width="28" height="28">');
 const NOSCRIPT = raw(
@@ -47,7 +50,7 @@ export function shell(spec: PageSpec, path: string, body?: Body) {
   );
   const areaLinks = admin
     ? html`<a href="/mailbox">Mailbox</a><a href="/">Fan site</a>`
-    : html`<a href="/admin" data-role-only="organizer admin" hidden>Portal</a>`;
+    : html`<a href="/invitations" data-role-only="fan organizer" hidden>Invitations</a>${PORTAL_LINK}`;
   return html`<!doctype html>
 <html lang="en">
 <head>

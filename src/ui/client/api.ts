@@ -8,6 +8,8 @@ export type User = {
   name: string | null;
   role: "fan" | "organizer" | "admin";
   organizerId: string | null;
+  /** Rights inside the organizer (owners manage members); absent in sessions saved before it existed. */
+  organizerRole?: "owner" | "staff" | null;
 };
 type Session = { accessToken: string; refreshToken: string; user: User };
 
@@ -71,6 +73,12 @@ async function refresh(): Promise<boolean> {
   })().finally(() => (refreshing = null));
   return refreshing;
 }
+
+/**
+ * Swaps the session for a fresh one now, so a change of role (joining an organizer) shows in the
+ * access token and the stored user without waiting for the old token to expire.
+ */
+export const refreshSession = () => refresh();
 
 type Options = { headers?: Record<string, string>; raw?: boolean };
 

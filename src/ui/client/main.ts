@@ -6,11 +6,13 @@ import { adminEventForm } from "./admin/event-form";
 import { adminFeed } from "./admin/feeds";
 import { adminHome } from "./admin/home";
 import { adminLayoutBuilder } from "./admin/layout-builder";
+import { adminTeam } from "./admin/team";
 import { adminVenues } from "./admin/venues";
 import { errorText } from "./admin/common";
 import { authPage } from "./pages/auth";
 import { eventPage } from "./pages/event";
 import { homePage } from "./pages/home";
+import { invitationsPage } from "./pages/invitations";
 import { orderPage, ordersPage } from "./pages/orders";
 
 /** The client entry: the server shell names the page in `data-page`; this starts its view. */
@@ -21,12 +23,14 @@ const PAGES: Record<string, (data: DOMStringMap) => unknown> = {
   order: (d) => orderPage(d.id ?? ""),
   login: () => authPage("login"),
   signup: () => authPage("signup"),
+  invitations: () => invitationsPage(),
   "admin-home": () => adminHome(),
   "admin-venues": () => adminVenues(),
   "admin-layout": (d) => adminLayoutBuilder(d.id ?? ""),
   "admin-event-new": () => adminEventForm(),
   "admin-event": (d) => adminEventDashboard(d.id ?? ""),
   "admin-check-in": () => adminCheckIn(),
+  "admin-team": () => adminTeam(),
   "admin-feed": (d) => adminFeed(d.feed ?? "audit"),
 };
 
