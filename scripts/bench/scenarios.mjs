@@ -273,9 +273,10 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     }
 
     const decline = Math.random() < DECLINE_SHARE;
+    // The simulated pay endpoint acts only for the order's own fan, so it gets the fan's token.
     const p = await call(`${ctx.base}${order.payment.paymentUrl}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify({ card: decline ? DECLINE_CARD : GOOD_CARD }),
     });
     stats.step("pay", p.ms);

@@ -108,6 +108,22 @@ export class SimulatedProvider implements PaymentProvider {
     return row ? { ...row, metadata: JSON.parse(row.metadata) as Record<string, string> } : null;
   }
 
+  /**
+   * The intent when it pays for an order of `userId`, else null: the pay page answers 404 either
+   * way, so a stranger learns nothing about an intent id they guessed or saw.
+   */
+  async getForUser(id: string, userId: string): Promise<SimulatedIntent | null> {
+    // One round trip: the intent joined to the order it pays, kept only when the fan owns it.
+    const row = await this.db
+      .prepare(
+        `SELECT i.* FROM simulated_intents i JOIN orders o ON o.id = json_extract(i.metadata, '$.order_id')
+         WHERE i.id = ? AND o.user_id = ?`,
+      )
+      .bind(id, userId)
+      .first<Omit<SimulatedIntent, "metadata"> & { metadata: string }>();
+    return row ? { ...row, metadata: JSON.parse(row.metadata) as Record<string, string> } : null;
+  }
+
   /** Records the outcome the fan chose; returns false when the intent is no longer payable. */
   async settle(id: string, outcome: "succeeded" | "failed"): Promise<boolean> {
     if (outcome === "failed") return (await this.get(id))?.status === "requires_payment_method";

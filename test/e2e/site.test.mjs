@@ -82,10 +82,11 @@ test("a fan on a phone buys two seats with the simulated provider and sees the Q
     await shot(page, "b2-held-phone");
 
     await Promise.all([page.waitForURL(/\/orders\/[^/]+$/), page.click("[data-testid=checkout-button]")]);
-    const frame = page.frameLocator("[data-testid=pay-frame]");
-    await frame.locator("button[value=pay]").waitFor();
+    // The simulated card form is the site's own and posts with the fan's token (no framed page).
+    const payForm = page.locator("[data-testid=pay-form]");
+    await payForm.locator("button[value=pay]").waitFor();
     await shot(page, "b3-payment-phone");
-    await frame.locator("button[value=pay]").click();
+    await payForm.locator("button[value=pay]").click();
     await page.locator("[data-testid=order-status]", { hasText: "Paid" }).waitFor({ timeout: 20_000 });
     const qrs = page.locator("[data-testid=ticket-qr] img");
     await qrs.nth(1).waitFor();

@@ -10,6 +10,7 @@ import { env } from "cloudflare:workers";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson } from "../helpers/http";
 import { setupEvent, type Json } from "../inventory/helpers";
+import { signAccessToken } from "../../src/auth/tokens";
 import { SIMULATED_WEBHOOK_SECRET } from "../../src/payments";
 import { CheckoutSchema } from "../../src/routes/order-schemas";
 import { consumePayments } from "../../src/queues/payments-consumer";
@@ -47,9 +48,27 @@ export function checkoutCall(token: string, holdId: string, key = newKey()) {
   });
 }
 
-/** Pays (or declines) on the simulated provider's page, which posts the signed webhook. */
-export async function paySimulated(paymentUrl: string, card = "4242 4242 4242 4242") {
-  return expectJson(await call("POST", paymentUrl, { body: { card } }), 200);
+/**
+ * Pays (or declines) on the simulated provider's page, which posts the signed webhook. The page
+ * acts only for the order's own fan: pass the fan's token, or let this sign one for the fan whose
+ * order the intent pays (for the many tests that only need the payment to happen).
+ */
+export async function paySimulated(paymentUrl: string, card = "4242 4242 4242 4242", token?: string) {
+  const bearer = token ?? (await tokenOfIntentOwner(paymentUrl));
+  return expectJson(await call("POST", paymentUrl, { token: bearer, body: { card } }), 200);
+}
+
+/** An access token for the fan whose order the simulated intent at `paymentUrl` pays. */
+async function tokenOfIntentOwner(paymentUrl: string): Promise<string> {
+  const id = paymentUrl.split("/").pop()!;
+  const user = await env.DB.prepare(
+    "SELECT u.id, u.email, u.role, u.organizer_id FROM simulated_intents i " +
+      "JOIN orders o ON o.id = json_extract(i.metadata, '$.order_id') JOIN users u ON u.id = o.user_id WHERE i.id = ?",
+  )
+    .bind(id)
+    .first<{ id: string; email: string; role: "fan" | "organizer" | "admin"; organizer_id: string | null }>();
+  if (!user) throw new Error(`no order owner for ${paymentUrl}`);
+  return signAccessToken({ userId: user.id, email: user.email, role: user.role, organizerId: user.organizer_id }, env);
 }
 
 /** A Stripe-shaped PaymentIntent event, signed with Stripe's own test helper. */

@@ -32,12 +32,14 @@ async function intentRow(id: string) {
     .first<{ status: string; amount_refunded: number }>();
 }
 
-function declineOnPage(co: Checkout) {
-  return call("POST", co.payment.paymentUrl!, { body: { card: "4000 0000 0000 0002" } });
+/** Declines on the simulated page as the order's own fan (the page answers no one else). */
+function declineOnPage(co: Checkout, token: string) {
+  return call("POST", co.payment.paymentUrl!, { token, body: { card: "4000 0000 0000 0002" } });
 }
 
-function payOnPage(co: Checkout) {
-  return call("POST", co.payment.paymentUrl!, { body: { card: "4242 4242 4242 4242" } });
+/** Pays on the simulated page as the order's own fan. */
+function payOnPage(co: Checkout, token: string) {
+  return call("POST", co.payment.paymentUrl!, { token, body: { card: "4242 4242 4242 4242" } });
 }
 
 async function payAgain(token: string, orderId: string) {
@@ -63,7 +65,7 @@ async function netOf(orderId: string) {
 describe("one live intent per order", () => {
   it("paying again cancels the declined attempt's intent, so the old attempt can no longer be paid", async () => {
     const { fan, co } = await checkedOut(["A-1-1"]);
-    await expectJson(await declineOnPage(co), 200);
+    await expectJson(await declineOnPage(co, fan.token), 200);
     expect((await order(fan.token, co.orderId)).status).toBe("failed");
 
     const second = await payAgain(fan.token, co.orderId);
@@ -71,8 +73,8 @@ describe("one live intent per order", () => {
     expect((await intentRow(co.payment.reference))?.status).toBe("canceled");
 
     // The fan goes back to the first payment page with a good card: it is no longer payable.
-    await expectProblem(await payOnPage(co), 409, "order_not_payable");
-    expect(await expectJson(await payOnPage(second), 200)).toMatchObject({ result: "succeeded" });
+    await expectProblem(await payOnPage(co, fan.token), 409, "order_not_payable");
+    expect(await expectJson(await payOnPage(second, fan.token), 200)).toMatchObject({ result: "succeeded" });
 
     const o = await order(fan.token, co.orderId);
     expect(o.status).toBe("paid");
@@ -82,9 +84,9 @@ describe("one live intent per order", () => {
 
   it("refunds a success for a superseded attempt that slipped through, whichever settles first", async () => {
     const { fan, co } = await checkedOut(["A-1-2"]);
-    await expectJson(await declineOnPage(co), 200);
+    await expectJson(await declineOnPage(co, fan.token), 200);
     const second = await payAgain(fan.token, co.orderId);
-    await expectJson(await payOnPage(second), 200);
+    await expectJson(await payOnPage(second, fan.token), 200);
 
     // Stripe reports attempt 1 succeeded anyway (it was paid just before the cancel reached it).
     const late = await deliver(await signedEvent("payment_intent.succeeded", intentOf(co)));
@@ -104,7 +106,7 @@ describe("one live intent per order", () => {
 
   it("refunds a success for a settled order instead of answering already_settled", async () => {
     const { fan, co } = await checkedOut(["A-1-3"]);
-    await expectJson(await declineOnPage(co), 200);
+    await expectJson(await declineOnPage(co, fan.token), 200);
     const second = await payAgain(fan.token, co.orderId);
     // Attempt 2 is paid first, then attempt 1's success arrives for the settled order.
     await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(second))), 200);
@@ -159,7 +161,7 @@ describe("signed successes that do not match what the order recorded", () => {
       .all<{ amount: number; reason: string; charge_ref: string }>();
     expect(refunds.results).toEqual([{ amount: 5000, reason: "unknown_intent", charge_ref: stray.id }]);
     // The real intent still pays the order.
-    await expectJson(await payOnPage(co), 200);
+    await expectJson(await payOnPage(co, fan.token), 200);
     expect((await order(fan.token, co.orderId)).status).toBe("paid");
   });
 });
@@ -167,7 +169,7 @@ describe("signed successes that do not match what the order recorded", () => {
 describe("cancels target their own intent", () => {
   it("a stale cancel_payment for attempt 1 leaves attempt 2 payable", async () => {
     const { fan, hold, co } = await checkedOut(["A-3-1"]);
-    await expectJson(await declineOnPage(co), 200);
+    await expectJson(await declineOnPage(co, fan.token), 200);
     const second = await payAgain(fan.token, co.orderId);
     const firstHoldId = hold.holdId.split("~")[1];
 
@@ -175,7 +177,7 @@ describe("cancels target their own intent", () => {
     expect(result.retryMessages).toEqual([]);
     expect((await intentRow(second.payment.reference))?.status).toBe("requires_payment_method");
     expect((await order(fan.token, co.orderId)).status).toBe("pending_payment");
-    await expectJson(await payOnPage(second), 200);
+    await expectJson(await payOnPage(second, fan.token), 200);
     expect((await order(fan.token, co.orderId)).status).toBe("paid");
   });
 });
@@ -206,7 +208,7 @@ describe("releasing a hold during checkout", () => {
     );
     expect(closed.status).toBe("cancelled");
     expect((await intentRow(co.payment.reference))?.status).toBe("canceled");
-    await expectProblem(await payOnPage(co), 409, "order_not_payable");
+    await expectProblem(await payOnPage(co, fan.token), 409, "order_not_payable");
   });
 });
 
@@ -336,7 +338,7 @@ describe("refunded seats go back on sale even when the object call fails", () =>
     );
     const { fan, hold } = await fanWithHold(event.id, ["A-2-5"]);
     const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
-    await expectJson(await payOnPage(co), 200);
+    await expectJson(await payOnPage(co, fan.token), 200);
     const stub = env.EVENT_INVENTORY.getByName(event.id);
     // The object refuses to record returns for a while (as if the call never reached it).
     await runInDurableObject(stub, (_i, state) => {

@@ -15,7 +15,7 @@ describe("purchase with the simulated provider", () => {
     });
     expect(co.payment.paymentUrl).toMatch(/^\/v1\/pay\/simulated\/pi_sim_/);
 
-    const paid = await paySimulated(co.payment.paymentUrl);
+    const paid = await paySimulated(co.payment.paymentUrl, undefined, fan.token);
     expect(paid).toMatchObject({ result: "succeeded", webhook: { status: 200, outcome: "paid" } });
 
     const order = await getOrder(fan.token, co.orderId);
@@ -29,7 +29,7 @@ describe("purchase with the simulated provider", () => {
     const { event } = await setupEvent();
     const { fan, hold } = await fanWithHold(event.id, ["A-2-1"]);
     const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
-    const declined = await paySimulated(co.payment.paymentUrl, "4000 0000 0000 0002");
+    const declined = await paySimulated(co.payment.paymentUrl, "4000 0000 0000 0002", fan.token);
     expect(declined).toMatchObject({ result: "declined", webhook: { status: 200, outcome: "failed" } });
     expect((await getOrder(fan.token, co.orderId)).status).toBe("failed");
     const seats = await expectJson(await call("GET", `/v1/events/${event.id}/seats`), 200);

@@ -150,7 +150,7 @@ describe("payment after the hold lapsed", () => {
 
     expect((await order(fan.token, co.orderId)).status).toBe("expired");
     await expectProblem(
-      await call("POST", co.payment.paymentUrl!, { body: { card: "4242 4242 4242 4242" } }),
+      await call("POST", co.payment.paymentUrl!, { token: fan.token, body: { card: "4242 4242 4242 4242" } }),
       409,
       "order_not_payable",
     );

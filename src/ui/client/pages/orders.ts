@@ -1,5 +1,5 @@
 import { api, requireUser, send } from "../api";
-import { h, mount, toast } from "../dom";
+import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
 
@@ -84,16 +84,7 @@ export async function orderPage(id: string) {
   if (order.status === "pending_payment") {
     payBox.hidden = false;
     if (handle?.provider === "simulated" && handle.paymentUrl) {
-      payBox.append(
-        h("h2", {}, "Payment"),
-        h("p", { class: "muted" }, "Local test payments: the card below succeeds."),
-        h("iframe", { src: handle.paymentUrl, title: "Payment", class: "pay-frame", "data-testid": "pay-frame" }),
-        h(
-          "p",
-          { class: "small" },
-          h("a", { href: handle.paymentUrl, target: "_blank", rel: "noopener" }, "Open the payment page in a new tab"),
-        ),
-      );
+      payBox.append(h("h2", {}, "Payment"), simulatedPayForm(handle.paymentUrl));
     } else if (handle?.provider === "stripe" && handle.publishableKey) {
       await mountStripe(payBox, handle);
     } else {
@@ -206,4 +197,41 @@ async function mountStripe(box: HTMLElement, handle: PaymentHandle) {
     if (r.error) toast(r.error.message ?? "Payment failed", "error");
     pay.disabled = false;
   });
+}
+
+/**
+ * The simulated provider's card form (local runs only). It posts with `api`, so the fan's own
+ * access token goes along: the pay endpoint acts for no one else, which a framed HTML page
+ * posting a plain form could not prove. The order page's polling then sees the webhook's result.
+ */
+function simulatedPayForm(paymentUrl: string): HTMLFormElement {
+  const card = h("input", { name: "card", value: "4242 4242 4242 4242", autocomplete: "off", inputmode: "numeric" });
+  const result = h("p", { "data-testid": "pay-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "pay-form", "data-testid": "pay-form" },
+    h("p", { class: "muted" }, "Local test payments: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 declines."),
+    field("Card number", card),
+    h("button", { class: "btn primary", type: "submit", name: "action", value: "pay" }, "Pay"),
+    " ",
+    h("button", { class: "btn", type: "submit", name: "action", value: "decline" }, "Decline"),
+    result,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const decline = (e as SubmitEvent).submitter?.getAttribute("value") === "decline";
+    for (const b of form.querySelectorAll("button")) b.disabled = true;
+    try {
+      const r = await api<{ result: string }>(
+        "POST",
+        paymentUrl,
+        decline ? { action: "decline" } : { card: card.value },
+      );
+      result.textContent = r.result === "succeeded" ? "Payment sent; confirming…" : "Payment declined.";
+    } catch (err) {
+      for (const b of form.querySelectorAll("button")) b.disabled = false;
+      toast(err instanceof Error ? err.message : String(err), "error");
+    }
+  });
+  return form;
 }
