@@ -46,6 +46,12 @@ export function createApp() {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
+  // The same access token in `?token=`, for WebSocket upgrades: browsers cannot set headers on one.
+  app.openAPIRegistry.registerComponent("securitySchemes", "queryToken", {
+    type: "apiKey",
+    in: "query",
+    name: "token",
+  });
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);

@@ -166,7 +166,7 @@ export const queueRoutes = createRouter()
   .openapi(
     createRoute({
       operationId: "connectQueueLive",
-      security: [],
+      security: [{ queryToken: [] }],
       method: "get",
       path: "/events/{id}/queue/{ticket}/live",
       tags: ["queue"],
