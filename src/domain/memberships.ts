@@ -220,7 +220,8 @@ async function ownOpenInvitation(db: Db, me: UserRow, invitationId: string, now:
  * whose email was invited may, once, before it lapses; admins never become members (422), nor
  * does an account that already belongs to an organizer (409). The membership and the
  * invitation's `accepted` mark are written in one batch, each conditional on the other's state,
- * so two racing accepts (or an accept racing a revoke) attach at most once.
+ * so two racing accepts (or an accept racing a revoke) attach at most once. An `organizer` account
+ * with no organizer (left so by hand or by older code) may join like a fan; an admin never.
  */
 export async function acceptInvitation(
   d1: D1Database,
@@ -237,7 +238,7 @@ export async function acceptInvitation(
     d1
       .prepare(
         `UPDATE users SET role = 'organizer', organizer_id = ?1, organizer_role = ?2, updated_at = ?3
-         WHERE id = ?4 AND role = 'fan' AND organizer_id IS NULL AND EXISTS (
+         WHERE id = ?4 AND role IN ('fan', 'organizer') AND organizer_id IS NULL AND EXISTS (
            SELECT 1 FROM organizer_invitations WHERE id = ?5 AND status = 'pending' AND expires_at > ?3)`,
       )
       .bind(inv.organizerId, inv.role, now, me.id, inv.id),
