@@ -5,7 +5,9 @@
 //
 // Scenarios: spread, hot, churn (the hold path), then purchase (hold → checkout → simulated
 // payment, as real users: their rows are inserted into the server's local D1, because orders
-// reference users). The purchase scenario and the D1 invariants need that D1: the bench's own
+// reference users), followed by a `purchase_d1` line: D1 statements and round trips per purchase
+// with every consumer included, and per checkout and webhook request, from the server's binding
+// counters (scripts/bench/d1-cost.mjs). The purchase scenario and the D1 invariants need that D1: the bench's own
 // server has it; with BASE_URL they run only when BENCH_PERSIST_TO names the server's
 // --persist-to dir (it must run from this tree, or one with the same wrangler.toml D1 binding).
 // Last, fanout: BENCH_WS_CLIENTS WebSocket clients on the event's live seat map while 200 holds
@@ -20,6 +22,7 @@
 // BENCH_JWT_SECRET (for a server with its own JWT_SECRET), BENCH_ADMIN_EMAIL / BENCH_ADMIN_PASSWORD
 // (the BASE_URL server's bootstrap admin), BENCH_PORT (8788).
 import { mintAccessToken, DEV_SECRET } from "./jwt.mjs";
+import { describeCost, purchaseCost, settledTotals } from "./d1-cost.mjs";
 import { checkInvariants } from "./invariants.mjs";
 import { Ledger, churn, fanout, hot, purchase, spread } from "./scenarios.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
@@ -146,8 +149,15 @@ async function main() {
   if (usersInserted) {
     await usersInserted;
     const buyConcurrency = Math.max(1, Math.round(concurrency / 2));
+    // D1 cost per purchase from the server's binding counters, once the hold scenarios' audit
+    // messages are consumed and again once the purchases' own queue messages are.
+    const before = await settledTotals(base, admin);
     log(`purchase: concurrency ${buyConcurrency}, ${buyers} buyers`);
-    report(await purchase(ctx, Math.round(600 * scale), buyerTokens, buyConcurrency));
+    const bought = await purchase(ctx, Math.round(600 * scale), buyerTokens, buyConcurrency);
+    report(bought);
+    const cost = purchaseCost(before, await settledTotals(base, admin), bought.ok);
+    process.stdout.write(`${JSON.stringify(cost)}\n`);
+    for (const line of describeCost(cost)) log(line);
   }
 
   log(

@@ -5,13 +5,16 @@
  */
 export type BindingCounts = { d1: number; d1RoundTrips: number; rpc: number };
 
+/** A source's totals; `runs` is how many requests, batches or cron runs they add up. */
+export type SourceTotals = BindingCounts & { runs: number };
+
 /**
  * Totals per source (`request POST /v1/holds/:holdId/checkout`, `queue notifications`, `cron`)
  * since this isolate started. A Worker has no process-wide memory, so in production these are one
  * isolate's view; under `wrangler dev` (one isolate) they are the whole server's, which is what
  * the bench reads.
  */
-const totals = new Map<string, BindingCounts>();
+const totals = new Map<string, SourceTotals>();
 const startedAt = Date.now();
 
 /** The counters of one unit of work; the metered bindings (src/observability/metered-env.ts) bump them. */
@@ -50,9 +53,10 @@ export class Meter implements BindingCounts {
     if (this.sink) return;
     let sink = totals.get(source);
     if (!sink) {
-      sink = { d1: 0, d1RoundTrips: 0, rpc: 0 };
+      sink = { d1: 0, d1RoundTrips: 0, rpc: 0, runs: 0 };
       totals.set(source, sink);
     }
+    sink.runs += 1;
     sink.d1 += this.d1;
     sink.d1RoundTrips += this.d1RoundTrips;
     sink.rpc += this.rpc;
@@ -66,8 +70,8 @@ export class Meter implements BindingCounts {
 }
 
 /** A copy of the totals per source, and when counting started (epoch ms). */
-export function meterTotals(): { since: number; sources: Record<string, BindingCounts> } {
-  const sources: Record<string, BindingCounts> = {};
+export function meterTotals(): { since: number; sources: Record<string, SourceTotals> } {
+  const sources: Record<string, SourceTotals> = {};
   for (const [k, v] of totals) sources[k] = { ...v };
   return { since: startedAt, sources };
 }

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { admin } from "./admin";
+import { bindingCountRoutes } from "./admin/binding-counts";
 import { metricsRoutes } from "./admin/metrics";
 import { auth } from "./auth";
 import { docs } from "./docs";
@@ -25,6 +26,7 @@ import { venues } from "./venues";
 export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1/health", health);
   app.route("/v1/admin/metrics", metricsRoutes); // before admin: operator token, not a user JWT
+  app.route("/v1/admin/metrics/bindings", bindingCountRoutes); // the same
   app.route("/v1/admin", admin);
   app.route("/v1/auth", auth);
   app.route("/v1/me/invitations", meInvitations);

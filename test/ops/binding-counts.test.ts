@@ -2,9 +2,9 @@ import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { auditMsg } from "../audit/helpers";
-import { expectJson } from "../helpers/http";
+import { call, expectJson, expectProblem } from "../helpers/http";
 import { checkoutCall, fanWithHold, paySimulated, setupEvent } from "../orders/helpers";
-import { captureLogs, requestLines, useRequestLogs } from "./helpers";
+import { OPERATOR_TOKEN, captureLogs, requestLines, useOperatorToken, useRequestLogs } from "./helpers";
 
 /** The JSON lines with the given `msg` among captured lines. */
 function linesWith(lines: string[], msg: string): Record<string, unknown>[] {
@@ -56,5 +56,27 @@ describe("binding counts on log lines", () => {
     const [line] = linesWith(lines, "queue batch");
     // One read batch (the id lookup and the chain's last row), one write batch.
     expect(line).toMatchObject({ queue: "audit", messages: 1, d1: 3, d1RoundTrips: 2, rpc: 0 });
+  });
+});
+
+describe("GET /v1/admin/metrics/bindings", () => {
+  useOperatorToken();
+  const HOLD = "request POST /v1/events/:id/holds";
+  const totals = async () =>
+    (await expectJson(await call("GET", "/v1/admin/metrics/bindings", { token: OPERATOR_TOKEN }), 200)) as {
+      since: number;
+      sources: Record<string, { runs: number; d1: number; d1RoundTrips: number; rpc: number }>;
+    };
+
+  it("adds up the D1 and object calls of every request by route, for the operator token only", async () => {
+    const { event } = await setupEvent();
+    const before = (await totals()).sources[HOLD] ?? { runs: 0, d1: 0, d1RoundTrips: 0, rpc: 0 };
+    await fanWithHold(event.id, ["A-1-1"]);
+    await fanWithHold(event.id, ["A-1-2"]);
+    const after = await totals();
+    expect(after.sources[HOLD]).toEqual({ ...before, runs: before.runs + 2, rpc: before.rpc + 2 });
+    expect(after.sources["request POST /v1/admin/events/:id/publish"]!.d1).toBeGreaterThan(0);
+    expect(after.since).toBeLessThanOrEqual(Date.now());
+    await expectProblem(await call("GET", "/v1/admin/metrics/bindings"), 401, "unauthenticated");
   });
 });
