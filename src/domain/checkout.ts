@@ -9,7 +9,7 @@ import type { PaymentHandle, PaymentProvider } from "../payments/provider";
 import { PaymentProviderError } from "../payments/provider";
 import { outboxInsert, outboxItem, shipOutbox } from "../queues/outbox";
 import { inventoryStub } from "./event-lifecycle";
-import { decodeHoldId } from "./hold-ids";
+import { locateHold } from "./event-ids";
 import { inventoryError } from "./inventory-errors";
 import { METRIC, count } from "../observability/metrics";
 import { toD1 } from "../db/raw";
@@ -30,8 +30,7 @@ type Ctx = { db: Db; ns: Env["EVENT_INVENTORY"]; provider: PaymentProvider; env:
  * checkouts of one hold end as one order and one PaymentIntent.
  */
 export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string): Promise<CheckoutResult> {
-  const ids = decodeHoldId(publicHoldId);
-  if (!ids) throw notFound("Hold");
+  const ids = await locateHold(ctx.env.DB, publicHoldId);
   const stub = inventoryStub(ctx.ns, ids.eventId);
   const got = await stub.getHold(ids.holdId);
   if (!got.ok || got.hold.userId !== auth.userId) throw notFound("Hold");

@@ -1,11 +1,11 @@
-import { isId } from "../lib/ids";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requestIpHash } from "../audit/emit";
 import { jwtSecret } from "../auth/config";
 import { requireAuth } from "../auth/middleware";
 import { verifyAdmission } from "../domain/admission";
 import { inventoryStub } from "../domain/event-lifecycle";
-import { decodeHoldId, encodeHoldId } from "../domain/hold-ids";
+import { isEventId, locateHold } from "../domain/event-ids";
+import { encodeHoldId } from "../domain/hold-ids";
 import { inventoryError } from "../domain/inventory-errors";
 import { AppError, notFound } from "../errors";
 import type { HoldRequest } from "../objects/inventory-types";
@@ -112,12 +112,6 @@ async function admitted(
   return true;
 }
 
-function locate(id: string) {
-  const d = decodeHoldId(id);
-  if (!d) throw notFound("Hold");
-  return d;
-}
-
 export const holds = createRouter()
   .openapi(
     createRoute({
@@ -133,7 +127,7 @@ export const holds = createRouter()
       const { id } = c.req.valid("param");
       const request = c.req.valid("json") as HoldRequest;
       // No D1 read on this path, so junk ids stop here instead of creating an empty object.
-      if (!isId("evt", id)) throw notFound("Event");
+      if (!isEventId(id)) throw notFound("Event");
       const admission = await admitted(c.req.valid("header")["x-admission-token"], c.env, c.var.auth.userId, id);
       const { success } = await c.env.HOLD_LIMITER.limit({ key: `hold:${c.var.auth.userId}` });
       if (!success)
@@ -175,7 +169,8 @@ export const holds = createRouter()
       responses: { 200: jsonResponse(HoldView, "Hold"), ...pickProblems(401, 404) },
     }),
     async (c) => {
-      const { eventId, holdId } = locate(c.req.valid("param").holdId);
+      // Unlike the hold itself, reading or releasing one may cost a D1 read: junk stops there.
+      const { eventId, holdId } = await locateHold(c.env.DB, c.req.valid("param").holdId);
       const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).getHold(holdId);
       if (!r.ok) throw inventoryError(r);
       const h = r.hold;
@@ -206,7 +201,7 @@ export const holds = createRouter()
       responses: { 204: { description: "Released" }, ...pickProblems(401, 404, 409) },
     }),
     async (c) => {
-      const { eventId, holdId } = locate(c.req.valid("param").holdId);
+      const { eventId, holdId } = await locateHold(c.env.DB, c.req.valid("param").holdId);
       const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).release(holdId, c.var.auth.userId);
       if (!r.ok) throw inventoryError(r);
       return c.body(null, 204);

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireAuth } from "../auth/middleware";
 import { verifyAccessToken } from "../auth/tokens";
+import { requirePublishedEvent } from "../domain/event-ids";
 import { AppError, notFound } from "../errors";
 import type { AppEnv } from "../env";
 import { jsonResponse, pickProblems } from "./problem-responses";
@@ -79,8 +80,9 @@ async function liveEvent(c: Context<AppEnv>, id: string) {
 }
 
 /**
- * The flash-sale waiting room, fan side. Polling a ticket reads only the room (no D1), so the
- * cheapest request is the most frequent one; the socket makes polling unnecessary.
+ * The flash-sale waiting room, fan side. Polling a ticket costs one indexed D1 read (that the
+ * event exists, so a junk id never creates a room) and one room call; the socket makes polling
+ * unnecessary.
  */
 export const queueRoutes = createRouter()
   .openapi(
@@ -117,8 +119,10 @@ export const queueRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      // No D1 read: only an organizer's PUT (on an event they manage) opens a room, so the room
-      // alone answers whether joining is possible; the join path is one object call.
+      // Only an organizer's PUT (on an event they manage) opens a room, so the room answers
+      // whether joining is possible; the one indexed D1 read first keeps junk and unknown event
+      // ids from creating a stored room (every object call creates the object).
+      await requirePublishedEvent(c.env.DB, id);
       const { success } = await c.env.QUEUE_LIMITER.limit({ key: `queue:${c.var.auth.userId}` });
       if (!success)
         throw new AppError("rate_limited", "Too many join attempts; retry shortly", {
@@ -141,6 +145,7 @@ export const queueRoutes = createRouter()
     }),
     async (c) => {
       const { id, ticket } = c.req.valid("param");
+      await requirePublishedEvent(c.env.DB, id, "Queue ticket");
       const r = await waitingRoomStub(c.env.WAITING_ROOM, id).view(ticket, c.var.auth.userId);
       if (!r.ok) throw notFound("Queue ticket");
       return c.json(toTicket(r.view), 200);
@@ -158,6 +163,7 @@ export const queueRoutes = createRouter()
     }),
     async (c) => {
       const { id, ticket } = c.req.valid("param");
+      await requirePublishedEvent(c.env.DB, id, "Queue ticket");
       const r = await waitingRoomStub(c.env.WAITING_ROOM, id).leave(ticket, c.var.auth.userId);
       if (!r.ok) throw notFound("Queue ticket");
       return c.json(toTicket(r.view), 200);
@@ -203,6 +209,7 @@ export const queueRoutes = createRouter()
         );
       }
       const auth = await verifyAccessToken(c.req.valid("query").token, c.env);
+      await requirePublishedEvent(c.env.DB, id, "Queue ticket");
       const headers = new Headers({ Upgrade: "websocket", "X-Queue-Ticket": ticket, "X-Queue-User": auth.userId });
       const res = await waitingRoomStub(c.env.WAITING_ROOM, id).fetch(
         new Request("https://waiting-room/live", { headers }),

@@ -1,0 +1,40 @@
+import { notFound } from "../errors";
+import { isId } from "../lib/ids";
+import { decodeHoldId } from "./hold-ids";
+
+/**
+ * Every Durable Object call creates the object, and its constructor writes its schema, so an id
+ * that reaches `getByName` leaves a stored object behind even when the answer is "not found".
+ * These checks stand in front of every such call: first the id's shape (free), then, on routes
+ * that do not already read the event, one indexed D1 read that it exists and is published.
+ */
+
+/** `evt_` + 26 Crockford base32 characters, as `newId("evt")` makes them. */
+export const isEventId = (id: string) => isId("evt", id);
+
+/** The object-side hold id: a lowercase UUID (`crypto.randomUUID()` in the inventory object). */
+const HOLD_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A public hold id (`evt_…~uuid`) split into its parts, or null unless both parts are well-shaped. */
+export function parseHoldId(publicId: string): { eventId: string; holdId: string } | null {
+  const d = decodeHoldId(publicId);
+  return d && isEventId(d.eventId) && HOLD_UUID.test(d.holdId) ? d : null;
+}
+
+/**
+ * Throws 404 unless `id` is shaped like an event id and names an event that is past draft (the
+ * only ones with an inventory or a waiting room); `what` names the missing thing in the 404.
+ */
+export async function requirePublishedEvent(db: D1Database, id: string, what = "Event"): Promise<void> {
+  if (!isEventId(id)) throw notFound(what);
+  const row = await db.prepare("SELECT status FROM events WHERE id = ?").bind(id).first<{ status: string }>();
+  if (!row || row.status === "draft") throw notFound(what);
+}
+
+/** `parseHoldId` plus `requirePublishedEvent`: the hold's parts, or 404 "Hold". */
+export async function locateHold(db: D1Database, publicId: string): Promise<{ eventId: string; holdId: string }> {
+  const ids = parseHoldId(publicId);
+  if (!ids) throw notFound("Hold");
+  await requirePublishedEvent(db, ids.eventId, "Hold");
+  return ids;
+}
