@@ -16,6 +16,8 @@ export default defineConfig(async () => {
             BOOTSTRAP_ADMIN_EMAIL: "root@example.test",
             LIST_CACHE_SECONDS: "0",
             SEAT_CACHE_SECONDS: "0",
+            // Revocation tests assert on the very next request; test/auth/revocation covers the cache.
+            SESSION_CACHE_SECONDS: "0",
             // One JSON line per request would bury test output; test/ops turns it on where it asserts on it.
             REQUEST_LOGS: "false",
           },

@@ -39,6 +39,11 @@ export type AuthContext = {
   email: string;
   role: Role;
   organizerId: string | null;
+  /**
+   * The account's session version the token was signed at (`tv`); guarded routes refuse a token
+   * whose version is no longer current. Absent for IdP tokens, whose account is re-read anyway.
+   */
+  tokenVersion?: number;
 };
 
 export type AppEnv = {

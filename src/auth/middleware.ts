@@ -3,6 +3,7 @@ import type { Role } from "../db/schema/constants";
 import { AppError } from "../errors";
 import type { AppEnv } from "../env";
 import { isAsymmetricToken, verifyOidcToken } from "./oidc";
+import { checkCurrent } from "./revocation";
 import { verifyAccessToken } from "./tokens";
 
 /** Reads `Authorization: Bearer <jwt>`; null when absent. */
@@ -19,14 +20,29 @@ export function bearerToken(header: string | undefined): string | null {
  * tokens when one is configured (see auth/oidc.ts).
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearerToken(c.req.header("Authorization"));
+  c.set("auth", await authenticate(requiredToken(c.req.header("Authorization")), c.env));
+  await next();
+});
+
+/**
+ * requireAuth plus revocation (src/auth/revocation.ts): a token whose session has ended is 401,
+ * and role and organizer come from the account as read at most 60 s ago. For admin routes and
+ * personal data; holds and seat maps keep requireAuth, which reads no store.
+ */
+export const requireCurrentAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const auth = await authenticate(requiredToken(c.req.header("Authorization")), c.env);
+  c.set("auth", await checkCurrent(c.env, auth));
+  await next();
+});
+
+function requiredToken(header: string | undefined): string {
+  const token = bearerToken(header);
   if (!token)
     throw new AppError("unauthenticated", "This endpoint needs an access token", {
       headers: { "WWW-Authenticate": 'Bearer realm="edge-tickets"' },
     });
-  c.set("auth", await authenticate(token, c.env));
-  await next();
-});
+  return token;
+}
 
 /** Lets only the given roles through (after requireAuth); others get 403. */
 export function requireRole(...roles: Role[]) {

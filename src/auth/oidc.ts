@@ -159,6 +159,7 @@ async function findOrCreate(env: Bindings, subject: string, email: string | null
     organizerId: null,
     organizerRole: null,
     oidcSubject: subject,
+    tokenVersion: 0,
     createdAt: now,
     updatedAt: now,
   };

@@ -1,9 +1,10 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { refreshTokens } from "../db/schema";
+import { refreshTokens, users } from "../db/schema";
 import { AppError } from "../errors";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { REFRESH_TOKEN_SECONDS } from "./config";
+import { forgetUser } from "./revocation";
 
 const invalid = () => new AppError("unauthenticated", "The refresh token is invalid, expired or revoked");
 
@@ -29,12 +30,42 @@ export async function issueRefreshToken(
   return token;
 }
 
-/** Revokes every still-live token of a family (idempotent). */
-export async function revokeFamily(db: Db, familyId: string, now = Date.now()): Promise<void> {
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+const bumpVersion = { tokenVersion: sql`${users.tokenVersion} + 1` };
+
+/**
+ * Revokes every still-live token of a family (idempotent) and bumps the owner's session version,
+ * so access tokens already issued stop working on guarded routes within a minute. The bump costs
+ * the owner's other sessions one silent refresh each; a per-session check would cost a read of
+ * the family on every guarded request instead.
+ */
+export async function revokeFamily(
+  db: Db,
+  family: { userId: string; familyId: string },
+  now = Date.now(),
+): Promise<void> {
+  const live = and(eq(refreshTokens.familyId, family.familyId), isNull(refreshTokens.revokedAt));
+  // One batch, so one transaction: the bump happens only while a live token remains, so revoking
+  // a family twice (a repeated logout) bumps once.
+  await db.batch([
+    db
+      .update(users)
+      .set(bumpVersion)
+      .where(and(eq(users.id, family.userId), exists(db.select().from(refreshTokens).where(live)))),
+    db.update(refreshTokens).set({ revokedAt: now }).where(live),
+  ]);
+  forgetUser(family.userId);
+}
+
+/** Logout everywhere: revokes every live refresh token of the account and bumps its session version. */
+export async function revokeAllSessions(db: Db, userId: string, now = Date.now()): Promise<void> {
+  await db.batch([
+    db.update(users).set(bumpVersion).where(eq(users.id, userId)),
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt))),
+  ]);
+  forgetUser(userId);
 }
 
 /**
@@ -50,7 +81,7 @@ export async function rotateRefreshToken(
   const row = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, await sha256Hex(token)) });
   if (!row || row.revokedAt !== null || row.expiresAt <= now) throw invalid();
   if (row.usedAt !== null) {
-    await revokeFamily(db, row.familyId, now);
+    await revokeFamily(db, row, now);
     throw invalid();
   }
   // Conditional update: of two concurrent uses only one changes the row; the loser is treated
@@ -61,7 +92,7 @@ export async function rotateRefreshToken(
     .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt)))
     .run();
   if (res.meta.changes !== 1) {
-    await revokeFamily(db, row.familyId, now);
+    await revokeFamily(db, row, now);
     throw invalid();
   }
   return {
@@ -74,5 +105,5 @@ export async function rotateRefreshToken(
 /** Logs a session out by revoking the family of the presented token; unknown tokens are a no-op. */
 export async function revokeByToken(db: Db, token: string, now = Date.now()): Promise<void> {
   const row = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, await sha256Hex(token)) });
-  if (row) await revokeFamily(db, row.familyId, now);
+  if (row) await revokeFamily(db, row, now);
 }

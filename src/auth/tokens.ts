@@ -10,12 +10,14 @@ const ClaimsSchema = z.object({
   email: z.string(),
   role: z.enum(ROLES),
   org: z.string().nullable().optional(),
+  // Optional: tokens signed before session versions existed carry none and count as version 0.
+  tv: z.number().int().nonnegative().optional(),
   iss: z.string(),
   aud: z.string(),
   exp: z.number(),
 });
 
-/** Signs a 15-minute HS256 access token carrying the caller's role and organizer. */
+/** Signs a 15-minute HS256 access token carrying the caller's role, organizer and session version. */
 export async function signAccessToken(auth: AuthContext, env: AppEnv["Bindings"], now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
   return sign(
@@ -24,6 +26,7 @@ export async function signAccessToken(auth: AuthContext, env: AppEnv["Bindings"]
       email: auth.email,
       role: auth.role,
       org: auth.organizerId,
+      tv: auth.tokenVersion ?? 0,
       iss: env.JWT_ISSUER,
       aud: env.JWT_AUDIENCE,
       iat,
@@ -54,5 +57,6 @@ export async function verifyAccessToken(token: string, env: AppEnv["Bindings"]):
     email: claims.data.email,
     role: claims.data.role,
     organizerId: claims.data.org ?? null,
+    tokenVersion: claims.data.tv ?? 0,
   };
 }

@@ -61,7 +61,7 @@ export function isUniqueViolation(err: unknown): boolean {
 async function session(db: Db, env: Bindings, user: UserRow, refreshToken?: string) {
   return {
     user: userView(user),
-    accessToken: await signAccessToken(authOf(user), env),
+    accessToken: await signAccessToken({ ...authOf(user), tokenVersion: user.tokenVersion }, env),
     refreshToken: refreshToken ?? (await issueRefreshToken(db, user.id)),
     expiresIn: ACCESS_TOKEN_SECONDS,
   };
@@ -89,6 +89,7 @@ export async function signup(db: Db, env: Bindings, input: SignupInput) {
     organizerId: null,
     organizerRole: null,
     oidcSubject: null,
+    tokenVersion: 0,
     createdAt: now,
     updatedAt: now,
   };

@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { authenticate, bearerToken } from "../auth/middleware";
+import { checkCurrent } from "../auth/revocation";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 
@@ -24,10 +25,13 @@ export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
   if (!token) throw new AppError("unauthenticated", "This endpoint needs the operator token", challenge);
   const operator = c.env.OPERATOR_TOKEN;
   if (operator && (await sameSecret(token, operator))) return next();
-  // Not the operator token: it must be an admin's JWT (anything else that is not a valid JWT is 401).
-  const auth = await authenticate(token, c.env).catch(() => {
-    throw new AppError("unauthenticated", "Invalid operator token", challenge);
-  });
+  // Not the operator token: it must be a current admin's JWT (anything else that is not a valid JWT,
+  // or whose session has ended, is 401; a demoted admin is 403).
+  const auth = await authenticate(token, c.env)
+    .then((a) => checkCurrent(c.env, a))
+    .catch(() => {
+      throw new AppError("unauthenticated", "Invalid operator token", challenge);
+    });
   if (auth.role !== "admin") throw new AppError("forbidden", "This endpoint is for operators and admins");
   c.set("auth", auth);
   await next();

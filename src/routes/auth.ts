@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { audit } from "../audit/emit";
 import { clientIp, enforceLoginLimit, enforceSignupLimit } from "../auth/rate-limit";
-import { revokeByToken } from "../auth/refresh-tokens";
+import { requireCurrentAuth } from "../auth/middleware";
+import { revokeAllSessions, revokeByToken } from "../auth/refresh-tokens";
 import { createDb } from "../db/client";
 import { emailHash, login, refresh, refreshReuse, signup } from "../domain/accounts";
 import { AppError } from "../errors";
@@ -73,6 +74,19 @@ const logoutRoute = createRoute({
   ...post("/logout", "Revoke the session of a refresh token", RefreshSchema),
   responses: { 204: { description: "Revoked (also when it already was)" }, ...pickProblems(400) },
 });
+const logoutAllRoute = createRoute({
+  operationId: "logoutEverywhere",
+  method: "post",
+  path: "/logout-all",
+  tags: ["auth"],
+  summary: "End every session of the caller",
+  description:
+    "Revokes all refresh tokens of the account; access tokens already issued are refused within 60 s " +
+    "on admin routes and personal data (/v1/me, /v1/orders, /v1/tickets).",
+  security: [{ bearer: [] }],
+  middleware: [requireCurrentAuth] as const,
+  responses: { 204: { description: "Every session ended" }, ...pickProblems(401) },
+});
 
 export const auth = createRouter()
   .openapi(signupRoute, async (c) => {
@@ -122,5 +136,11 @@ export const auth = createRouter()
   })
   .openapi(logoutRoute, async (c) => {
     await revokeByToken(createDb(c.env.DB), c.req.valid("json").refreshToken);
+    return c.body(null, 204);
+  })
+  .openapi(logoutAllRoute, async (c) => {
+    const { userId } = c.var.auth;
+    await revokeAllSessions(createDb(c.env.DB), userId);
+    audit(c, { action: "auth.logout_all", entityType: "user", entityId: userId });
     return c.body(null, 204);
   });

@@ -1,6 +1,6 @@
 import { audit } from "../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../auth/middleware";
+import { requireCurrentAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
 import { ORGANIZER_ROLES, ROLES } from "../db/schema/constants";
 import { getUser, updateProfile, userView } from "../domain/accounts";
@@ -39,7 +39,7 @@ const getMe = createRoute({
   tags: ["account"],
   summary: "The signed-in user",
   security: [{ bearer: [] }],
-  middleware: [requireAuth] as const,
+  middleware: [requireCurrentAuth] as const,
   responses: { 200: jsonResponse(UserSchema, "The caller's account"), ...pickProblems(401) },
 });
 
@@ -50,7 +50,7 @@ const patchMe = createRoute({
   tags: ["account"],
   summary: "Update name, phone and notification preferences",
   security: [{ bearer: [] }],
-  middleware: [requireAuth] as const,
+  middleware: [requireCurrentAuth] as const,
   request: { body: jsonBody(ProfilePatchSchema) },
   responses: { 200: jsonResponse(UserSchema, "The updated account"), ...pickProblems(400, 401) },
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../auth/middleware";
+import { requireAuth, requireCurrentAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
 import { getEvent } from "../db/queries/catalog";
 import { getOrder, listOrders, orderDetail } from "../db/queries/orders";
@@ -14,11 +14,15 @@ import { jsonResponse, pickProblems, problems } from "./problem-responses";
 import { CheckoutSchema, OrderSchema, OrderSummarySchema, toCheckout, toOrder, toOrderSummary } from "./order-schemas";
 import { createRouter } from "./router";
 
-const base = { tags: ["orders"], security: [{ bearer: [] }], middleware: requireAuth };
-const keyed = { ...base, middleware: [requireAuth, requireIdempotencyKey] };
+// Orders are personal data: requireCurrentAuth refuses an ended session within 60 s.
+const base = { tags: ["orders"], security: [{ bearer: [] }], middleware: requireCurrentAuth };
+const keyed = { ...base, middleware: [requireCurrentAuth, requireIdempotencyKey] };
+// Checkout is the flash-sale path right after a hold and answers with only the order it creates,
+// so like holds it keeps the token check that reads no store (docs/decisions.md).
+const purchase = { ...base, middleware: [requireAuth, requireIdempotencyKey] };
 // A fan's own orders: a session without a bookmark starts at the primary, so an order just
 // written by checkout or a payment webhook is never missing; with one, replicas may serve it.
-const reads = { ...base, middleware: [requireAuth, readReplica("first-primary")] };
+const reads = { ...base, middleware: [requireCurrentAuth, readReplica("first-primary")] };
 const bookmarkHeader = z.object({
   [BOOKMARK_HEADER]: z
     .string()
@@ -65,7 +69,7 @@ export const orderRoutes = createRouter()
   .openapi(
     createRoute({
       operationId: "checkoutHold",
-      ...keyed,
+      ...purchase,
       method: "post",
       path: "/holds/{holdId}/checkout",
       summary: "Check out a hold: create the order and its payment",

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import { requireAuth } from "../auth/middleware";
+import { requireCurrentAuth } from "../auth/middleware";
 import { createDb, type Db } from "../db/client";
 import { events, tickets, type TicketRow } from "../db/schema";
 import { TICKET_STATUSES } from "../db/schema/constants";
@@ -63,7 +63,8 @@ function ownTickets(db: Db, userId: string, ...where: (SQL | undefined)[]) {
     .where(and(eq(tickets.userId, userId), ...where));
 }
 
-const base = { tags: ["tickets"], security: [{ bearer: [] }], middleware: requireAuth };
+// Tickets are personal data: requireCurrentAuth refuses an ended session within 60 s.
+const base = { tags: ["tickets"], security: [{ bearer: [] }], middleware: requireCurrentAuth };
 const TicketParam = z.object({
   id: z
     .string()

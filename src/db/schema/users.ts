@@ -18,6 +18,11 @@ export const users = sqliteTable(
     organizerRole: text("organizer_role", { enum: ORGANIZER_ROLES }),
     /** `issuer|subject` of an external OpenID Connect identity linked to this account. */
     oidcSubject: text("oidc_subject"),
+    /**
+     * Session version, carried by access tokens as `tv`. Bumped when sessions end (logout, logout
+     * everywhere, a revoked refresh family), so older tokens are refused on guarded routes.
+     */
+    tokenVersion: integer("token_version").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -46,7 +51,12 @@ export const refreshTokens = sqliteTable(
     usedAt: integer("used_at"),
     revokedAt: integer("revoked_at"),
   },
-  (t) => [uniqueIndex("refresh_tokens_hash_unique").on(t.tokenHash), index("refresh_tokens_family_idx").on(t.familyId)],
+  (t) => [
+    uniqueIndex("refresh_tokens_hash_unique").on(t.tokenHash),
+    index("refresh_tokens_family_idx").on(t.familyId),
+    // Logout everywhere revokes by account.
+    index("refresh_tokens_user_idx").on(t.userId),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;

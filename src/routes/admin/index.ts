@@ -1,4 +1,4 @@
-import { requireAuth, requireRole } from "../../auth/middleware";
+import { requireCurrentAuth, requireRole } from "../../auth/middleware";
 import { createRouter } from "../router";
 import { auditRoutes } from "./audit";
 import { checkInRoutes } from "./check-in";
@@ -15,7 +15,8 @@ import { venueRoutes } from "./venues";
 
 /** Everything under /v1/admin: organizer and admin accounts only, scoped to the caller's organizer. */
 export const admin = createRouter();
-admin.use("*", requireAuth, requireRole("organizer", "admin"));
+// requireCurrentAuth: a removed member, a demoted admin or an ended session is refused within 60 s.
+admin.use("*", requireCurrentAuth, requireRole("organizer", "admin"));
 admin.route("/", organizerRoutes);
 admin.route("/", invitationRoutes);
 admin.route("/", venueRoutes);
