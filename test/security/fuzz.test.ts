@@ -348,4 +348,37 @@ describe("fuzzing every operation", () => {
     expect(seen.get(400) ?? 0).toBeGreaterThan(100);
     expect([...seen].filter(([k]) => k < 300).reduce((n, [, v]) => n + v, 0)).toBeGreaterThan(50);
   }, 240_000);
+
+  it("holds for the routes left out of the document too: the webhook and the simulated pay page", async () => {
+    const signature = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom("", "t=1,v1=00", `t=${Math.floor(Date.now() / 1000)},v1=${"a".repeat(64)}`, "t=9999999999,v1=x"),
+      fc.string({ maxLength: 200 }).filter((h) => /^[\x20-\x7e]*$/.test(h)),
+    );
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.constantFrom(...ODD_STRINGS),
+      fc.constant(JSON.stringify({ type: "payment_intent.succeeded", data: { object: { id: "pi_x", amount: -1 } } })),
+    );
+    const findings: Finding[] = [];
+    await fc.assert(
+      fc.asyncProperty(signature, body, async (sig, raw) => {
+        const headers: Record<string, string> = { "Content-Type": "application/json" };
+        if (sig !== undefined) headers["Stripe-Signature"] = sig;
+        const f = await check("stripeWebhook", { method: "POST", path: "/v1/webhooks/stripe", headers, body: raw });
+        if (f) findings.push(f);
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(idArb(newId("pi")), fc.constantFrom("GET", "POST"), body, async (id, method, raw) => {
+        const headers = { "Content-Type": "application/json" };
+        const req = { method, path: `/v1/pay/simulated/${id}`, headers, body: method === "POST" ? raw : undefined };
+        const f = await check("simulatedPay", req);
+        if (f) findings.push(f);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+    expect(findings, `seed ${SEED}`).toEqual([]);
+  });
 });
