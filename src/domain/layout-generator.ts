@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { userText } from "./text";
 import { AppError } from "../errors";
 import { MAX_SEATS, type Layout, type Row, type Section } from "./layout";
 
@@ -10,7 +11,7 @@ const id = z
 
 export const GenerateSectionSchema = z.strictObject({
   id,
-  name: z.string().min(1).max(100),
+  name: userText({ max: 100 }),
   rows: z.number().int().min(1).max(500),
   seatsPerRow: z.number().int().min(1).max(1000),
   shape: z.enum(["straight", "curved"]).default("straight"),
@@ -24,7 +25,7 @@ export const GenerateLayoutSchema = z
   .strictObject({
     sections: z.array(GenerateSectionSchema).max(50).default([]),
     areas: z
-      .array(z.strictObject({ id, name: z.string().min(1).max(100), capacity: z.number().int().min(1).max(1_000_000) }))
+      .array(z.strictObject({ id, name: userText({ max: 100 }), capacity: z.number().int().min(1).max(1_000_000) }))
       .max(100)
       .default([]),
   })

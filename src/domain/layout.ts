@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { userText } from "./text";
 import { AppError, type FieldError } from "../errors";
 
 /** The hard ceiling on reserved seats in one layout. */
@@ -28,13 +29,13 @@ export const RowSchema = z.strictObject({
 
 export const SectionSchema = z.strictObject({
   id,
-  name: z.string().min(1).max(100),
+  name: userText({ max: 100 }),
   rows: z.array(RowSchema).min(1).max(500),
 });
 
 export const AreaSchema = z.strictObject({
   id,
-  name: z.string().min(1).max(100),
+  name: userText({ max: 100 }),
   capacity: z.number().int().min(1).max(1_000_000),
   x: z.number().finite().optional(),
   y: z.number().finite().optional(),

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../domain/text";
 import { audit } from "../audit/emit";
 import { clientIp, enforceLoginLimit, enforceSignupLimit } from "../auth/rate-limit";
 import { requireCurrentAuth } from "../auth/middleware";
@@ -16,7 +17,7 @@ const SignupSchema = z
   .strictObject({
     email: Email,
     password: z.string().min(10, "Password must be at least 10 characters").max(256),
-    name: z.string().trim().min(1).max(100).optional(),
+    name: userText({ max: 100 }).optional(),
     phone: PhoneSchema.optional(),
     notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
   })

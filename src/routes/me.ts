@@ -1,5 +1,6 @@
 import { audit } from "../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../domain/text";
 import { requireCurrentAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
 import { ORGANIZER_ROLES, ROLES } from "../db/schema/constants";
@@ -26,7 +27,7 @@ export const UserSchema = z
 
 const ProfilePatchSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).nullable().optional(),
+    name: userText({ max: 100 }).nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
     notifications: z.strictObject({ email: z.boolean().optional(), sms: z.boolean().optional() }).optional(),
   })

@@ -1,5 +1,6 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../../domain/text";
 import { desc, eq } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
 import { getEvent, getLayout, getOrganizer, getVenue, listTiers } from "../../db/queries/catalog";
@@ -24,10 +25,13 @@ const when = z.iso.datetime({ offset: true });
 const fields = {
   venueId: z.string().min(1).max(100),
   layoutId: z.string().min(1).max(100),
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(10_000).optional(),
+  name: userText({ max: 200 }),
+  description: userText({ max: 10_000, min: 0, multiline: true }).optional(),
   category: z.enum(EVENT_CATEGORIES),
-  performers: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+  performers: z
+    .array(userText({ max: 200 }))
+    .max(100)
+    .optional(),
   startsAt: when,
   endsAt: when,
   salesStartAt: when.nullable().optional(),

@@ -1,5 +1,6 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../../domain/text";
 import { and, asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { getLayout, getVenue } from "../../db/queries/catalog";
@@ -17,7 +18,7 @@ const base = { tags: ["admin"], security: [{ bearer: [] }] };
 const errs = pickProblems(400, 401, 403, 404, 422);
 /** Either a full document or a compact description to generate one from — exactly one. */
 const LayoutInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: userText({ max: 200 }),
   layout: LayoutSchema.optional(),
   generate: GenerateLayoutSchema.optional(),
 });

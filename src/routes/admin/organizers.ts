@@ -1,5 +1,6 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../../domain/text";
 import { asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { getOrganizer } from "../../db/queries/catalog";
@@ -17,7 +18,7 @@ import { IdParam, InvitationSchema, MemberSchema, OrganizerSchema, toOrganizer }
 const base = { tags: ["admin"], security: [{ bearer: [] }] };
 const errs = pickProblems(400, 401, 403, 404, 409, 422);
 const CreateOrganizer = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: userText({ max: 200 }),
   slug: z
     .string()
     .min(1)

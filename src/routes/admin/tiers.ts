@@ -1,5 +1,6 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../../domain/text";
 import { createDb } from "../../db/client";
 import { listTiers } from "../../db/queries/catalog";
 import { replaceTiers } from "../../domain/tier-edits";
@@ -16,7 +17,7 @@ const TierInput = z.strictObject({
     .min(1)
     .max(64)
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only"),
-  name: z.string().trim().min(1).max(200),
+  name: userText({ max: 200 }),
   amount: z.number().int().min(0).max(100_000_000),
   currency: z
     .string()

@@ -1,5 +1,6 @@
 import { audit } from "../../audit/emit";
 import { createRoute, z } from "@hono/zod-openapi";
+import { userText } from "../../domain/text";
 import { asc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { getOrganizer, getVenue } from "../../db/queries/catalog";
@@ -27,9 +28,9 @@ function isTimeZone(tz: string): boolean {
 }
 
 const fields = {
-  name: z.string().trim().min(1).max(200),
-  address: z.string().trim().min(1).max(500),
-  city: z.string().trim().min(1).max(100),
+  name: userText({ max: 200 }),
+  address: userText({ max: 500 }),
+  city: userText({ max: 100 }),
   country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2, upper case"),
   timezone: z.string().min(1).max(64).refine(isTimeZone, "not a known IANA time zone"),
   region: z.enum(REGIONS),
