@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { audit } from "../audit/emit";
-import { requireAuth } from "../auth/middleware";
+import { requireCurrentAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
 import { acceptInvitation, declineInvitation, myInvitations } from "../domain/memberships";
 import { IdParam, InvitationSchema, MemberSchema } from "./admin/schemas";
@@ -15,7 +15,8 @@ const InvitationId = IdParam("invitationId");
  * next access token (refresh) carries the organizer.
  */
 export const meInvitations = createRouter();
-meInvitations.use("*", requireAuth);
+// Under /v1/me: a revoked session stops here within a minute, like the other personal routes.
+meInvitations.use("*", requireCurrentAuth);
 meInvitations
   .openapi(
     createRoute({

@@ -47,6 +47,7 @@ const ROUTES: [string, string][] = [
   ["GET", "/v1/admin/notifications"],
   ["POST", "/v1/admin/notifications/x1/resend"],
   ["GET", "/v1/admin/metrics"], // operator token or admin JWT: a fan still gets 403
+  ["GET", "/v1/admin/metrics/bindings"], // likewise
 ];
 
 describe("admin route guard", () => {

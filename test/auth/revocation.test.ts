@@ -54,6 +54,7 @@ describe("revoked access stops working on guarded routes", () => {
     await expectProblem(me, 401, "unauthenticated");
     await expectProblem(await call("GET", "/v1/orders", { token: s.accessToken }), 401, "unauthenticated");
     await expectProblem(await call("GET", "/v1/tickets", { token: s.accessToken }), 401, "unauthenticated");
+    await expectProblem(await call("GET", "/v1/me/invitations", { token: s.accessToken }), 401, "unauthenticated");
     await expectProblem(await post("/v1/auth/refresh", { refreshToken: s.refreshToken }), 401, "unauthenticated");
     await expectHoldWorks(s.accessToken, event.id, "A-1-2");
 
