@@ -31,6 +31,26 @@ export async function requirePublishedEvent(db: D1Database, id: string, what = "
   if (!row || row.status === "draft") throw notFound(what);
 }
 
+/** Published events this isolate has seen, with when that knowledge lapses (ms since epoch). */
+const published = new Map<string, number>();
+const PUBLISHED_TTL_MS = 60_000;
+const PUBLISHED_MAX = 10_000;
+
+/**
+ * `requirePublishedEvent` for the hold path, which must not read D1 per request: an isolate
+ * reads once per event per minute and then answers from memory, so a flash sale costs one
+ * indexed read per isolate per minute while an unknown id still never reaches an object.
+ * Unknown ids are not cached (they are cheap to refuse and must not fill the map). A cancelled
+ * or closed event may stay "known" for a minute: the object itself refuses holds on it.
+ */
+export async function requireKnownEvent(db: D1Database, id: string, now = Date.now()): Promise<void> {
+  const until = published.get(id);
+  if (until !== undefined && until > now) return;
+  await requirePublishedEvent(db, id);
+  if (published.size >= PUBLISHED_MAX) published.clear();
+  published.set(id, now + PUBLISHED_TTL_MS);
+}
+
 /** `parseHoldId` plus `requirePublishedEvent`: the hold's parts, or 404 "Hold". */
 export async function locateHold(db: D1Database, publicId: string): Promise<{ eventId: string; holdId: string }> {
   const ids = parseHoldId(publicId);
