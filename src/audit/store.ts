@@ -42,44 +42,12 @@ export function toChainRow(r: RawRow): ChainRow {
 export type { RawRow as AuditRawRow };
 
 /**
- * Appends one entry at the end of the chain: skip when `entryId` is already there (a redelivery),
- * else read the last (seq, hash) and INSERT seq+1 with the linked hash. A plain INSERT, on purpose:
- * if another appender took seq+1 meanwhile, the primary key rejects this row and the caller
- * retries, so the chain never forks. The table has no UPDATE or DELETE path in the code.
+ * Appends one entry at the end of the chain; a redelivered `entryId` is skipped. See
+ * `appendEntries`: if another appender took the next seq meanwhile, the primary key rejects the
+ * row and the caller retries, so the chain never forks.
  */
 export async function appendEntry(db: D1Database, entry: ChainEntry): Promise<AppendOutcome> {
-  const seen = await db.prepare(`SELECT 1 AS x FROM audit_log WHERE entry_id = ?`).bind(entry.entryId).first();
-  if (seen) return "duplicate";
-  const last = await db
-    .prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
-    .first<{ seq: number; hash: string }>();
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS;
-  const hash = await chainHash(prevHash, entry);
-  await db
-    .prepare(
-      `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id,
-         organizer_id, event_id, order_id, data, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      seq,
-      entry.entryId,
-      entry.at,
-      entry.action,
-      entry.actorId,
-      entry.ipHash,
-      entry.entityType,
-      entry.entityId,
-      entry.organizerId,
-      entry.eventId,
-      entry.orderId,
-      entry.data == null ? null : JSON.stringify(entry.data),
-      prevHash,
-      hash,
-    )
-    .run();
-  return "appended";
+  return (await appendEntries(db, [entry])) === 1 ? "appended" : "duplicate";
 }
 
 const INSERT = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id,
