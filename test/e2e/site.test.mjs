@@ -4,7 +4,7 @@
 // every step go to screenshots/ (gitignored).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { DEMO_ACCOUNTS, eventIdByName, newPage, setup, shot, signIn } from "./harness.mjs";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, eventIdByName, newPage, setup, shot, signIn } from "./harness.mjs";
 
 /** How fast a hold must reach another fan's screen. */
 const LIVE_MS = Number(process.env.E2E_LIVE_MS ?? 1000);
@@ -174,5 +174,24 @@ test("an organizer builds a layout, creates a two-tier event, opens sales, and f
     }
   } finally {
     await page.context().close();
+  }
+});
+
+test("signing in with a next= that points off the site stays on the site", { timeout: 90_000 }, async () => {
+  for (const next of ["/\\evil.example/", "//evil.example/", "https://evil.example/"]) {
+    const page = await newPage(env.browser, env.base);
+    try {
+      await page.goto(`/login?next=${encodeURIComponent(next)}`);
+      await page.fill("[data-testid=login-form] input[name=email]", DEMO_ACCOUNTS.fan);
+      await page.fill("[data-testid=login-form] input[name=password]", DEMO_PASSWORD);
+      await Promise.all([
+        page.waitForURL((u) => !u.pathname.startsWith("/login")),
+        page.click("[data-testid=login-form] button[type=submit]"),
+      ]);
+      const landed = new URL(page.url());
+      assert.equal(landed.origin, new URL(env.base).origin, `next=${next} left the site`);
+    } finally {
+      await page.context().close();
+    }
   }
 });
