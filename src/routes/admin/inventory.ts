@@ -53,6 +53,22 @@ async function stubFor(c: Context<AppEnv>, id: string) {
   };
 }
 
+/** Blocks or unblocks seats in the object and audits what actually changed. */
+async function changeBlocks(c: Context<AppEnv>, id: string, seats: string[], action: "block" | "unblock") {
+  const { event, stub } = await stubFor(c, id);
+  const r = action === "block" ? await stub.block(seats) : await stub.unblock(seats);
+  if (!r.ok) throw inventoryError(r, "Event");
+  audit(c, {
+    action: action === "block" ? "seats.blocked" : "seats.unblocked",
+    entityType: "event",
+    entityId: event.id,
+    organizerId: event.organizerId,
+    eventId: event.id,
+    data: { seats: r.changed },
+  });
+  return { changed: r.changed, version: r.version };
+}
+
 export const inventoryRoutes = createRouter()
   .openapi(
     createRoute({
@@ -64,20 +80,7 @@ export const inventoryRoutes = createRouter()
       request: { params: EventId, body: jsonBody(SeatList) },
       responses: { 200: jsonResponse(BlockResult, "Blocked"), ...errs },
     }),
-    async (c) => {
-      const { event, stub } = await stubFor(c, c.req.valid("param").id);
-      const r = await stub.block(c.req.valid("json").seats);
-      if (!r.ok) throw inventoryError(r, "Event");
-      audit(c, {
-        action: "seats.blocked",
-        entityType: "event",
-        entityId: event.id,
-        organizerId: event.organizerId,
-        eventId: event.id,
-        data: { seats: r.changed },
-      });
-      return c.json({ changed: r.changed, version: r.version }, 200);
-    },
+    async (c) => c.json(await changeBlocks(c, c.req.valid("param").id, c.req.valid("json").seats, "block"), 200),
   )
   .openapi(
     createRoute({
@@ -89,20 +92,7 @@ export const inventoryRoutes = createRouter()
       request: { params: EventId, body: jsonBody(SeatList) },
       responses: { 200: jsonResponse(BlockResult, "Unblocked"), ...errs },
     }),
-    async (c) => {
-      const { event, stub } = await stubFor(c, c.req.valid("param").id);
-      const r = await stub.unblock(c.req.valid("json").seats);
-      if (!r.ok) throw inventoryError(r, "Event");
-      audit(c, {
-        action: "seats.unblocked",
-        entityType: "event",
-        entityId: event.id,
-        organizerId: event.organizerId,
-        eventId: event.id,
-        data: { seats: r.changed },
-      });
-      return c.json({ changed: r.changed, version: r.version }, 200);
-    },
+    async (c) => c.json(await changeBlocks(c, c.req.valid("param").id, c.req.valid("json").seats, "unblock"), 200),
   )
   .openapi(
     createRoute({
