@@ -220,9 +220,15 @@ async function retirePreviousIntent(ctx: Ctx, order: OrderRow): Promise<void> {
  * "Try another card" after a decline: holds the order's same seats (or GA places) again under a
  * new hold, bumps the attempt (so the provider sees a new idempotency key) and asks for payment.
  */
-export async function retryPayment(ctx: Ctx, auth: AuthContext, orderId: string): Promise<CheckoutResult> {
+export async function retryPayment(
+  ctx: Ctx,
+  auth: AuthContext,
+  orderId: string,
+  admissionFor: (eventId: string) => Promise<{ ticket: string; expiresAt: number } | undefined> = async () => undefined,
+): Promise<CheckoutResult> {
   const order = await ctx.db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order || order.userId !== auth.userId) throw notFound("Order");
+  const admission = await admissionFor(order.eventId);
   if (order.status !== "failed")
     throw new AppError("order_not_payable", `Only a failed order can be paid again; this one is ${order.status}`);
   await retirePreviousIntent(ctx, order);
@@ -230,9 +236,13 @@ export async function retryPayment(ctx: Ctx, auth: AuthContext, orderId: string)
   const seats = lines.flatMap((l) => (l.seatId ? [l.seatId] : []));
   const area = lines.find((l) => l.areaId);
   const stub = inventoryStub(ctx.ns, order.eventId);
+  // With the waiting room on, the object lets the order's own admission (still in its window)
+  // stand for a new token; a fresh token from queueing again also works.
   const held = await stub.hold({
     userId: auth.userId,
     request: area ? { area: area.areaId!, quantity: area.quantity } : { seats },
+    orderId,
+    ...(admission ? { admission } : {}),
   });
   if (!held.ok) throw inventoryError(held);
   const now = Date.now();

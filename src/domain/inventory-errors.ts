@@ -30,5 +30,7 @@ export function inventoryError(f: InventoryFailure, what = "Hold"): AppError {
       return new AppError("not_on_sale", f.detail);
     case "admission_required":
       return new AppError("admission_required", f.detail);
+    case "admission_revoked":
+      return new AppError("admission_invalid", f.detail, { extra: { reason: "revoked" } });
   }
 }

@@ -8,6 +8,16 @@ import type { PaymentMessage } from "../queues/payment-messages";
 import { ClientMessageSchema, type ServerMessage } from "../live/protocol";
 import { log } from "../observability/log";
 import { METRIC, count } from "../observability/metrics";
+import {
+  isRevoked,
+  liveOrderAdmission,
+  orderAdmission,
+  restockWatched,
+  revoke,
+  setRestockWatch,
+  tagHold,
+  type Admission,
+} from "./inventory-admission";
 import { repriceInventory } from "./inventory-pricing";
 import { CHANGE_LOG_LIMIT, migrate } from "./inventory-schema";
 import { LiveChannel, safeSend, type HoldNotice, type SocketState } from "./live-channel";
@@ -71,6 +81,8 @@ type HoldRow = {
   created_at: number;
   returned: number;
   ip_hash: string | null;
+  admission_ticket: string | null;
+  admission_exp: number | null;
 };
 /** Why a hold ended without a sale. */
 type EndedBy = "owner" | "payment" | "expiry";
@@ -155,6 +167,9 @@ export class EventInventory extends DurableObject<Env> {
   private retryAt: number | null = null;
   private eventIdCache: string | undefined;
   private readonly live: LiveChannel;
+  /** The waiting room asked to hear of returned places (undefined: not read yet). */
+  private restockWatch: boolean | undefined;
+  private restockTelling = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -380,6 +395,32 @@ export class EventInventory extends DurableObject<Env> {
     return p;
   }
 
+  /**
+   * After a sell-out the waiting room sleeps; once places are back (a refund, an unblock, a
+   * lapsed checkout) it is told, once. Costs nothing on the hold path unless the room is watching.
+   */
+  private tellRestock(): void {
+    this.restockWatch ??= restockWatched(this.sql);
+    if (!this.restockWatch || this.restockTelling || this.soldOut()) return;
+    this.restockTelling = true;
+    const told = this.env.WAITING_ROOM.getByName(this.eventId())
+      .restocked()
+      .then(
+        () => {
+          setRestockWatch(this.sql, false);
+          this.restockWatch = false;
+        },
+        async (err: unknown) => {
+          log("error", "waiting room not told of returned places", { error: String(err) });
+          await this.armRetry();
+        },
+      )
+      .finally(() => {
+        this.restockTelling = false;
+      });
+    this.ctx.waitUntil(told);
+  }
+
   /** Makes the alarm fire soon enough to retry the outbox. */
   private async armRetry(): Promise<void> {
     const at = Date.now() + OUTBOX_RETRY_MS;
@@ -407,6 +448,7 @@ export class EventInventory extends DurableObject<Env> {
     if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
     this.live.flush(() => this.soldOut());
     void this.startFlush();
+    this.tellRestock();
     if (next === this.armedAt) return; // already armed there: skip a storage write on the hold path
     if (next == null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
@@ -429,7 +471,8 @@ export class EventInventory extends DurableObject<Env> {
       .exec(`SELECT 1 FROM holds WHERE order_id = ? AND ended_by = 'owner' LIMIT 1`, orderId)
       .toArray().length;
     if (released) return fail("invalid_state", "the fan released these seats before paying");
-    const closed = saleProblem(config, false, now);
+    // A checkout begun within an admission may still buy its seats when the payment lands late.
+    const closed = saleProblem(config, orderAdmission(this.sql, orderId) != null, now);
     if (closed) return closed;
     const quantity = input.area ? input.area.quantity : new Set(input.seats ?? []).size;
     if (config.maxSeatsPerUser != null && this.userCount(userId) + quantity > config.maxSeatsPerUser) {
@@ -671,8 +714,14 @@ export class EventInventory extends DurableObject<Env> {
     if (!config) return fail("not_found", "inventory is not initialized");
     const { userId, request } = input;
     const ipHash = input.ipHash ?? null;
+    // A signature cannot say that the fan has left the queue or spent the slot: revocations
+    // live here, so the hold path asks no one else.
+    if (input.admission && isRevoked(this.sql, input.admission.ticket))
+      return fail("admission_revoked", "The admission token was given back or used up; join the queue again");
+    const admission: Admission | null =
+      input.admission ?? (input.orderId ? liveOrderAdmission(this.sql, input.orderId, now) : null);
     // The object knows its sales window and waiting-room switch, so the hold path reads no D1.
-    const closed = saleProblem(config, input.admitted ?? false, now);
+    const closed = saleProblem(config, admission != null || (input.admitted ?? false), now);
     if (closed) return closed;
     // Expiry, check and write all happen in this ONE synchronous transaction with no await in
     // between: this is what makes two fans unable to win the same seat.
@@ -715,6 +764,7 @@ export class EventInventory extends DurableObject<Env> {
           now,
           ipHash,
         );
+        if (admission) tagHold(this.sql, holdId, admission);
         this.auditHold(
           "hold.created",
           { id: holdId, user_id: userId, kind: "area", area_id: area.id, quantity, ip_hash: ipHash, order_id: null },
@@ -770,6 +820,7 @@ export class EventInventory extends DurableObject<Env> {
         now,
         ipHash,
       );
+      if (admission) tagHold(this.sql, holdId, admission);
       this.auditHold(
         "hold.created",
         {
@@ -893,6 +944,8 @@ export class EventInventory extends DurableObject<Env> {
           p.areas[h.area_id] = this.areaRemaining(h.area_id);
         }
         this.sql.exec(`UPDATE holds SET status = 'confirmed', order_id = ? WHERE id = ?`, orderId, holdId);
+        // The purchase spends the shopping slot: its token stops working in this same transaction.
+        if (h.admission_ticket) revoke(this.sql, h.admission_ticket, h.admission_exp ?? now, now);
         this.auditHold("hold.confirmed", { ...h, order_id: orderId });
         r = { ok: true, holdId, status: "confirmed", expiresAt: h.deadline, version: 0 };
       }
@@ -956,6 +1009,11 @@ export class EventInventory extends DurableObject<Env> {
       }
       const refused = this.reacquireProblem(config, orderId, userId, input, now);
       if (refused) return done(refused);
+      // A late purchase spends the shopping slot it was checked out under, as a sale on time does.
+      const spend = () => {
+        const a = orderAdmission(this.sql, orderId);
+        if (a) revoke(this.sql, a.ticket, a.expiresAt, now);
+      };
       const holdId = crypto.randomUUID();
       if (input.area) {
         const area = this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, input.area.id).toArray()[0];
@@ -993,6 +1051,7 @@ export class EventInventory extends DurableObject<Env> {
           { amount },
         );
         p.areas[area.id] = remaining - q;
+        spend();
         return done({
           ok: true,
           holdId,
@@ -1053,6 +1112,7 @@ export class EventInventory extends DurableObject<Env> {
         );
       }
       for (const id of ids) p.seat(id, "sold");
+      spend();
       return done({ ok: true, holdId, seats, amount, currency: config.currency, version: 0 });
     });
     await this.rearm();
@@ -1124,6 +1184,31 @@ export class EventInventory extends DurableObject<Env> {
     });
     await this.rearm();
     return result;
+  }
+
+  /**
+   * The waiting room revokes a ticket's admission (the fan left): holds with its token are refused
+   * from now on, though the signature stays valid until `until`.
+   */
+  async revokeAdmission(ticket: string, until: number, now: number = Date.now()): Promise<{ ok: true }> {
+    revoke(this.sql, ticket, until, now);
+    return { ok: true };
+  }
+
+  /**
+   * The waiting room sold out and sleeps: it asks to be told (`restocked`) when places come back.
+   * Answers whether the event is still sold out, so a return that raced the room's own read is
+   * not missed.
+   */
+  async watchRestock(): Promise<boolean> {
+    setRestockWatch(this.sql, true);
+    this.restockWatch = true;
+    const soldOut = this.soldOut();
+    if (!soldOut) {
+      setRestockWatch(this.sql, false);
+      this.restockWatch = false;
+    }
+    return soldOut;
   }
 
   /** Organizer holds seats back. Held or sold seats cannot be blocked (`seats_unavailable`). */

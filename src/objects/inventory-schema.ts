@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -56,6 +56,17 @@ const V3 = [
  */
 const V4 = [`ALTER TABLE holds ADD COLUMN ended_by TEXT`];
 
+/**
+ * v5: waiting-room admissions. A hold remembers the queue ticket it was made under (so paying
+ * again and a late payment's re-acquisition count as admitted, and a sale revokes that ticket),
+ * and `revoked_admissions` lists tickets whose tokens the room or a purchase took back.
+ */
+const V5 = [
+  `ALTER TABLE holds ADD COLUMN admission_ticket TEXT`,
+  `ALTER TABLE holds ADD COLUMN admission_exp INTEGER`,
+  `CREATE TABLE IF NOT EXISTS revoked_admissions (ticket TEXT PRIMARY KEY, until INTEGER NOT NULL)`,
+];
+
 /** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -66,6 +77,7 @@ export function migrate(sql: SqlStorage): void {
   if (current < 2) for (const stmt of V2) sql.exec(stmt);
   if (current < 3) for (const stmt of V3) sql.exec(stmt);
   if (current < 4) for (const stmt of V4) sql.exec(stmt);
+  if (current < 5) for (const stmt of V5) sql.exec(stmt);
   sql.exec(
     `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     SCHEMA_VERSION,

@@ -12,7 +12,8 @@ export type InventoryErrorCode =
   | "unknown_seats"
   | "sold_out"
   | "not_on_sale"
-  | "admission_required";
+  | "admission_required"
+  | "admission_revoked";
 
 export type InventoryFailure = { ok: false; code: InventoryErrorCode; detail: string; conflicts?: string[] };
 export type Result<T> = ({ ok: true } & T) | InventoryFailure;
@@ -81,8 +82,20 @@ export type HoldRequest =
   | { tier: string; quantity: number; accessible?: boolean; allowSplit?: boolean }
   | { area: string; quantity: number };
 
-/** `ipHash`: the salted hash of the client IP, recorded in the hold's audit entries for fraud review. */
-export type HoldInput = { userId: string; request: HoldRequest; admitted?: boolean; ipHash?: string | null };
+/**
+ * `ipHash`: the salted hash of the client IP, recorded in the hold's audit entries for fraud review.
+ * `admission`: the verified admission token's ticket and expiry (the object refuses revoked ones).
+ * `orderId`: paying again for this order, which counts as admitted while the admission the order
+ * was checked out under is still in its window. `admitted`: admitted without a ticket (tests).
+ */
+export type HoldInput = {
+  userId: string;
+  request: HoldRequest;
+  admitted?: boolean;
+  admission?: { ticket: string; expiresAt: number };
+  orderId?: string;
+  ipHash?: string | null;
+};
 
 export type HeldSeat = { id: string; tier: string; price: number };
 

@@ -37,6 +37,8 @@ export const DEFAULT_TOKEN_SECONDS = 600;
  * shoppers may exceed the places still available by this margin, no more.
  */
 export const HOLD_LAPSE_SHARE = 0.1;
+/** How soon a sold-out room retries asking its inventory to report returned places. */
+const RESTOCK_RETRY_MS = 5000;
 
 const ticketTag = (id: string) => `t:${id}`;
 
@@ -156,6 +158,10 @@ export class WaitingRoom extends DurableObject<Env> {
   /** One alarm: at the on-sale instant while the pre-queue waits for it, else the next tick while fans wait. */
   private async rearm(now: number): Promise<void> {
     const s = this.settings();
+    if (s?.enabled && this.meta("sold_out_at") != null && this.meta("restock_watched") == null) {
+      this.armedAt = now + RESTOCK_RETRY_MS;
+      return void (await this.ctx.storage.setAlarm(this.armedAt));
+    }
     if (!s?.enabled || this.meta("sold_out_at") != null) {
       this.armedAt = null;
       return void (await this.ctx.storage.deleteAlarm());
@@ -227,17 +233,25 @@ export class WaitingRoom extends DurableObject<Env> {
     return this.stats(now);
   }
 
-  /** Joins the queue; the same account gets its existing ticket back (`created: false`). */
+  /**
+   * Joins the queue. An account with a live ticket (waiting, admitted and unexpired, or sold out)
+   * gets it back (`created: false`); one whose ticket lapsed or who left queues again, at the back.
+   */
   async join(userId: string, now: number = Date.now()): Promise<JoinResult> {
     const s = this.settings();
     if (!s?.enabled)
       return { ok: false, code: "queue_not_active", detail: "The waiting room for this event is not open" };
     await this.ensureShuffled(now);
-    // Check-and-insert with no await between: one place per account (user_id is also UNIQUE).
+    // Check-and-insert with no await between: one live place per account (a partial UNIQUE index
+    // on user_id backs it up).
     let created = false;
     const row = this.ctx.storage.transactionSync(() => {
-      const existing = this.sql.exec<TicketRow>(`SELECT * FROM tickets WHERE user_id = ?`, userId).toArray()[0];
-      if (existing) return existing;
+      const existing = this.liveTicketOf(userId);
+      if (existing) {
+        if (existing.state !== "admitted" || existing.expires_at! > now) return existing;
+        // Admitted but lapsed: the tick would mark it so; do it now, so the new ticket may exist.
+        this.sql.exec(`UPDATE tickets SET state = 'expired' WHERE id = ?`, existing.id);
+      }
       const shuffled = this.meta("shuffled_at") != null;
       const rank = shuffled ? (this.num("next_rank") ?? 1) : null;
       if (rank != null) this.setMeta("next_rank", rank + 1);
@@ -261,6 +275,17 @@ export class WaitingRoom extends DurableObject<Env> {
     return { ok: true, created, view: await this.toView(row, s, now) };
   }
 
+  /** The account's live ticket (waiting, admitted or sold out), if any. */
+  private liveTicketOf(userId: string): TicketRow | undefined {
+    return this.sql
+      .exec<TicketRow>(
+        `SELECT * FROM tickets WHERE user_id = ? AND state IN ('waiting','admitted','sold_out')
+         ORDER BY seq DESC LIMIT 1`,
+        userId,
+      )
+      .toArray()[0];
+  }
+
   /** The owner's view of a ticket: place, fans ahead, wait estimate, and the token once admitted. */
   async view(ticketId: string, userId: string, now: number = Date.now()): Promise<ViewResult> {
     const s = this.settings();
@@ -271,28 +296,72 @@ export class WaitingRoom extends DurableObject<Env> {
     return { ok: true, view: await this.toView(this.row(ticketId)!, s, now) };
   }
 
-  /** The fan leaves (or is done shopping): a waiting place or a shopping slot is freed at once. */
+  /**
+   * The fan leaves (or is done shopping): a waiting place or a shopping slot is freed at once.
+   * An admitted fan's token is revoked in the inventory first (it refuses revoked tickets on the
+   * hold path without asking the room), so the slot is never free while the token still works.
+   */
   async leave(ticketId: string, userId: string, now: number = Date.now()): Promise<ViewResult> {
     const s = this.settings();
     const r = this.row(ticketId);
     if (!s || !r || r.user_id !== userId) return { ok: false, code: "not_found", detail: "Queue ticket was not found" };
+    if (r.state === "admitted" && r.expires_at! > now) await this.revoke(s, r);
     if (r.state === "waiting" || r.state === "admitted") {
-      this.sql.exec(`UPDATE tickets SET state = 'left' WHERE id = ?`, r.id);
+      this.sql.exec(`UPDATE tickets SET state = 'left' WHERE id = ? AND state = ?`, r.id, r.state);
       this.send(r.id, { type: "closed", ticket: r.id, state: "left" });
     }
     return { ok: true, view: await this.toView(this.row(ticketId)!, s, now) };
   }
 
+  /** Tells the event's inventory to refuse this ticket's admission token from now on. */
+  private async revoke(s: RoomSettings, r: TicketRow): Promise<void> {
+    await this.env.EVENT_INVENTORY.getByName(s.eventId).revokeAdmission(r.id, r.expires_at!);
+  }
+
   /**
    * The fan paid (called by the payment path): their shopping slot is freed at once, so the next
-   * fan is admitted on the next tick instead of when the admission token would have lapsed.
+   * fan is admitted on the next tick instead of when the admission token would have lapsed. The
+   * inventory revoked the token itself when it sold the seats.
    */
   async purchased(userId: string): Promise<boolean> {
-    const r = this.sql.exec<TicketRow>(`SELECT * FROM tickets WHERE user_id = ?`, userId).toArray()[0];
+    const r = this.liveTicketOf(userId);
     if (r?.state !== "admitted") return false;
     this.sql.exec(`UPDATE tickets SET state = 'left' WHERE id = ?`, r.id);
     this.send(r.id, { type: "closed", ticket: r.id, state: "left" });
     return true;
+  }
+
+  /**
+   * Places came back after a sell-out (a refund, an unblock, a lapsed checkout): the inventory
+   * calls this once it has stock again. Fans told "sold out" wait again in their old order, are
+   * told at once, and admission resumes on the next tick.
+   */
+  async restocked(now: number = Date.now()): Promise<boolean> {
+    const s = this.settings();
+    if (!s?.enabled || this.meta("sold_out_at") == null) return false;
+    const reopened = this.ctx.storage.transactionSync(() => {
+      const ids = this.sql
+        .exec<{ id: string }>(`SELECT id FROM tickets WHERE state = 'sold_out'`)
+        .toArray()
+        .map((r) => r.id);
+      this.sql.exec(`UPDATE tickets SET state = 'waiting' WHERE state = 'sold_out'`);
+      this.sql.exec(`DELETE FROM meta WHERE key IN ('sold_out_at', 'restock_watched')`);
+      return ids;
+    });
+    for (const id of reopened) this.send(id, { type: "reopened", ticket: id });
+    await this.notify([], [], false, true, s, now);
+    await this.rearm(now);
+    return true;
+  }
+
+  /**
+   * Asks the inventory to call `restocked` when places come back. If places came back between the
+   * stock read and now, the room reopens at once instead.
+   */
+  private async watchRestock(s: RoomSettings, now: number): Promise<void> {
+    const stillSoldOut = await this.env.EVENT_INVENTORY.getByName(s.eventId).watchRestock();
+    this.setMeta("restock_watched", 1);
+    if (!stillSoldOut) await this.restocked(now);
   }
 
   /**
@@ -310,7 +379,13 @@ export class WaitingRoom extends DurableObject<Env> {
       shopping: 0,
       waiting: 0,
     };
-    if (!s?.enabled || empty.soldOut) return empty;
+    if (!s?.enabled) return empty;
+    if (empty.soldOut) {
+      // A sold-out room sleeps until the inventory says places came back; if asking it failed,
+      // the slow alarm (see rearm) retries here.
+      if (this.meta("restock_watched") == null) await this.watchRestock(s, now);
+      return empty;
+    }
     const shuffled = await this.ensureShuffled(now);
     const waitingBefore = this.count(`state = 'waiting'`);
     const stock = waitingBefore > 0 && this.meta("shuffled_at") != null ? await this.stock(s.eventId, now) : null;
@@ -352,6 +427,13 @@ export class WaitingRoom extends DurableObject<Env> {
     });
 
     await this.notify(out.admitted, out.expired, out.soldOut, shuffled > 0, s, now);
+    if (out.soldOut) {
+      try {
+        await this.watchRestock(s, now);
+      } catch (err) {
+        console.error(JSON.stringify({ level: "error", msg: "restock watch failed", error: String(err) }));
+      }
+    }
     await this.rearm(now);
     return {
       admitted: out.admitted.length,

@@ -60,6 +60,9 @@ const EventDetail = EventSummary.omit({ venue: true, priceFrom: true })
     salesStartAt: z.string().nullable(),
     salesEndAt: z.string().nullable(),
     currency: z.string(),
+    waitingRoom: z.boolean().openapi({
+      description: "The waiting room is on: join POST /v1/events/{id}/queue, then hold with X-Admission-Token",
+    }),
     venue: VenueRef.extend({ address: z.string(), timezone: z.string() }),
     tiers: z.array(Tier),
   })
@@ -197,6 +200,7 @@ export const events = createRouter()
         salesStartAt: salesStartAt === null ? null : iso(salesStartAt),
         salesEndAt: salesEndAt === null ? null : iso(salesEndAt),
         currency: e.currency as string,
+        waitingRoom: e.queue_enabled === 1,
         venue: {
           id: e.venue_id as string,
           name: e.venue_name as string,

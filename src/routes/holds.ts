@@ -73,7 +73,7 @@ const EventParam = z.object({
     .max(100)
     .openapi({ param: { name: "id", in: "path" } }),
 });
-const AdmissionHeader = z.object({
+export const AdmissionHeader = z.object({
   "x-admission-token": z
     .string()
     .max(2000)
@@ -95,21 +95,21 @@ const ADMISSION_WHY = {
 /**
  * An admission token, when sent, is checked here in the Worker (an HMAC), never by asking the
  * room; whether the event needs one is the inventory object's call (it knows its waiting-room
- * switch), so the hold path is one DO call and no D1 read.
+ * switch and which tickets were revoked), so the hold path is one DO call and no D1 read.
  */
-async function admitted(
+export async function admissionOf(
   token: string | undefined,
   env: Parameters<typeof jwtSecret>[0],
   userId: string,
   eventId: string,
-): Promise<boolean> {
-  if (!token) return false;
+): Promise<{ ticket: string; expiresAt: number } | undefined> {
+  if (!token) return undefined;
   const r = await verifyAdmission(token, jwtSecret(env), userId, eventId);
   if (!r.ok)
     throw new AppError("admission_invalid", `The admission token ${ADMISSION_WHY[r.reason]}`, {
       extra: { reason: r.reason },
     });
-  return true;
+  return { ticket: r.claims.tkt, expiresAt: r.claims.exp * 1000 };
 }
 
 export const holds = createRouter()
@@ -129,7 +129,7 @@ export const holds = createRouter()
       // Junk and unknown ids stop here instead of creating an empty object; a known event is
       // answered from the isolate's memory, so holds still read D1 about once a minute per event.
       await requireKnownEvent(c.env.DB, id);
-      const admission = await admitted(c.req.valid("header")["x-admission-token"], c.env, c.var.auth.userId, id);
+      const admission = await admissionOf(c.req.valid("header")["x-admission-token"], c.env, c.var.auth.userId, id);
       const { success } = await c.env.HOLD_LIMITER.limit({ key: `hold:${c.var.auth.userId}` });
       if (!success)
         throw new AppError("rate_limited", "Too many hold attempts; retry shortly", {
@@ -143,7 +143,7 @@ export const holds = createRouter()
         userId: c.var.auth.userId,
         request,
         ipHash: await requestIpHash(c),
-        admitted: admission,
+        ...(admission ? { admission } : {}),
       });
       if (!r.ok) throw inventoryError(r, r.code === "not_found" ? "Event" : "Hold");
       const body: z.infer<typeof HoldCreated> = {

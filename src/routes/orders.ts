@@ -12,6 +12,7 @@ import { BOOKMARK_HEADER, readReplica } from "../middleware/read-replica";
 import { paymentProvider } from "../payments";
 import { jsonResponse, pickProblems, problems } from "./problem-responses";
 import { CheckoutSchema, OrderSchema, OrderSummarySchema, toCheckout, toOrder, toOrderSummary } from "./order-schemas";
+import { AdmissionHeader, admissionOf } from "./holds";
 import { createRouter } from "./router";
 
 // Orders are personal data: requireCurrentAuth refuses an ended session within 60 s.
@@ -135,14 +136,27 @@ export const orderRoutes = createRouter()
       method: "post",
       path: "/orders/{id}/pay",
       summary: "Try again after a declined payment (same seats, new payment attempt)",
-      request: { params: OrderParam, ...idempotent },
+      description:
+        "With the waiting room on, paying again counts as admitted while the admission the order was checked " +
+        "out under is in its window; after that, queue again and send the new X-Admission-Token.",
+      request: { params: OrderParam, headers: idempotent.headers.extend(AdmissionHeader.shape) },
       responses: {
         201: jsonResponse(CheckoutSchema, "Order awaiting payment"),
         ...pickProblems(400, 401, 404, 409, 422),
         ...unavailable,
       },
     }),
-    async (c) => c.json(toCheckout(await retryPayment(deps(c.env), c.var.auth, c.req.valid("param").id)), 201),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const token = c.req.valid("header")["x-admission-token"];
+      const d = deps(c.env);
+      return c.json(
+        toCheckout(
+          await retryPayment(d, c.var.auth, id, (eventId) => admissionOf(token, c.env, c.var.auth.userId, eventId)),
+        ),
+        201,
+      );
+    },
   )
   .openapi(
     createRoute({
