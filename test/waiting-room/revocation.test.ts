@@ -4,7 +4,16 @@ import { describe, expect, it } from "vitest";
 import { QueueTicketSchema } from "../../src/routes/queue";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
-import { checkoutCall, newKey, paySimulated } from "../orders/helpers";
+import {
+  checkoutCall,
+  deliver,
+  expireHold,
+  intentOf,
+  newKey,
+  paySimulated,
+  seatMap,
+  signedEvent,
+} from "../orders/helpers";
 import { connectQueue, eventWithRoom, join, roomStub, settings } from "./helpers";
 
 const DECLINE = "4000 0000 0000 0002";
@@ -174,5 +183,18 @@ describe("paying again with the waiting room on", () => {
     await runDurableObjectAlarm(env.WAITING_ROOM.getByName(event.id));
     const fresh = await ticketOf(event.id, ticket.ticket, a.fan.token);
     await expectJson(await pay(fresh.admission!.token), 201);
+  });
+
+  it("lets a payment that lands after the hold lapsed re-acquire the seats, and spends the token", async () => {
+    const { event } = await eventWithRoom();
+    const a = await admittedFan(event.id);
+    const held = await expectJson(await hold(event.id, a.fan.token, a.token, ["A-1-1"]), 201);
+    const co = await expectJson(await checkoutCall(a.fan.token, held.holdId), 201);
+    await expireHold(held.holdId);
+    const res = await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200);
+    expect(res.outcome).toBe("paid");
+    expect((await seatMap(event.id))["A-1-1"]).toBe("s");
+    const p = await expectProblem(await hold(event.id, a.fan.token, a.token, ["A-1-2"]), 403, "admission_invalid");
+    expect(p.reason).toBe("revoked");
   });
 });
