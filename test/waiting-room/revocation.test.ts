@@ -29,7 +29,7 @@ const ticketOf = async (eventId: string, ticket: string, token: string) =>
 /** Fans who joined the event's room and were admitted by one tick: each with its ticket and token. */
 async function admittedFans(eventId: string, n: number) {
   const fans = await Promise.all(Array.from({ length: n }, () => createUser()));
-  const tickets = [];
+  const tickets: { ticket: string }[] = [];
   for (const fan of fans) tickets.push((await join(eventId, fan.token)).ticket);
   await runDurableObjectAlarm(env.WAITING_ROOM.getByName(eventId));
   return Promise.all(

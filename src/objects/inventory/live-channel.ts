@@ -1,4 +1,4 @@
-import { PING, PONG, type Change, type ServerMessage } from "../live/protocol";
+import { PING, PONG, type Change, type ServerMessage } from "../../live/protocol";
 
 /** What each socket remembers across hibernation: who it is and which holds it follows. */
 export type SocketState = { userId: string | null; holds: string[] };

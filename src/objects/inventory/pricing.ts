@@ -1,6 +1,6 @@
-import type { Layout } from "../domain/layout";
-import { resolveSeatTiers } from "../domain/pricing";
-import type { RepriceResult, RepriceTier } from "./inventory-types";
+import type { Layout } from "../../domain/layout";
+import { resolveSeatTiers } from "../../domain/pricing";
+import type { RepriceResult, RepriceTier } from "../inventory-types";
 
 /** Bound parameters per statement stay at or under this (as in the object). */
 const MAX_PARAMS = 100;

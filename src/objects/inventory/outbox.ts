@@ -1,0 +1,94 @@
+import { log } from "../../observability/log";
+import type { OutboxQueue } from "./rows";
+
+/** Rows per outbox read, and the most a Queues sendBatch accepts. */
+const OUTBOX_BATCH = 100;
+
+/**
+ * Ships the object's outbox (rows written in the same transaction as the change that causes
+ * them) to the payments and audit queues, after the response. One flush at a time: changes made
+ * while a send is in flight ride along on one more pass, so a burst of holds goes out in a few
+ * sendBatch calls instead of one per hold. A failed send leaves its rows; `onFailure` arms the
+ * alarm that retries.
+ */
+export class InventoryOutbox {
+  private flushing: Promise<boolean> | null = null;
+  private flushAgain = false;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Env,
+    private readonly ctx: DurableObjectState,
+    private readonly onFailure: () => Promise<void>,
+    private readonly onSuccess: () => void,
+  ) {}
+
+  /** The flush in flight, if any (the alarm waits for it, so a failure re-arms it). */
+  get inFlight(): Promise<boolean> | null {
+    return this.flushing;
+  }
+
+  /**
+   * Ships outbox rows to their queues, one sendBatch per queue and page, then deletes what was
+   * sent. At-least-once: a crash between send and delete sends again, and the consumers are
+   * idempotent. One SELECT when the outbox is empty. Returns false when a send failed.
+   */
+  private async flushOnce(): Promise<boolean> {
+    const rows = this.sql
+      .exec<{ id: number; queue: OutboxQueue; body: string }>(
+        `SELECT id, queue, body FROM outbox ORDER BY id LIMIT ${OUTBOX_BATCH}`,
+      )
+      .toArray();
+    if (!rows.length) return true;
+    let ok = true;
+    for (const queue of ["payments", "audit"] as const) {
+      const list = rows.filter((r) => r.queue === queue);
+      if (!list.length) continue;
+      try {
+        await (queue === "audit" ? this.env.AUDIT : this.env.PAYMENTS).sendBatch(
+          list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })),
+        );
+      } catch (err) {
+        log("error", "inventory outbox send failed", { queue, rows: list.length, error: String(err) });
+        ok = false;
+        continue;
+      }
+      const ids = list.map((r) => r.id);
+      this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+    }
+    return ok && rows.length === OUTBOX_BATCH ? this.flushOnce() : ok;
+  }
+
+  /** Starts shipping without holding up the caller; joins the flush in flight if there is one. */
+  start(): Promise<boolean> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    const run = async (): Promise<boolean> => {
+      let ok: boolean;
+      do {
+        this.flushAgain = false;
+        ok = await this.flushOnce();
+      } while (ok && this.flushAgain);
+      return ok;
+    };
+    const p = run().then(
+      async (ok) => {
+        this.flushing = null;
+        if (ok) this.onSuccess();
+        else await this.onFailure();
+        return ok;
+      },
+      async (err: unknown) => {
+        this.flushing = null;
+        log("error", "inventory outbox flush crashed", { error: String(err) });
+        await this.onFailure();
+        return false;
+      },
+    );
+    this.flushing = p;
+    this.ctx.waitUntil(p);
+    return p;
+  }
+}

@@ -1,0 +1,266 @@
+import { encodeHoldId } from "../../domain/hold-ids";
+import type { AuditMessage } from "../../queues/audit-messages";
+import { METRIC, count } from "../../observability/metrics";
+import type { LiveChannel } from "./live-channel";
+import { CHANGE_LOG_LIMIT } from "./schema";
+import {
+  HOLD_STATUS_OF,
+  LIVE,
+  MAX_PARAMS,
+  type AreaRow,
+  type EndedBy,
+  type HoldRow,
+  type OutboxBody,
+  type OutboxQueue,
+  type Pending,
+  type SeatRow,
+  chunks,
+} from "./rows";
+import type { Change, HoldLine, HoldView, InventoryConfig } from "../inventory-types";
+
+/**
+ * The rows every part of the inventory shares, and the operations on them that more than one
+ * part needs: config, version and change log, the transaction, hold lookups, expiry and release,
+ * the outbox write and the hold audit entry. Everything here is synchronous: callers compose it
+ * inside one transaction.
+ */
+export class InventoryStore {
+  readonly sql: SqlStorage;
+  private configCache: InventoryConfig | null | undefined;
+  private eventIdCache: string | undefined;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    readonly env: Env,
+    readonly live: LiveChannel,
+  ) {
+    this.sql = ctx.storage.sql;
+  }
+
+  /**
+   * The event's config, parsed once and kept in memory: every write goes through `saveConfig`
+   * in this same object, so the copy cannot go stale (after an eviction it is read again).
+   */
+  config(): InventoryConfig | null {
+    if (this.configCache === undefined) {
+      const row = this.sql.exec<{ json: string }>(`SELECT json FROM config WHERE id = 1`).toArray()[0];
+      this.configCache = row ? (JSON.parse(row.json) as InventoryConfig) : null;
+    }
+    return this.configCache;
+  }
+
+  /** Writes the config (inside the caller's transaction, if any) and replaces the cached copy. */
+  saveConfig(config: InventoryConfig): void {
+    this.sql.exec(
+      `INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json`,
+      JSON.stringify(config),
+    );
+    this.configCache = config;
+    this.eventIdCache = undefined;
+  }
+
+  version(): number {
+    return this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'version'`).one().value;
+  }
+
+  /** Bumps the version and appends the delta (if any); call inside the transaction. */
+  commit(p: Pending): number {
+    if (p.empty) return this.version();
+    const v = this.version() + 1;
+    this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
+    const change: Change = { version: v };
+    if (Object.keys(p.seats).length) change.seats = p.seats;
+    if (Object.keys(p.areas).length) change.areas = p.areas;
+    this.sql.exec(`INSERT INTO changes (version, json) VALUES (?, ?)`, v, JSON.stringify(change));
+    this.sql.exec(`DELETE FROM changes WHERE version <= ?`, v - CHANGE_LOG_LIMIT);
+    this.live.queueChange(change);
+    return v;
+  }
+
+  /**
+   * Every write goes through here: one synchronous SQLite transaction. What the live channel
+   * queued during a transaction that threw is dropped with it, so sockets never see a change
+   * that was rolled back.
+   */
+  tx<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.live.discard();
+      this.configCache = undefined;
+      throw err;
+    }
+  }
+
+  /** No seat available and no GA place left. */
+  soldOut(): boolean {
+    const seat = this.sql.exec(`SELECT 1 FROM seats WHERE status = 'available' LIMIT 1`).toArray().length > 0;
+    const place = this.sql.exec(`SELECT 1 FROM areas WHERE capacity - held - sold > 0 LIMIT 1`).toArray().length > 0;
+    return !seat && !place;
+  }
+
+  areaRemaining(id: string): number {
+    const a = this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, id).toArray()[0];
+    return a ? a.capacity - a.held - a.sold : 0;
+  }
+
+  getHoldRow(holdId: string): HoldRow | undefined {
+    return this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE id = ?`, holdId).toArray()[0];
+  }
+
+  holdSeatIds(holdId: string): string[] {
+    return this.sql
+      .exec<{ seat_id: string }>(`SELECT seat_id FROM hold_seats WHERE hold_id = ?`, holdId)
+      .toArray()
+      .map((r) => r.seat_id);
+  }
+
+  loadSeats(ids: string[]): Map<string, SeatRow> {
+    const out = new Map<string, SeatRow>();
+    for (const part of chunks(ids, MAX_PARAMS)) {
+      const q = `SELECT * FROM seats WHERE id IN (${part.map(() => "?").join(",")})`;
+      for (const r of this.sql.exec<SeatRow>(q, ...part)) out.set(r.id, r);
+    }
+    return out;
+  }
+
+  userCount(userId: string): number {
+    return (
+      this.sql
+        .exec<{ n: number | null }>(
+          `SELECT SUM(quantity - returned) AS n FROM holds
+           WHERE user_id = ? AND status IN ('active','checking_out','confirmed')`,
+          userId,
+        )
+        .one().n ?? 0
+    );
+  }
+
+  holdLines(h: HoldRow): HoldLine[] {
+    if (h.kind === "area") {
+      const a = h.area_id
+        ? this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, h.area_id).toArray()[0]
+        : undefined;
+      return a ? [{ seatId: null, areaId: a.id, tier: a.tier ?? "", price: a.price, quantity: h.quantity }] : [];
+    }
+    return [...this.loadSeats(this.holdSeatIds(h.id)).values()].map((s) => ({
+      seatId: s.id,
+      areaId: null,
+      tier: s.tier ?? "",
+      price: s.price,
+      quantity: 1,
+    }));
+  }
+
+  toView(h: HoldRow, now: number): HoldView {
+    const live = h.status === "active" || h.status === "checking_out";
+    const view: HoldView = {
+      id: h.id,
+      userId: h.user_id,
+      status: live && h.deadline <= now ? "expired" : h.status,
+      kind: h.kind,
+      seats: h.kind === "seats" ? this.holdSeatIds(h.id) : [],
+      amount: h.amount,
+      currency: h.currency,
+      expiresAt: h.deadline,
+      extended: h.extended === 1,
+      orderId: h.order_id,
+      createdAt: h.created_at,
+      lines: this.holdLines(h),
+    };
+    if (h.kind === "area" && h.area_id) view.area = { id: h.area_id, quantity: h.quantity };
+    return view;
+  }
+
+  /** Expires every live hold whose deadline has passed. Inside a transaction. */
+  expireDue(now: number, p: Pending): number {
+    const due = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).toArray();
+    for (const h of due) this.releaseRow(h, "expired", p, "expiry");
+    if (due.length) count(this.env, METRIC.holdExpired, [this.eventId()], due.length);
+    return due.length;
+  }
+
+  /**
+   * Returns a live hold's seats or GA places to the pool. Inside a transaction. `endedBy` records
+   * why ('owner' released it, its 'payment' failed, or 'expiry'), for the rules of a late payment.
+   */
+  releaseRow(h: HoldRow, status: "released" | "expired", p: Pending, endedBy: EndedBy): void {
+    if (h.kind === "seats") {
+      const ids = this.sql
+        .exec<{ id: string }>(`SELECT id FROM seats WHERE hold_id = ? AND status = 'held'`, h.id)
+        .toArray()
+        .map((r) => r.id);
+      this.sql.exec(
+        `UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ? AND status = 'held'`,
+        h.id,
+      );
+      for (const id of ids) p.seat(id, "available");
+    } else if (h.area_id) {
+      this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?) WHERE id = ?`, h.quantity, h.area_id);
+      p.areas[h.area_id] = this.areaRemaining(h.area_id);
+    }
+    this.sql.exec(`UPDATE holds SET status = ?, ended_by = ? WHERE id = ?`, status, endedBy, h.id);
+    // A checkout whose hold lapses, or that its fan gives back, has a PaymentIntent that must not
+    // succeed later for nothing: ask the payments queue to cancel that attempt's intent (named by
+    // this hold). Written in this same transaction, so it cannot be lost. A failed payment's
+    // intent is left alone: the fan may still retry that same intent with another card.
+    if (endedBy !== "payment" && h.status === "checking_out" && h.order_id) {
+      const reason = endedBy === "owner" ? "released" : "expired";
+      this.enqueue("payments", { type: "cancel_payment", orderId: h.order_id, holdId: h.id, reason });
+    }
+    this.auditHold(status === "expired" ? "hold.expired" : "hold.released", h, { previous: h.status });
+  }
+
+  /** Writes a message for `queue` into the outbox; call inside the transaction that causes it. */
+  enqueue<Q extends OutboxQueue>(queue: Q, message: OutboxBody[Q]): void {
+    this.sql.exec(
+      `INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`,
+      queue,
+      JSON.stringify(message),
+      Date.now(),
+    );
+  }
+
+  eventId(): string {
+    this.eventIdCache ??= this.config()?.eventId ?? "";
+    return this.eventIdCache;
+  }
+
+  /**
+   * Audits a hold change through the outbox, in the caller's transaction: the entry exists iff
+   * the change does. The entry id is deterministic (`key` defaults to the action), so a
+   * redelivered message is appended once.
+   */
+  auditHold(
+    action: string,
+    h: Pick<HoldRow, "id" | "user_id" | "kind" | "area_id" | "quantity" | "ip_hash" | "order_id">,
+    extra: Record<string, unknown> = {},
+    key: string = action,
+  ): void {
+    const eventId = this.eventId();
+    const entityId = encodeHoldId(eventId, h.id);
+    const data: Record<string, unknown> = { kind: h.kind, quantity: h.quantity, ...extra };
+    if (h.area_id) data.area = h.area_id;
+    const body: AuditMessage = {
+      id: `${entityId}:${key}`,
+      action,
+      actorId: h.user_id,
+      eventId,
+      entityType: "hold",
+      entityId,
+      data,
+      at: Date.now(),
+    };
+    if (h.order_id) body.orderId = h.order_id;
+    if (h.ip_hash) body.ipHash = h.ip_hash;
+    this.enqueue("audit", body);
+    const status = HOLD_STATUS_OF[action];
+    if (status)
+      this.live.queueHold({
+        holdId: entityId,
+        userId: h.user_id,
+        status,
+        expiresAt: typeof extra.expiresAt === "number" ? extra.expiresAt : 0,
+      });
+  }
+}
