@@ -195,3 +195,46 @@ test("signing in with a next= that points off the site stays on the site", { tim
     }
   }
 });
+
+test("an organizer on a phone switches an event's waiting room on from its dashboard", {
+  timeout: 30_000,
+}, async () => {
+  const id = await eventIdByName(env.base, "An Evening of Jazz Standards");
+  const page = await newPage(env.browser, env.base, { phone: true });
+  try {
+    await signIn(page, DEMO_ACCOUNTS.organizer);
+    await page.goto(`/admin/events/${id}`);
+    const room = page.getByRole("region", { name: "Waiting room" });
+    const save = room.getByRole("button", { name: "Save waiting room" });
+    // An out-of-range rate comes back as the API's field error, next to the field.
+    await room.getByLabel("Fans admitted per minute").fill("0");
+    await save.click();
+    await room.locator("#room-error-ratePerMinute:not([hidden])").waitFor();
+    assert.equal(await room.getByLabel("Fans admitted per minute").getAttribute("aria-invalid"), "true");
+
+    await room.getByLabel("Waiting room on").check();
+    await room.getByLabel("Fans admitted per minute").fill("30");
+    await room.getByLabel("Shoppers at once").fill("2");
+    await save.click();
+    await room.getByRole("status").filter({ hasText: "30 fans a minute, 2 shopping at once" }).waitFor();
+    assert.match((await room.getByTestId("room-commitment").textContent()) ?? "", /^[0-9a-f]{64}$/);
+    assert.equal(await room.getByTestId("room-sold-out").textContent(), "No");
+    assert.equal(await room.getByTestId("room-length").textContent(), "0");
+    assert.equal(await room.getByTestId("room-drain").textContent(), "—");
+    const publicEvent = await (await fetch(`${env.base}/v1/events/${id}`)).json();
+    assert.equal(publicEvent.waitingRoom, true);
+    // The settings are read back from the room, and the panel fits a 390 px screen.
+    await page.reload();
+    await room
+      .getByTestId("room-commitment")
+      .filter({ hasText: /^[0-9a-f]{64}$/ })
+      .waitFor();
+    assert.equal(await room.getByLabel("Waiting room on").isChecked(), true);
+    assert.equal(await room.getByLabel("Fans admitted per minute").inputValue(), "30");
+    assert.equal(await room.getByLabel("Shoppers at once").inputValue(), "2");
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true);
+    await shot(page, "w1-organizer-waiting-room");
+  } finally {
+    await page.context().close();
+  }
+});

@@ -4,13 +4,19 @@ import { dateTime, money, titleCase } from "../format";
 import type { OrderSummary } from "../types";
 import { errorText, staff, type AdminEvent, type AdminTier } from "./common";
 import { stat } from "./home";
+import { waitingRoomPanel } from "./waiting-room-panel";
 
 type Counts = {
   version: number;
   tiers: Record<string, { available: number; held: number; sold: number; blocked: number }>;
   areas: { id: string; tier: string | null; capacity: number; held: number; sold: number; remaining: number }[];
 };
-type Detail = AdminEvent & { tiers: AdminTier[]; layout: { seatCount: number; gaCapacity: number } };
+type Detail = AdminEvent & {
+  tiers: AdminTier[];
+  layout: { seatCount: number; gaCapacity: number };
+  queueRatePerMinute: number;
+  queueMaxShopping: number;
+};
 const REFRESH_MS = 3000;
 
 /** Live sales for one event: sold, held and available per tier, revenue; lifecycle actions. */
@@ -164,6 +170,7 @@ export async function adminEventDashboard(id: string) {
         ),
       ),
     ),
+    waitingRoomPanel(event),
   );
   await tick();
   setInterval(() => document.visibilityState === "visible" && void tick(), REFRESH_MS);
