@@ -11,6 +11,7 @@ import { meteredEnv } from "./observability/metered-env";
 
 export { EventInventory } from "./objects/event-inventory";
 export { WaitingRoom } from "./objects/waiting-room";
+export { SimulatedGateway } from "./payments/simulated-gateway";
 
 const app = createApp();
 

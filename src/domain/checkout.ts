@@ -145,6 +145,7 @@ export async function requestPayment(ctx: Ctx, order: OrderRow, eventId: string)
       amount: order.amount,
       currency: order.currency,
       email: order.email,
+      userId: order.userId,
       idempotencyKey: key,
     });
     await ctx.db

@@ -23,7 +23,7 @@ export function paymentProvider(env: Bindings): PaymentProvider {
       "STRIPE_SECRET_KEY is not set; set it with `wrangler secret put STRIPE_SECRET_KEY`",
     );
   }
-  return new SimulatedProvider(env.DB);
+  return new SimulatedProvider(env.SIMULATED_GATEWAY);
 }
 
 /** The secret webhooks are verified with: Stripe's, or the simulated provider's local one. */

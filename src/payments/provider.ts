@@ -18,6 +18,8 @@ export type CreatePaymentInput = {
   amount: number;
   currency: string;
   email: string;
+  /** The buyer's account (the simulated provider lets only them pay; Stripe does not need it). */
+  userId: string;
   /** Derived from the order and its attempt number: a retry of one attempt reuses it. */
   idempotencyKey: string;
 };

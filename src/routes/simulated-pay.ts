@@ -27,7 +27,10 @@ export const simulatedPay = createRouter()
   })
   .use("/:id", requireAuth)
   .get("/:id", async (c) => {
-    const intent = await new SimulatedProvider(c.env.DB).getForUser(c.req.param("id"), c.get("auth").userId);
+    const intent = await new SimulatedProvider(c.env.SIMULATED_GATEWAY).getForUser(
+      c.req.param("id"),
+      c.get("auth").userId,
+    );
     if (!intent) throw notFound("Payment");
     return c.json(
       {
@@ -41,7 +44,7 @@ export const simulatedPay = createRouter()
     );
   })
   .post("/:id", async (c) => {
-    const provider = new SimulatedProvider(c.env.DB);
+    const provider = new SimulatedProvider(c.env.SIMULATED_GATEWAY);
     const intent = await provider.getForUser(c.req.param("id"), c.get("auth").userId);
     if (!intent) throw notFound("Payment");
     const input = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;

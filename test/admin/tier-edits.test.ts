@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem, type Json } from "../helpers/http";
 import { setupEvent } from "../inventory/helpers";
-import { checkoutCall, fanWithHold, getOrder, paySimulated } from "../orders/helpers";
+import { checkoutCall, fanWithHold, getOrder, paySimulated, simulatedIntent } from "../orders/helpers";
 
 /** The tiers `setupEvent` publishes with, with the standard tier's key and amount replaceable. */
 const tiersWith = (std: { key?: string; amount?: number } = {}, ga = 3000) => [
@@ -25,10 +25,7 @@ async function getHold(token: string, holdId: string) {
 
 /** What the PaymentIntent itself asks for, straight from the simulated provider's table. */
 async function intentAmount(co: Json): Promise<number | undefined> {
-  const row = await env.DB.prepare("SELECT amount FROM simulated_intents WHERE id = ?")
-    .bind(co.payment.reference)
-    .first<{ amount: number }>();
-  return row?.amount;
+  return (await simulatedIntent(co.payment.reference))?.amount;
 }
 
 describe("tier edits after publishing", () => {

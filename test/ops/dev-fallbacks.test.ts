@@ -6,6 +6,7 @@ import { createApp } from "../../src/app";
 import { hashIp } from "../../src/audit/emit";
 import { paymentProvider, webhookSecret } from "../../src/payments";
 import { SimulatedProvider } from "../../src/payments/simulated";
+import { newId } from "../../src/lib/ids";
 import { expectProblem } from "../helpers/http";
 import { createUser } from "../helpers/fixtures";
 
@@ -52,10 +53,11 @@ describe("development fallbacks exist only when ENVIRONMENT is development", () 
 
   it("answers 404 for the simulated pay page on staging without Stripe", async () => {
     // A real intent, so the 404 comes from the environment and not from an unknown id.
-    const intent = await new SimulatedProvider(env.DB).createPayment({
+    const intent = await new SimulatedProvider(env.SIMULATED_GATEWAY).createPayment({
       orderId: "ord_staging_probe",
       holdId: "hold_staging_probe",
-      eventId: "evt_staging_probe",
+      eventId: newId("evt"),
+      userId: "usr_staging_probe",
       amount: 1000,
       currency: "EUR",
       email: "probe@example.test",

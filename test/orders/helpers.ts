@@ -12,6 +12,7 @@ import { call, expectJson } from "../helpers/http";
 import { setupEvent, type Json } from "../inventory/helpers";
 import { signAccessToken } from "../../src/auth/tokens";
 import { SIMULATED_WEBHOOK_SECRET } from "../../src/payments";
+import { SimulatedProvider } from "../../src/payments/simulated";
 import { CheckoutSchema } from "../../src/routes/order-schemas";
 import { consumePayments } from "../../src/queues/payments-consumer";
 
@@ -58,14 +59,14 @@ export async function paySimulated(paymentUrl: string, card = "4242 4242 4242 42
   return expectJson(await call("POST", paymentUrl, { token: bearer, body: { card } }), 200);
 }
 
+/** The simulated provider's PaymentIntent, as its gateway object holds it. */
+export const simulatedIntent = (id: string) => new SimulatedProvider(env.SIMULATED_GATEWAY).get(id);
+
 /** An access token for the fan whose order the simulated intent at `paymentUrl` pays. */
 async function tokenOfIntentOwner(paymentUrl: string): Promise<string> {
-  const id = paymentUrl.split("/").pop()!;
-  const user = await env.DB.prepare(
-    "SELECT u.id, u.email, u.role, u.organizer_id FROM simulated_intents i " +
-      "JOIN orders o ON o.id = json_extract(i.metadata, '$.order_id') JOIN users u ON u.id = o.user_id WHERE i.id = ?",
-  )
-    .bind(id)
+  const intent = await simulatedIntent(paymentUrl.split("/").pop()!);
+  const user = await env.DB.prepare("SELECT id, email, role, organizer_id FROM users WHERE id = ?")
+    .bind(intent?.owner ?? "")
     .first<{ id: string; email: string; role: "fan" | "organizer" | "admin"; organizer_id: string | null }>();
   if (!user) throw new Error(`no order owner for ${paymentUrl}`);
   return signAccessToken({ userId: user.id, email: user.email, role: user.role, organizerId: user.organizer_id }, env);

@@ -18,6 +18,7 @@ import {
   seatMap,
   setupEvent,
   signedEvent,
+  simulatedIntent,
   ticketRows,
 } from "./helpers";
 
@@ -27,9 +28,8 @@ const order = async (token: string, id: string) => OrderSchema.parse(await getOr
 
 /** The simulated provider's intent, as the payment page knows it. */
 async function intentRow(id: string) {
-  return env.DB.prepare("SELECT status, amount_refunded FROM simulated_intents WHERE id = ?")
-    .bind(id)
-    .first<{ status: string; amount_refunded: number }>();
+  const intent = await simulatedIntent(id);
+  return intent && { status: intent.status, amount_refunded: intent.amount_refunded };
 }
 
 /** Declines on the simulated page as the order's own fan (the page answers no one else). */

@@ -19,7 +19,7 @@ describe("abandoned checkouts", () => {
       (o) => o.status === "expired",
     );
     expect(order.status).toBe("expired");
-    expect((await new SimulatedProvider(env.DB).get(co.payment.reference))?.status).toBe("canceled");
+    expect((await new SimulatedProvider(env.SIMULATED_GATEWAY).get(co.payment.reference))?.status).toBe("canceled");
   });
 });
 
@@ -42,7 +42,7 @@ describe("reconciliation (cron)", () => {
     const { fan, hold } = await fanWithHold(event.id, ["A-3-5", "A-3-6"]);
     const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
     // The fan paid at the provider, and the webhook was lost.
-    expect(await new SimulatedProvider(env.DB).settle(co.payment.reference, "succeeded")).toBe(true);
+    expect(await new SimulatedProvider(env.SIMULATED_GATEWAY).settle(co.payment.reference, "succeeded")).toBe(true);
     const result = await runPayments([{ type: "cancel_payment", orderId: co.orderId }]);
     expect(result.explicitAcks).toHaveLength(1);
     const order = await getOrder(fan.token, co.orderId);

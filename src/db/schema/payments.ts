@@ -47,19 +47,6 @@ export const webhookEvents = sqliteTable("webhook_events", {
   receivedAt: integer("received_at").notNull(),
 });
 
-/** The simulated provider's PaymentIntents (local runs without a Stripe key). */
-export const simulatedIntents = sqliteTable("simulated_intents", {
-  id: text("id").primaryKey(),
-  amount: integer("amount").notNull(),
-  currency: text("currency").notNull(),
-  status: text("status").notNull(),
-  metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
-  idempotencyKey: text("idempotency_key").notNull().unique(),
-  amountRefunded: integer("amount_refunded").notNull().default(0),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-});
-
 /**
  * Idempotency-Key records: the first response to a (user, route, key) is kept 24 hours and
  * replayed; `in_progress` marks a request still running so a concurrent duplicate never runs.

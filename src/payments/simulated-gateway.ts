@@ -1,0 +1,119 @@
+import { DurableObject } from "cloudflare:workers";
+import { isEventId } from "../domain/event-ids";
+import type { CancelOutcome } from "./provider";
+
+export type SimulatedIntent = {
+  id: string;
+  amount: number;
+  currency: string;
+  status: "requires_payment_method" | "succeeded" | "canceled";
+  metadata: Record<string, string>;
+  amount_refunded: number;
+  /** The account whose order the intent pays: only that fan may pay or decline it. */
+  owner: string;
+};
+
+type IntentRow = Omit<SimulatedIntent, "metadata"> & { metadata: string; idempotency_key: string };
+
+export type CreateIntentInput = {
+  idempotencyKey: string;
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+  owner: string;
+};
+
+const PREFIX = "pi_sim_";
+
+/** The gateway (one per event) that holds an intent: its id carries the event id, as `pi_sim_<event>_<hex>`. */
+export function gatewayName(intentId: string): string | null {
+  if (!intentId.startsWith(PREFIX)) return null;
+  const cut = intentId.lastIndexOf("_");
+  const name = cut > PREFIX.length ? intentId.slice(PREFIX.length, cut) : "";
+  return isEventId(name) ? name : null;
+}
+
+function newIntentId(eventId: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `${PREFIX}${eventId}_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * The local stand-in for Stripe's PaymentIntents, one object per event so a purchase writes
+ * nothing to D1 (as with Stripe, where intents live at Stripe). Intents are created idempotently
+ * by key, as Stripe does. Used only when no STRIPE_SECRET_KEY is set, in development.
+ */
+export class SimulatedGateway extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS intents (
+         id TEXT PRIMARY KEY, amount INTEGER NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL,
+         metadata TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, amount_refunded INTEGER NOT NULL DEFAULT 0,
+         owner TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    );
+  }
+
+  private row(where: string, value: string): SimulatedIntent | null {
+    const r = this.sql.exec<IntentRow>(`SELECT * FROM intents WHERE ${where} = ?`, value).toArray()[0];
+    if (!r) return null;
+    const { idempotency_key: _key, ...rest } = r;
+    return { ...rest, metadata: JSON.parse(r.metadata) as Record<string, string> };
+  }
+
+  /** Creates an intent, or returns the one already created under this idempotency key. */
+  async create(input: CreateIntentInput, eventId: string): Promise<SimulatedIntent> {
+    const now = Date.now();
+    this.sql.exec(
+      `INSERT INTO intents (id, amount, currency, status, metadata, idempotency_key, owner, created_at, updated_at)
+       VALUES (?, ?, ?, 'requires_payment_method', ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING`,
+      newIntentId(eventId),
+      input.amount,
+      input.currency.toLowerCase(),
+      JSON.stringify(input.metadata),
+      input.idempotencyKey,
+      input.owner,
+      now,
+      now,
+    );
+    return this.row("idempotency_key", input.idempotencyKey)!;
+  }
+
+  async get(id: string): Promise<SimulatedIntent | null> {
+    return this.row("id", id);
+  }
+
+  async cancel(id: string): Promise<CancelOutcome> {
+    const changed = this.sql.exec(
+      `UPDATE intents SET status = 'canceled', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`,
+      Date.now(),
+      id,
+    ).rowsWritten;
+    if (changed === 1) return "canceled";
+    return this.row("id", id)?.status === "succeeded" ? "already_succeeded" : "already_canceled";
+  }
+
+  async refund(id: string, amount: number): Promise<void> {
+    this.sql.exec(
+      `UPDATE intents SET amount_refunded = MIN(amount, amount_refunded + ?), updated_at = ? WHERE id = ?`,
+      amount,
+      Date.now(),
+      id,
+    );
+  }
+
+  /** Records the outcome the fan chose; false when the intent is no longer payable. */
+  async settle(id: string, outcome: "succeeded" | "failed"): Promise<boolean> {
+    if (outcome === "failed") return this.row("id", id)?.status === "requires_payment_method";
+    return (
+      this.sql.exec(
+        `UPDATE intents SET status = 'succeeded', updated_at = ? WHERE id = ? AND status = 'requires_payment_method'`,
+        Date.now(),
+        id,
+      ).rowsWritten === 1
+    );
+  }
+}
