@@ -100,7 +100,7 @@ export class EventInventory extends DurableObject<Env> {
     if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
     this.live.flush(() => this.s.soldOut());
     void this.outbox.start();
-    this.tellRestock();
+    await this.tellRestock();
     if (next === this.armedAt) return;
     if (next == null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
@@ -126,28 +126,24 @@ export class EventInventory extends DurableObject<Env> {
 
   /**
    * After a sell-out the waiting room sleeps; once places are back (a refund, an unblock, a
-   * lapsed checkout) it is told, once. Costs nothing on the hold path unless the room is watching.
+   * lapsed checkout) it is told, once, before the change that freed them answers, so a fan who
+   * was told "sold out" is waiting again by the time the refund returns. Costs nothing on the hold
+   * path unless the room is watching.
    */
-  private tellRestock(): void {
+  private async tellRestock(): Promise<void> {
     this.restockWatch ??= restockWatched(this.s.sql);
     if (!this.restockWatch || this.restockTelling || this.s.soldOut()) return;
     this.restockTelling = true;
-    const told = this.env.WAITING_ROOM.getByName(this.s.eventId())
-      .restocked()
-      .then(
-        () => {
-          setRestockWatch(this.s.sql, false);
-          this.restockWatch = false;
-        },
-        async (err: unknown) => {
-          log("error", "waiting room not told of returned places", { error: String(err) });
-          await this.armRetry();
-        },
-      )
-      .finally(() => {
-        this.restockTelling = false;
-      });
-    this.ctx.waitUntil(told);
+    try {
+      await this.env.WAITING_ROOM.getByName(this.s.eventId()).restocked();
+      setRestockWatch(this.s.sql, false);
+      this.restockWatch = false;
+    } catch (err) {
+      log("error", "waiting room not told of returned places", { error: String(err) });
+      await this.armRetry();
+    } finally {
+      this.restockTelling = false;
+    }
   }
 
   /** Releases holds past their deadline, if any, so what is read next is current. */

@@ -137,8 +137,9 @@ describe("stock that comes back after a sell-out", () => {
       }),
       200,
     );
-    await socket.wait("reopened");
+    // Waiting again by the time the refund answers, and told over the socket.
     expect((await ticketOf(event.id, ticket.ticket, late.token)).state).toBe("waiting");
+    await socket.wait("reopened");
     await runDurableObjectAlarm(env.WAITING_ROOM.getByName(event.id));
     const view = await ticketOf(event.id, ticket.ticket, late.token);
     expect(view.state).toBe("admitted");
