@@ -14,6 +14,7 @@ import {
 import type { NotificationChannel, NotificationKind } from "../db/schema/constants";
 import type { NotificationMessage } from "../queues/notification-messages";
 import type { Draft } from "./send";
+import { type LabelLayout, placeLabel, placeNames } from "../domain/place-labels";
 import { render, type TemplateData } from "./templates";
 
 /** Everything the templates need about one order, loaded in one D1 batch. */
@@ -89,7 +90,17 @@ export function recipients(
   return out;
 }
 
-const ticketLabel = (t: TicketRow) => (t.seatId ? `Seat ${t.seatId}` : `${t.areaId ?? t.tier} (general admission)`);
+// One event's labels serve every order of it in a batch (a stadium layout is parsed once).
+const labelCache = new WeakMap<object, Map<string, string>>();
+function labelsOf(event: OrderContext["event"]): Map<string, string> {
+  let names = labelCache.get(event);
+  if (!names) {
+    const snap = event.layoutSnapshot;
+    names = placeNames((typeof snap === "string" ? JSON.parse(snap) : snap) as LabelLayout);
+    labelCache.set(event, names);
+  }
+  return names;
+}
 
 function templateData(ctx: OrderContext, baseUrl: string, refundAmount?: number): TemplateData {
   return {
@@ -103,7 +114,7 @@ function templateData(ctx: OrderContext, baseUrl: string, refundAmount?: number)
       venueName: ctx.venueName,
     },
     order: { id: ctx.order.id, amount: ctx.order.amount, currency: ctx.order.currency },
-    tickets: ctx.tickets.map((t) => ({ id: t.id, label: ticketLabel(t) })),
+    tickets: ctx.tickets.map((t) => ({ id: t.id, label: placeLabel(t.place, labelsOf(ctx.event)) })),
     refundAmount,
   };
 }

@@ -24,8 +24,10 @@ type Parts = {
   smsLink?: string;
 };
 
-const orderUrl = (d: TemplateData) => `${d.baseUrl}/v1/orders/${encodeURIComponent(d.order.id)}`;
-const qrUrl = (d: TemplateData, ticketId: string) => `${d.baseUrl}/v1/tickets/${encodeURIComponent(ticketId)}/qr.svg`;
+// Links land on the fan site (which signs the fan in and comes back), never on an API address
+// that answers a browser with 401 JSON.
+const orderUrl = (d: TemplateData) => `${d.baseUrl}/orders/${encodeURIComponent(d.order.id)}`;
+const qrUrl = (d: TemplateData, ticketId: string) => `${orderUrl(d)}#ticket-${encodeURIComponent(ticketId)}`;
 const when = (d: TemplateData) => formatEventDate(d.event.startsAt, d.event.timeZone);
 const total = (d: TemplateData) => formatMoney(d.order.amount, d.order.currency);
 const short = (d: TemplateData) => truncate(d.event.name, 40);

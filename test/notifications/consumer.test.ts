@@ -21,8 +21,25 @@ describe("notifications consumer with the outbox provider", () => {
       attempts: 1,
       recipient: order.email,
     });
-    expect(rows[0]!.body_html).toContain(`/v1/tickets/${tickets[0]!.id}/qr.svg`);
+    // Links land on the fan site's order page, never on an API address.
+    expect(rows[0]!.body_html).toContain(`/orders/${order.id}#ticket-${tickets[0]!.id}`);
+    expect(rows[0]!.body_html).not.toContain("/v1/");
     expect(rows[0]!.body_text).toContain("Hello Ada,");
+  });
+
+  it("names seats and standing places as the layout does, not by their ids", async () => {
+    const { event, order } = await paidOrder({ seats: ["STALLS-B-3"] });
+    const layout = {
+      sections: [{ id: "STALLS", name: "Stalls", rows: [{ label: "B", seats: [{ id: "STALLS-B-3", label: "3" }] }] }],
+      areas: [],
+    };
+    await env.DB.prepare("UPDATE events SET layout_snapshot = ? WHERE id = ?")
+      .bind(JSON.stringify(layout), event.id)
+      .run();
+    await run([{ type: "order_paid", orderId: order.id }], testEnv().env);
+    const [row] = await rowsOf(order.id);
+    expect(row!.body_text).toContain("Stalls · Row B · Seat 3");
+    expect(row!.body_text).not.toContain("STALLS-B-3");
   });
 
   it("sends SMS only to buyers who want it and have a phone", async () => {

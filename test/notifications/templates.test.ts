@@ -36,15 +36,15 @@ describe("notification templates", () => {
     expect(r.text).toContain("20:30"); // 18:30 UTC is 20:30 in Paris in June
     expect(r.text).toContain("Seat A-1-4, Seat A-1-5");
     expect(r.text).toContain("€123.45");
-    expect(r.html).toContain(`href="http://127.0.0.1:8787/v1/tickets/tkt_1/qr.svg"`);
-    expect(r.html).toContain(`href="http://127.0.0.1:8787/v1/orders/ord_1"`);
+    expect(r.html).toContain(`href="http://127.0.0.1:8787/orders/ord_1#ticket-tkt_1"`);
+    expect(r.html).toContain(`href="http://127.0.0.1:8787/orders/ord_1"`);
   });
 
   it("keeps every SMS within 160 characters with its link intact", () => {
     for (const kind of NOTIFICATION_KINDS) {
       const { sms } = render(kind, data);
       expect(sms.length).toBeLessThanOrEqual(160);
-      expect(sms.endsWith("http://127.0.0.1:8787/v1/orders/ord_1")).toBe(true);
+      expect(sms.endsWith("http://127.0.0.1:8787/orders/ord_1")).toBe(true);
     }
     expect(render("refund_issued", data).sms).toContain("€50.00");
   });

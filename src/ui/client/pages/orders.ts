@@ -1,3 +1,4 @@
+import { type LabelLayout, placeLabel, placeNames } from "../../../domain/place-labels";
 import { api, requireUser, send } from "../api";
 import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
@@ -119,22 +120,13 @@ export async function orderPage(id: string) {
       );
     }
   }
-  renderTickets(ticketsBox, order, event, await placeNames(order.eventId));
+  renderTickets(ticketsBox, order, event, await eventPlaceNames(order.eventId));
 }
 
 /** "Stalls · Row N · Seat 10" for each seat id, from the event's public layout. */
-async function placeNames(eventId: string): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  type L = {
-    sections: { name: string; rows: { label: string; seats: { id: string; label: string }[] }[] }[];
-    areas: { id: string; name: string }[];
-  };
-  const layout = await api<L>("GET", `/v1/events/${encodeURIComponent(eventId)}/layout`).catch(() => null);
-  for (const s of layout?.sections ?? [])
-    for (const r of s.rows)
-      for (const seat of r.seats) names.set(seat.id, `${s.name} · Row ${r.label} · Seat ${seat.label}`);
-  for (const a of layout?.areas ?? []) names.set(a.id, `${a.name} (standing)`);
-  return names;
+async function eventPlaceNames(eventId: string): Promise<Map<string, string>> {
+  const layout = await api<LabelLayout>("GET", `/v1/events/${encodeURIComponent(eventId)}/layout`).catch(() => null);
+  return placeNames(layout);
 }
 
 function renderTickets(box: HTMLElement, order: Order, event: EventDetail | null, places: Map<string, string>) {
@@ -148,12 +140,13 @@ function renderTickets(box: HTMLElement, order: Order, event: EventDetail | null
     grid.appendChild(
       h(
         "article",
-        { class: "ticket", "data-testid": "ticket" },
+        // The anchor email and SMS links land on (`/orders/{id}#ticket-{ticketId}`).
+        { class: "ticket", "data-testid": "ticket", id: `ticket-${t.id}` },
         qr,
         h(
           "div",
           {},
-          h("strong", {}, places.get(t.place) ?? t.place),
+          h("strong", {}, placeLabel(t.place, places)),
           h("p", { class: "muted" }, `${tierName(t.tier)} · ${money(t.price, order.currency)}`),
           h("span", { class: `badge ticket-${t.status}` }, titleCase(t.status)),
         ),
@@ -163,7 +156,9 @@ function renderTickets(box: HTMLElement, order: Order, event: EventDetail | null
     void send("GET", t.qrUrl, undefined, { headers: { Accept: "image/svg+xml" } }).then(async (res) => {
       if (!res.ok) return qr.replaceChildren("QR unavailable");
       const url = URL.createObjectURL(await res.blob());
-      qr.replaceChildren(h("img", { src: url, alt: `QR code for ${t.place}`, width: 180, height: 180 }));
+      qr.replaceChildren(
+        h("img", { src: url, alt: `QR code for ${placeLabel(t.place, places)}`, width: 180, height: 180 }),
+      );
       qr.removeAttribute("aria-busy");
     });
   }
