@@ -20,6 +20,8 @@ export type EventDetail = Omit<EventSummary, "priceFrom" | "venue"> & {
   currency: string;
   salesStartAt: string | null;
   salesEndAt: string | null;
+  /** The waiting room is on: join the queue, then hold with the admission token. */
+  waitingRoom: boolean;
   venue: EventSummary["venue"] & { address: string; timezone: string };
   tiers: Tier[];
 };
@@ -67,4 +69,24 @@ export type Order = OrderSummary & {
     reason: string | null;
     lastError: string | null;
   }[];
+};
+/** GET /v1/events/{id}/queue/{ticket} (and the join's answer). */
+export type QueueTicket = {
+  ticket: string;
+  eventId: string;
+  state: "waiting" | "admitted" | "left" | "expired" | "sold_out";
+  position: number | null;
+  ahead: number | null;
+  estimatedWaitSeconds: number | null;
+  joinedAt: string;
+  admission?: { token: string; expiresAt: string };
+};
+/** GET /v1/events/{id}/queue/fairness. */
+export type QueueFairness = {
+  commitment: string;
+  algorithm: string;
+  revealed: boolean;
+  onSaleAt: string | null;
+  seed?: string;
+  order?: string[];
 };

@@ -4,6 +4,7 @@ import { countdown, dateTime, money, titleCase } from "../format";
 import { LiveSeats } from "../live";
 import { SeatMap, type MapLayout, type SeatView } from "../seat-map";
 import type { Checkout, EventDetail, Hold } from "../types";
+import { queuePage, type AdmittedRoom } from "./queue-panel";
 
 const PALETTE = ["#7c3aed", "#0891b2", "#db2777", "#ea580c", "#2563eb", "#059669", "#ca8a04", "#9333ea"];
 const STATE_WORD: Record<SeatView, string> = {
@@ -24,8 +25,12 @@ type MyHold = {
   key: string;
 };
 
-/** The event page: live seat map, picking, best-available, GA areas, the hold and checkout. */
-export async function eventPage(id: string) {
+/**
+ * The event page: live seat map, picking, best-available, GA areas, the hold and checkout. While
+ * the waiting room is on, the queue page runs instead and calls back here with `room` once the
+ * fan is admitted (holds and checkout then carry the admission token).
+ */
+export async function eventPage(id: string, room?: AdmittedRoom) {
   const [event, layout] = await Promise.all([
     api<EventDetail>("GET", `/v1/events/${encodeURIComponent(id)}`),
     api<MapLayout & { areas: (MapLayout["areas"][number] & { tier: string | null })[] }>(
@@ -34,6 +39,13 @@ export async function eventPage(id: string) {
     ),
   ]);
   document.title = `${event.name} · Edge Tickets`;
+  if (event.waitingRoom && !room) return queuePage(event, (r) => eventPage(id, r));
+  const admission = (): Record<string, string> => {
+    const t = room?.token();
+    return t ? { "X-Admission-Token": t } : {};
+  };
+  const refused = (err: unknown) =>
+    room && err instanceof ApiError && err.status === 403 && err.problem.code?.startsWith("admission_");
   const tiers = new Map(event.tiers.map((t, i) => [t.key, { ...t, color: PALETTE[i % PALETTE.length]! }]));
   const meta = new Map<
     string,
@@ -193,7 +205,7 @@ export async function eventPage(id: string) {
       return;
     }
     try {
-      const r = await api<Hold>("POST", `/v1/events/${encodeURIComponent(id)}/holds`, body);
+      const r = await api<Hold>("POST", `/v1/events/${encodeURIComponent(id)}/holds`, body, { headers: admission() });
       selected.clear();
       setHold({
         holdId: r.holdId,
@@ -206,6 +218,7 @@ export async function eventPage(id: string) {
       });
       toast("Held for you. Check out before the timer runs out.", "ok");
     } catch (err) {
+      if (refused(err)) return room!.refused();
       const conflicts = err instanceof ApiError ? (err.problem.conflicts as string[] | undefined) : undefined;
       for (const c of conflicts ?? []) selected.delete(c);
       toast(err instanceof ApiError ? err.describe() : String(err), "error");
@@ -278,19 +291,20 @@ export async function eventPage(id: string) {
     btn.textContent = "Creating your order…";
     try {
       const r = await api<Checkout>("POST", `/v1/holds/${encodeURIComponent(hold.holdId)}/checkout`, undefined, {
-        headers: { "Idempotency-Key": hold.key },
+        headers: { "Idempotency-Key": hold.key, ...admission() },
       });
       sessionStorage.setItem(`pay:${r.orderId}`, JSON.stringify(r.payment));
       sessionStorage.removeItem(storeKey);
       location.href = `/orders/${encodeURIComponent(r.orderId)}`;
     } catch (err) {
+      if (refused(err)) return room!.refused();
       btn.disabled = false;
       btn.textContent = "Checkout";
       toast(err instanceof ApiError ? err.describe() : String(err), "error");
     }
   }
 
-  setInterval(() => {
+  const holdTimer = setInterval(() => {
     if (!hold) return;
     const left = hold.expiresAt - Date.now() - clockOffset;
     const t = holdBox.querySelector("[data-testid=hold-countdown]");
@@ -300,6 +314,10 @@ export async function eventPage(id: string) {
       setHold(null);
     }
   }, 1000);
+  room?.onExit(() => {
+    live.stop();
+    clearInterval(holdTimer);
+  });
 
   const seatTiers = event.tiers.filter((t) => [...meta.values()].some((m) => m.tier === t.key));
   const bestForm = h(
@@ -425,6 +443,7 @@ export async function eventPage(id: string) {
         modeBadge,
       ),
     ),
+    room?.panel,
     soldOut,
     h(
       "div",
