@@ -5,6 +5,18 @@
 // out, pay through the simulated provider, then leave the queue (DELETE, freeing their slot at once),
 // until sell-out.
 //
+// Two phases, because with 200 shoppers at once and ~10 s to pay the cap, not the rate, limits
+// admissions for the whole sale, so the rate could never be measured in it. First ONSALE_MEASURE_S
+// at ONSALE_MEASURE_RATE with a cap no queue can reach: the fans admitted then look and leave
+// (DELETE, no hold), so neither the cap nor the stock binds, and the achieved rate is measured over
+// those ticks (`admissionRate`, scripts/bench/onsale-figures.mjs). Then the rate and cap are set live
+// (PUT) to ONSALE_RATE / ONSALE_MAX_SHOPPING and the sale proper runs to sell-out; its figures
+// (time to sell out, achieved rate) count from that PUT. `peakShopping`: the most fans whose
+// admission token worked at once (admission until expiry, leave or payment), from the first
+// admission under the lowered cap on; with the room's own sampled `shopping` at most. The revocation
+// probe: a few fans who left (phase one) or paid (the sale) try one more hold with their old
+// admission token, which must be refused (403).
+//
 // Who asks what, so 20,000 fans cost few requests: ONSALE_SOCKETS fans (spread over the queue)
 // follow it over the WebSocket and are pushed `admitted` / `sold_out`. The others know their place
 // from the published admission order (GET …/queue/fairness after the shuffle, what each fan's own
@@ -19,16 +31,23 @@
 // (its whole process group) and exit. The server is always stopped.
 //
 // Prints one JSON line (stdout); exits 0 only if the event sold out and double_sold,
-// fans_admitted_twice and waiting_fans_not_told_of_sellout are all 0 (and nothing errored).
+// fans_admitted_twice and waiting_fans_not_told_of_sellout are all 0 (and nothing errored), the
+// measured rate is within 5% of the configured one over ≥ 30 s and ≥ 20 admissions with neither cap
+// nor stock binding, no more fans shopped at once than the cap (by the fans' tokens and by the room's
+// own figure), and no revoked admission token was accepted (with at least one refusal seen).
 //
 // Env: ONSALE_FANS (20000), ONSALE_SEATS_SECTIONS / ONSALE_ROWS / ONSALE_PER_ROW (1 × 20 × 50 =
 // 1,000 seats), ONSALE_RATE (admissions per minute, 6000), ONSALE_MAX_SHOPPING (200),
+// ONSALE_MEASURE_RATE (1200: 6,000/min would need ~100 leaves a second on two shared cores, and
+// the fans' lag would bind the stock cap), ONSALE_MEASURE_S (35), ONSALE_PROBES (5 per kind),
 // ONSALE_SOCKETS (200), ONSALE_FRONT (64), ONSALE_CONCURRENCY (128 requests in flight),
-// ONSALE_SALE_CAP_S (150), ONSALE_DEADLINE_S (280), BENCH_PORT (8788), ONSALE_TMPDIR (/dev/shm when it
-// exists: the server snapshot and its persisted state live in RAM; "-" keeps the system tmpdir).
+// ONSALE_SALE_CAP_S (150, after the measuring phase), ONSALE_DEADLINE_S (340), BENCH_PORT (8788),
+// ONSALE_TMPDIR (/dev/shm when it exists: the server snapshot and its persisted state live in RAM;
+// "-" keeps the system tmpdir).
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { DEV_SECRET, mintAccessToken } from "./jwt.mjs";
+import { admissionRate, peakShopping } from "./onsale-figures.mjs";
 import { createOnsaleEvent, insertUsers, openSaleIn } from "./onsale-setup.mjs";
 import { percentile, pool, request, sleep } from "./onsale-http.mjs";
 import { d1Execute, log, startServer } from "./server.mjs";
@@ -36,6 +55,8 @@ import { adminToken, client, jwtClaimsConfig } from "./setup.mjs";
 
 const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) => (v && Number(v) > 0 ? Number(v) : d);
 const HARD_GRACE_MS = 15_000;
+/** The room's HOLD_LAPSE_SHARE (src/objects/waiting-room.ts, not importable here): its stock margin. */
+const HOLD_LAPSE_SHARE = 0.1;
 
 /**
  * Runs the rehearsal; returns the exit code (0: sold out, invariants hold). Installs SIGINT/SIGTERM
@@ -50,6 +71,9 @@ export async function main(options = {}) {
     perRow: int(process.env.ONSALE_PER_ROW, 50),
     ratePerMinute: int(process.env.ONSALE_RATE, 6000),
     maxShopping: int(process.env.ONSALE_MAX_SHOPPING, 200),
+    measureRate: int(process.env.ONSALE_MEASURE_RATE, 1200),
+    measureS: int(process.env.ONSALE_MEASURE_S, 35),
+    probes: int(process.env.ONSALE_PROBES, 5),
     tokenSeconds: 120,
     sockets: int(process.env.ONSALE_SOCKETS, 200),
     front: int(process.env.ONSALE_FRONT, 64),
@@ -58,7 +82,7 @@ export async function main(options = {}) {
     // own count of waiting fans covers the rest); 0 reads them all.
     readBack: int(process.env.ONSALE_READBACK, 3000),
     saleCapS: int(process.env.ONSALE_SALE_CAP_S, 150),
-    deadlineS: int(process.env.ONSALE_DEADLINE_S, 280),
+    deadlineS: int(process.env.ONSALE_DEADLINE_S, 340),
     port: int(process.env.BENCH_PORT, 8788),
     ...options,
   };
@@ -112,6 +136,17 @@ export async function main(options = {}) {
       if (r[k] !== 0) bad.push(`${k} ${r[k]}`);
     if (r.tickets_checked !== result.tickets_planned)
       bad.push(`only ${r.tickets_checked} of ${result.tickets_planned} tickets read back`);
+    const ar = /** @type {Record<string, any>} */ (r.admissionRate);
+    if (!(ar.ratio >= 0.95 && ar.ratio <= 1.05)) bad.push(`admission rate ratio ${ar.ratio} outside 0.95–1.05`);
+    if (!(ar.windowSeconds >= 30 && ar.admissions >= 20))
+      bad.push(`rate window too short (${ar.windowSeconds} s, ${ar.admissions} admissions)`);
+    if (ar.capBound || ar.stockBound) bad.push("the cap or the stock bound during the rate measurement");
+    const ps = /** @type {Record<string, any>} */ (r.peakShopping);
+    if (!(ps.peak <= ps.cap)) bad.push(`peak shopping ${ps.peak} above the cap ${ps.cap}`);
+    if (!(ps.roomMax <= ps.cap)) bad.push(`the room reported ${ps.roomMax} shopping, above the cap ${ps.cap}`);
+    if (r.revokedTokenAccepted !== 0) bad.push(`revokedTokenAccepted ${r.revokedTokenAccepted}`);
+    const rp = /** @type {Record<string, any>} */ (r.revocationProbes);
+    if (!(rp.refused > 0)) bad.push("no revocation probe was refused");
     code = bad.length ? 1 : 0;
     log(bad.length ? `FAIL: ${bad.join(", ")}` : "OK");
     if (bad.length) result.failed = bad.join(", ");
@@ -145,12 +180,22 @@ async function rehearse(server, o, signal, partial) {
   const api = client(base);
   const admin = await adminToken(api, "onsale-admin@bench.test");
   const settings = { ratePerMinute: o.ratePerMinute, maxShopping: o.maxShopping, tokenSeconds: o.tokenSeconds };
-  const { eventId, seats } = await createOnsaleEvent(api, admin, { ...o, ...settings });
+  // While the rate is measured, a cap no queue can reach (at most every fan shops at once).
+  const measuring = {
+    ratePerMinute: o.measureRate,
+    maxShopping: Math.min(1_000_000, Math.max(o.fans, o.maxShopping)),
+    tokenSeconds: o.tokenSeconds,
+  };
+  const { eventId, seats } = await createOnsaleEvent(api, admin, { ...o, ...measuring });
   partial.seats = seats;
   log(
-    `event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans, ${o.ratePerMinute}/min, ` +
-      `max ${o.maxShopping} shopping, ${o.sockets} sockets, ${o.concurrency} requests in flight`,
+    `event ${eventId}: ${seats} seats (1–2 per buyer), ${o.fans} fans; ${o.measureS} s at ${o.measureRate}/min ` +
+      `uncapped, then ${o.ratePerMinute}/min, max ${o.maxShopping} shopping; ${o.sockets} sockets, ` +
+      `${o.concurrency} requests in flight`,
   );
+  const measureAdmissions = Math.ceil((o.measureRate * (o.measureS + 2)) / 60);
+  if (o.fans < measureAdmissions + 2 * seats)
+    log(`warning: ${o.fans} fans may run out: ~${measureAdmissions} are admitted while measuring, then ${seats} seats`);
 
   const tag = Date.now().toString(36);
   const ids = Array.from({ length: o.fans }, (_, i) => `onsale-${tag}-${i}`);
@@ -171,6 +216,13 @@ async function rehearse(server, o, signal, partial) {
     rank: 0,
     polling: false,
     shopping: false,
+    // Server ms from the admission (expiresAt − token lifetime); client ms of the request that
+    // stopped the token (the payment that succeeded, or the leave answered 200): onsale-figures.mjs.
+    admittedAt: 0,
+    expiresAt: 0,
+    seenAt: 0,
+    endSentAt: 0,
+    endDoneAt: 0,
     left: false,
     admittedTokens: /** @type {Set<string>} */ (new Set()),
     socket: /** @type {WebSocket | null} */ (null),
@@ -193,6 +245,15 @@ async function rehearse(server, o, signal, partial) {
     counts.errors++;
     if (samples.length < 8) samples.push(s);
   };
+  const tokenMs = o.tokenSeconds * 1000;
+  // The socket sends epoch ms, the HTTP view an ISO string (with ms).
+  const expiryMs = (/** @type {number | string | undefined} */ e) =>
+    typeof e === "string" ? Date.parse(e) : Number(e ?? 0);
+  /** Client ms when the sale's cap and rate were sent / answered (0: still measuring). */
+  let capPutAt = 0;
+  let capPutDoneAt = 0;
+  const probe0 = () => ({ probed: 0, refused: 0, accepted: 0, other: 0 });
+  const probes = { leave: probe0(), purchase: probe0() };
 
   // 1. The pre-queue: everyone joins before the on-sale instant (a retry on 429/5xx/network errors).
   /** @type {number[]} */ const joinMs = [];
@@ -269,7 +330,7 @@ async function rehearse(server, o, signal, partial) {
             } catch {
               return;
             }
-            if (m.type === "admitted") admit(f, m.token);
+            if (m.type === "admitted") admit(f, m.token, m.expiresAt);
             else if (m.type === "sold_out") f.toldSoldOut = true;
           };
         }),
@@ -279,7 +340,7 @@ async function rehearse(server, o, signal, partial) {
   await usersInserted;
 
   // 3. The sale.
-  const onSaleAt = await openSaleIn(api, admin, eventId, 3000, settings);
+  const onSaleAt = await openSaleIn(api, admin, eventId, 3000, measuring);
   log(`sale opens at ${new Date(onSaleAt).toISOString()}`);
   /** @type {number[]} */ const holdMs = [];
   let soldOutAt = 0;
@@ -289,13 +350,74 @@ async function rehearse(server, o, signal, partial) {
   const saleSignal = AbortSignal.any([signal, saleEnd.signal]);
   /** @type {Promise<void>[]} */ const shoppers = [];
 
-  function admit(/** @type {typeof fans[number]} */ f, /** @type {string} */ token) {
+  function admit(
+    /** @type {typeof fans[number]} */ f,
+    /** @type {string} */ token,
+    /** @type {number | string} */ expiry,
+  ) {
+    const expiresAt = expiryMs(expiry);
     f.admittedTokens.add(token);
     if (f.admittedTokens.size === 2) counts.fans_admitted_twice++;
+    if (!f.admittedAt && expiresAt > 0) {
+      f.expiresAt = expiresAt;
+      f.admittedAt = expiresAt - tokenMs;
+      f.seenAt = Date.now();
+    }
     if (f.shopping || f.left) return;
     f.shopping = true;
     counts.admitted_seen++;
-    shoppers.push(shop(f, token));
+    // By the admission's own time: a fan admitted while measuring but seen after the PUT still
+    // only looks, so the measuring phase sells nothing.
+    const looking = !capPutAt || (f.admittedAt > 0 && f.admittedAt < capPutAt);
+    shoppers.push(looking ? look(f, token) : shop(f, token));
+  }
+
+  /** The token stopped working somewhere between `sent` and now; the first stop counts. */
+  function stopped(/** @type {typeof fans[number]} */ f, /** @type {number} */ sent) {
+    if (f.endSentAt) return;
+    f.endSentAt = sent;
+    f.endDoneAt = Date.now();
+  }
+
+  async function leave(/** @type {typeof fans[number]} */ f) {
+    const sent = Date.now();
+    const d = await call("DELETE", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
+    if (d.status === 200) stopped(f, sent);
+    else err(`leave ${d.status}: ${d.text.slice(0, 200)}`);
+    f.left = true;
+    return d.status === 200;
+  }
+
+  /** Measuring phase: the fan looks and leaves, so neither the cap nor the stock binds. */
+  async function look(/** @type {typeof fans[number]} */ f, /** @type {string} */ token) {
+    if ((await leave(f)) && probes.leave.probed < o.probes) await probe(f, token, "leave");
+  }
+
+  /**
+   * One hold with a token the room or a purchase revoked: it must be refused (403). One that gets
+   * through is released at once, so the probe takes no seat from the sale.
+   */
+  async function probe(
+    /** @type {typeof fans[number]} */ f,
+    /** @type {string} */ token,
+    /** @type {"leave" | "purchase"} */ kind,
+  ) {
+    const p = probes[kind];
+    p.probed++;
+    const h = await call("POST", `/v1/events/${eventId}/holds`, {
+      token: f.token,
+      body: { tier: "std", quantity: 1 },
+      headers: { "X-Admission-Token": token },
+    });
+    if (h.status === 403) p.refused++;
+    else if (h.status === 201) {
+      p.accepted++;
+      const d = await call("DELETE", `/v1/holds/${encodeURIComponent(h.json.holdId)}`, { token: f.token });
+      if (d.status !== 204) err(`releasing a probe's hold ${d.status}: ${d.text.slice(0, 200)}`);
+    } else {
+      p.other++;
+      if (samples.length < 8) samples.push(`revocation probe after ${kind} ${h.status}: ${h.text.slice(0, 160)}`);
+    }
   }
 
   async function shop(/** @type {typeof fans[number]} */ f, /** @type {string} */ token) {
@@ -315,10 +437,14 @@ async function rehearse(server, o, signal, partial) {
         const url = c.json?.payment?.paymentUrl;
         if (c.status !== 201 || !url) err(`checkout ${c.status}: ${c.text.slice(0, 200)}`);
         else {
+          const sent = Date.now();
           const p = await call("POST", url, { token: f.token, body: { card: "4242 4242 4242 4242" } });
           if (p.status === 200 && p.json.result === "succeeded") {
             counts.paid++;
             counts.seats_bought += quantity;
+            stopped(f, sent);
+            // Before leaving, so only the purchase can have revoked the token.
+            if (probes.purchase.probed < o.probes) await probe(f, token, "purchase");
           } else err(`pay ${p.status}: ${p.text.slice(0, 200)}`);
         }
       } else if (h.status === 409) {
@@ -331,9 +457,7 @@ async function rehearse(server, o, signal, partial) {
       break;
     }
     // Done shopping (bought, or nothing left): free the slot at once.
-    const d = await call("DELETE", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
-    if (d.status !== 200) err(`leave ${d.status}: ${d.text.slice(0, 200)}`);
-    f.left = true;
+    await leave(f);
   }
 
   async function poll(/** @type {typeof fans[number]} */ f) {
@@ -346,7 +470,7 @@ async function rehearse(server, o, signal, partial) {
         await sleep(1000, saleSignal);
         continue;
       }
-      if (r.json.admission) return admit(f, r.json.admission.token);
+      if (r.json.admission) return admit(f, r.json.admission.token, r.json.admission.expiresAt);
       if (r.json.state !== "waiting") return;
       const wait = r.json.estimatedWaitSeconds ?? 1;
       await sleep(Math.min(2000, Math.max(200, wait * 500)) * (0.8 + Math.random() * 0.4), saleSignal);
@@ -375,16 +499,34 @@ async function rehearse(server, o, signal, partial) {
     .sort((a, b) => a.rank - b.rank);
   log(`shuffle revealed ${((Date.now() - onSaleAt) / 1000).toFixed(1)} s after the start (${rankOf.size} ranked)`);
 
-  /** @type {{ t: number, admitted: number, shopping: number, length: number }[]} */ const timeline = [];
+  /**
+   * The room's figures every 250 ms. `sent`: client ms the request left (the figures are from no
+   * earlier); `headroom`: what the stock would still let in (the room's own margin for lapsing holds).
+   * @type {{
+   *   t: number, sent: number, admitted: number, shopping: number, length: number, maxShopping: number,
+   *   headroom: number | null,
+   * }[]}
+   */
+  const timeline = [];
   let admitted = 0;
+  let admittedAtCap = 0;
   let monitorTimeouts = 0;
-  const saleUntil = onSaleAt + o.saleCapS * 1000;
+  const saleUntil = onSaleAt + (o.measureS + 10 + o.saleCapS) * 1000;
   const monitor = (async () => {
     while (!signal.aborted && Date.now() < saleUntil) {
+      const sent = Date.now();
       const r = await call("GET", `/v1/admin/events/${eventId}/queue`, { token: admin, timeoutMs: 5000 });
       if (r.status === 200) {
         const s = r.json;
-        timeline.push({ t: Date.now() - onSaleAt, admitted: s.admitted, shopping: s.shopping, length: s.length });
+        timeline.push({
+          t: Date.now() - onSaleAt,
+          sent,
+          admitted: s.admitted,
+          shopping: s.shopping,
+          length: s.length,
+          maxShopping: s.maxShopping,
+          headroom: s.stock ? s.stock.available + Math.ceil(s.stock.held * HOLD_LAPSE_SHARE) - s.shopping : null,
+        });
         if (s.admitted > 0 && !firstAdmitAt) firstAdmitAt = Date.now();
         admitted = s.admitted;
         if (s.soldOut) {
@@ -404,6 +546,17 @@ async function rehearse(server, o, signal, partial) {
   /** @type {Promise<void>[]} */ const pollers = [];
   let next = 0;
   while (!saleOver && !signal.aborted) {
+    if (!capPutAt && firstAdmitAt && Date.now() >= firstAdmitAt + o.measureS * 1000) {
+      capPutAt = Date.now();
+      admittedAtCap = admitted;
+      const r = await call("PUT", `/v1/admin/events/${eventId}/queue`, {
+        token: admin,
+        body: { enabled: true, ...settings },
+      });
+      capPutDoneAt = Date.now();
+      if (r.status !== 200) err(`lowering the cap ${r.status}: ${r.text.slice(0, 200)}`);
+      log(`measured ${o.measureS} s; now ${o.ratePerMinute}/min, max ${o.maxShopping} shopping (${admitted} admitted)`);
+    }
     while (next < byRank.length && byRank[next].rank <= admitted + o.front) {
       const f = byRank[next++];
       if (!f.socket) pollers.push(poll(f));
@@ -411,9 +564,10 @@ async function rehearse(server, o, signal, partial) {
     await sleep(100, saleSignal);
   }
   await monitor;
+  const saleFrom = capPutDoneAt || onSaleAt;
   log(
     soldOutAt
-      ? `sold out ${((soldOutAt - onSaleAt) / 1000).toFixed(1)} s after the start`
+      ? `sold out ${((soldOutAt - saleFrom) / 1000).toFixed(1)} s after the sale's cap and rate were set`
       : `not sold out within ${o.saleCapS} s`,
   );
   await Promise.all(pollers);
@@ -426,24 +580,26 @@ async function rehearse(server, o, signal, partial) {
   ]);
   await sleep(1000, signal);
 
-  const admittedS = Math.max(1e-3, ((soldOutAt || Date.now()) - (firstAdmitAt || onSaleAt)) / 1000);
+  // The sale's own figures count from the PUT that set its cap and rate (the measuring phase is apart).
+  const admittedS = Math.max(1e-3, ((soldOutAt || Date.now()) - saleFrom) / 1000);
+  const saleTimeline = timeline.filter((x) => x.sent >= saleFrom);
   let peak = 0;
-  for (let i = 0, j = 0; i < timeline.length; i++) {
-    while (timeline[i].t - timeline[j].t > 5000) j++;
-    if (timeline[i].t - timeline[j].t >= 2000)
+  for (let i = 0, j = 0; i < saleTimeline.length; i++) {
+    while (saleTimeline[i].t - saleTimeline[j].t > 5000) j++;
+    if (saleTimeline[i].t - saleTimeline[j].t >= 2000)
       peak = Math.max(
         peak,
-        ((timeline[i].admitted - timeline[j].admitted) / ((timeline[i].t - timeline[j].t) / 1000)) * 60,
+        ((saleTimeline[i].admitted - saleTimeline[j].admitted) / ((saleTimeline[i].t - saleTimeline[j].t) / 1000)) * 60,
       );
   }
   Object.assign(partial, {
     admission_rate_configured_per_min: o.ratePerMinute,
-    admission_rate_achieved_per_min: Math.round((admitted / admittedS) * 60),
+    admission_rate_achieved_per_min: Math.round(((admitted - admittedAtCap) / admittedS) * 60),
     admission_rate_peak_5s_per_min: Math.round(peak),
     admitted,
     max_shopping: o.maxShopping,
     sold_out: soldOutAt > 0,
-    time_to_sell_out_s: soldOutAt ? +((soldOutAt - onSaleAt) / 1000).toFixed(1) : null,
+    time_to_sell_out_s: soldOutAt ? +((soldOutAt - saleFrom) / 1000).toFixed(1) : null,
     holds: holdMs.length,
     hold_p50_ms: +percentile(holdMs, 50).toFixed(1),
     hold_p99_ms: +percentile(holdMs, 99).toFixed(1),
@@ -461,12 +617,16 @@ async function rehearse(server, o, signal, partial) {
   let waitingAfter = 0;
   const ts = performance.now();
   const withTicket = fans.filter((f) => f.ticket);
-  const rest = withTicket.filter((f) => !f.left);
+  // Admitted (by rank) but never seen so, e.g. in the last ticks before the sell-out: read back
+  // first, so their tokens count in peakShopping.
+  const unseen = withTicket.filter((f) => !f.left && !f.admittedAt && f.rank <= admitted);
+  const rest = withTicket.filter((f) => !f.left && !(f.rank <= admitted && !f.admittedAt));
   for (let i = rest.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [rest[i], rest[j]] = [rest[j], rest[i]];
   }
-  const toCheck = o.readBack > 0 ? [...withTicket.filter((f) => f.left), ...rest.slice(0, o.readBack)] : withTicket;
+  const toCheck =
+    o.readBack > 0 ? [...withTicket.filter((f) => f.left), ...unseen, ...rest.slice(0, o.readBack)] : withTicket;
   partial.tickets_planned = toCheck.length;
   await pool(
     toCheck,
@@ -475,6 +635,11 @@ async function rehearse(server, o, signal, partial) {
       const r = await call("GET", `/v1/events/${eventId}/queue/${f.ticket}`, { token: f.token });
       if (r.status !== 200) return err(`read-back ${r.status}: ${r.text.slice(0, 120)}`);
       checked++;
+      if (r.json.admission && !f.admittedAt) {
+        f.expiresAt = expiryMs(r.json.admission.expiresAt);
+        f.admittedAt = f.expiresAt - tokenMs;
+        f.seenAt = Date.now();
+      }
       const st = r.json.state;
       states[st] = (states[st] ?? 0) + 1;
       if (st === "waiting") waitingAfter++;
@@ -516,6 +681,46 @@ async function rehearse(server, o, signal, partial) {
   }
   for (const s of samples) log(`error sample: ${s}`);
   if (!soldOutAt) log(`--- wrangler log tail ---\n${server.logTail(40)}`);
+
+  // 6. The admission figures (scripts/bench/onsale-figures.mjs).
+  const measured = timeline.filter((x) => x.sent < (capPutAt || Number.POSITIVE_INFINITY) && x.admitted > 0);
+  const perTick = Math.ceil(o.measureRate / 60);
+  const [m0, m1] = [measured[0], measured[measured.length - 1]];
+  const rateFigure = {
+    ...admissionRate(fans, capPutAt || Number.POSITIVE_INFINITY, o.measureRate),
+    // The room's sampled `admitted` over the same phase: a cross-check, off by up to a tick's batch.
+    roomPerMinute:
+      m1 && m1.sent > m0.sent ? Math.round(((m1.admitted - m0.admitted) / (m1.sent - m0.sent)) * 60_000) : 0,
+    roomShoppingMax: Math.max(0, ...measured.map((x) => x.shopping)),
+    capBound: measured.some((x) => x.maxShopping - x.shopping < perTick),
+    stockBound: measured.some((x) => x.headroom != null && x.headroom < perTick),
+  };
+  // From the first admission under the sale's cap: before it, fans admitted while measuring may
+  // still be shopping above the new cap, which lowering a cap allows (it evicts nobody).
+  const capFrom = Math.min(
+    capPutDoneAt ? Number.POSITIVE_INFINITY : 0,
+    ...fans.filter((f) => f.admittedAt > capPutDoneAt).map((f) => f.admittedAt),
+  );
+  const peakFigure = {
+    ...peakShopping(fans, capFrom),
+    cap: o.maxShopping,
+    roomMax: Math.max(0, ...timeline.filter((x) => x.sent >= capFrom).map((x) => x.shopping)),
+    admittedNeverSeen: fans.filter((f) => f.ticket && f.rank <= admitted && !f.admittedAt).length,
+  };
+  const revocation = {
+    probed: probes.leave.probed + probes.purchase.probed,
+    refused: probes.leave.refused + probes.purchase.refused,
+    accepted: probes.leave.accepted + probes.purchase.accepted,
+    other: probes.leave.other + probes.purchase.other,
+    afterLeave: probes.leave,
+    afterPurchase: probes.purchase,
+  };
+  log(
+    `admission rate ${rateFigure.achievedPerMinute}/min of ${o.measureRate} (ratio ${rateFigure.ratio}, ` +
+      `${rateFigure.windowSeconds} s, ${rateFigure.admissions} admissions); peak shopping ` +
+      `${peakFigure.peak} of ${o.maxShopping} (room ${peakFigure.roomMax}); revoked tokens accepted ` +
+      `${revocation.accepted} of ${revocation.probed}`,
+  );
   return {
     scenario: "onsale",
     fans: o.fans,
@@ -549,6 +754,10 @@ async function rehearse(server, o, signal, partial) {
     double_sold: dupes < 0 || sold < 0 ? null : dupes + Math.abs(sold - tickets),
     fans_admitted_twice: counts.fans_admitted_twice,
     waiting_fans_not_told_of_sellout: notTold,
+    admissionRate: rateFigure,
+    peakShopping: peakFigure,
+    revokedTokenAccepted: revocation.accepted,
+    revocationProbes: revocation,
   };
 }
 
