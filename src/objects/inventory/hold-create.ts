@@ -1,6 +1,6 @@
 import { pickBestAvailable, type PickRow } from "../../domain/best-available";
 import { isRevoked, liveOrderAdmission, tagHold, type Admission } from "./admission";
-import { MAX_PARAMS, Pending, type AreaRow, type SeatRow, chunks, fail, saleProblem } from "./rows";
+import { Pending, type AreaRow, type SeatRow, fail, saleProblem } from "./rows";
 import type { InventoryStore } from "./store";
 import type { HeldSeat, HoldInput, HoldResult } from "../inventory-types";
 
@@ -137,20 +137,7 @@ export class HoldMaker {
         },
         { seats: ids, amount, expiresAt: deadline },
       );
-      for (const part of chunks(ids, MAX_PARAMS - 1)) {
-        this.s.sql.exec(
-          `UPDATE seats SET status = 'held', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`,
-          holdId,
-          ...part,
-        );
-      }
-      for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
-        this.s.sql.exec(
-          `INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`,
-          ...part.flatMap((id) => [holdId, id]),
-        );
-      }
-      for (const id of ids) p.seat(id, "held");
+      this.s.attachSeats(holdId, ids, "held", p);
       return done({ ok: true, holdId, seats, amount, currency: config.currency, expiresAt: deadline, version: 0 });
     });
     return result;

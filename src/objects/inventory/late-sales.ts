@@ -1,5 +1,5 @@
 import { orderAdmission, revoke } from "./admission";
-import { MAX_PARAMS, Pending, type AreaRow, type HoldRow, type SeatRow, chunks, fail, saleProblem } from "./rows";
+import { Pending, type AreaRow, type HoldRow, type SeatRow, fail, saleProblem } from "./rows";
 import type { InventoryStore } from "./store";
 import type {
   InventoryConfig,
@@ -144,20 +144,7 @@ export class LateSales {
         },
         { seats: ids, amount },
       );
-      for (const part of chunks(ids, MAX_PARAMS - 1)) {
-        this.s.sql.exec(
-          `UPDATE seats SET status = 'sold', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`,
-          holdId,
-          ...part,
-        );
-      }
-      for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
-        this.s.sql.exec(
-          `INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`,
-          ...part.flatMap((id) => [holdId, id]),
-        );
-      }
-      for (const id of ids) p.seat(id, "sold");
+      this.s.attachSeats(holdId, ids, "sold", p);
       spend();
       return done({ ok: true, holdId, seats, amount, currency: config.currency, version: 0 });
     });

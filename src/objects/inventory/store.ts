@@ -184,6 +184,24 @@ export class InventoryStore {
    * Returns a live hold's seats or GA places to the pool. Inside a transaction. `endedBy` records
    * why ('owner' released it, its 'payment' failed, or 'expiry'), for the rules of a late payment.
    */
+  /** Gives seats to a new hold (`held`, or `sold` for a re-acquired sale) and records them in its seat list. */
+  attachSeats(holdId: string, ids: string[], status: "held" | "sold", p: Pending): void {
+    for (const part of chunks(ids, MAX_PARAMS - 1)) {
+      this.sql.exec(
+        `UPDATE seats SET status = '${status}', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`,
+        holdId,
+        ...part,
+      );
+    }
+    for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
+      this.sql.exec(
+        `INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`,
+        ...part.flatMap((id) => [holdId, id]),
+      );
+    }
+    for (const id of ids) p.seat(id, status);
+  }
+
   releaseRow(h: HoldRow, status: "released" | "expired", p: Pending, endedBy: EndedBy): void {
     if (h.kind === "seats") {
       const ids = this.sql
