@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/bench/server.mjs";
@@ -61,6 +62,24 @@ export async function setup() {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One server and browser for a whole test file: started before its first test, stopped after the
+ * last. The returned object is filled in by `before`, so tests read `env.base` and `env.browser`.
+ */
+export function serverForFile() {
+  const env = {};
+  before(
+    async () => {
+      Object.assign(env, await setup());
+    },
+    { timeout: 120_000 },
+  );
+  after(async () => {
+    await env.close?.();
+  });
+  return env;
 }
 
 /** A fresh browser context (its own storage), phone- or desktop-sized. */

@@ -2,21 +2,10 @@
 // fan accepts on the site and then works in the portal. Run with `npm run test:e2e` (or
 // `npm run build:ui && node --test test/e2e/members.test.mjs`); screenshots go to screenshots/.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, newPage, setup, shot, signIn } from "./harness.mjs";
+import { test } from "node:test";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, newPage, serverForFile, shot, signIn } from "./harness.mjs";
 
-let env;
-
-before(
-  async () => {
-    env = await setup();
-  },
-  { timeout: 120_000 },
-);
-
-after(async () => {
-  await env?.close();
-});
+const env = serverForFile();
 
 /** A fresh fan account, signed up through the API, so the demo fan stays a fan for other tests. */
 async function newFan(base) {

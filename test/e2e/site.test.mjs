@@ -3,23 +3,12 @@
 // for the file; each scenario uses its own browser contexts and its own seats. Screenshots of
 // every step go to screenshots/ (gitignored).
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, eventIdByName, newPage, setup, shot, signIn } from "./harness.mjs";
+import { test } from "node:test";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, eventIdByName, newPage, serverForFile, shot, signIn } from "./harness.mjs";
 
 /** How fast a hold must reach another fan's screen. */
 const LIVE_MS = Number(process.env.E2E_LIVE_MS ?? 1000);
-let env;
-
-before(
-  async () => {
-    env = await setup();
-  },
-  { timeout: 120_000 },
-);
-
-after(async () => {
-  await env?.close();
-});
+const env = serverForFile();
 
 test("a second fan sees a seat turn held within a second", { timeout: 60_000 }, async () => {
   const id = await eventIdByName(env.base, "Hamlet");

@@ -3,24 +3,13 @@
 // are admitted in the published shuffle order, two buy the only two seats, and the others are told
 // "sold out" on the page they are looking at. A fan who leaves loses the admission token at once.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, SHOTS, newPage, setup, shot, signIn } from "./harness.mjs";
+import { test } from "node:test";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, SHOTS, newPage, serverForFile, shot, signIn } from "./harness.mjs";
 
 /** The sale starts this long after the event is created: time for the portal step and four joins. */
 const START_IN_MS = Number(process.env.E2E_QUEUE_START_MS ?? 30_000);
 const SEATS = ["FRONT-A-1", "FRONT-A-2"];
-let env;
-
-before(
-  async () => {
-    env = await setup();
-  },
-  { timeout: 120_000 },
-);
-
-after(async () => {
-  await env?.close();
-});
+const env = serverForFile();
 
 async function call(method, path, { token, body, headers = {} } = {}) {
   const res = await fetch(env.base + path, {
