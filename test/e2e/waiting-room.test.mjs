@@ -108,7 +108,13 @@ async function join(fan, eventId, expected = 201) {
 /** Holds one seat on the shop view (with the admission token), checks out and pays. */
 async function buy(fan, eventId, seat) {
   const page = fan.page;
-  await page.locator(`[data-seat="${seat}"][data-state="a"]`).click();
+  // The map is drawn before the live seat states arrive, and a seat is not selectable until they
+  // have: click until the page shows it selected.
+  const selected = page.locator(`[data-seat="${seat}"][data-state="selected"]`);
+  for (let i = 0; i < 20 && !(await selected.count()); i++) {
+    await page.locator(`[data-seat="${seat}"][data-state="a"]`).click();
+    await selected.waitFor({ timeout: 500 }).catch(() => {});
+  }
   const holdReq = page.waitForRequest((r) => r.url().endsWith(`/v1/events/${eventId}/holds`) && r.method() === "POST");
   const holdRes = page.waitForResponse((r) => r.url().endsWith(`/v1/events/${eventId}/holds`));
   await page.getByTestId("hold-button").click();
