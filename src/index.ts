@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { runScheduled } from "./cron";
 import { consumeAudit, consumeAuditDeadLetters } from "./queues/audit-consumer";
 import { consumePaymentDeadLetters } from "./queues/dead-letters";
+import { consumeLedger, consumeLedgerDeadLetters } from "./queues/ledger-consumer";
 import { consumeNotificationDeadLetters, consumeNotifications } from "./queues/notifications-consumer";
 import { consumePayments } from "./queues/payments-consumer";
 import { consumeHealthProbes } from "./observability/deep-health";
@@ -19,9 +20,11 @@ const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Prom
   payments: consumePayments,
   notifications: consumeNotifications,
   audit: consumeAudit,
+  ledger: consumeLedger,
   "payments-dlq": consumePaymentDeadLetters,
   "notifications-dlq": consumeNotificationDeadLetters,
   "audit-dlq": consumeAuditDeadLetters,
+  "ledger-dlq": consumeLedgerDeadLetters,
   "health-probe": consumeHealthProbes,
 };
 

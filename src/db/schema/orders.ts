@@ -32,6 +32,8 @@ export const orders = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     paidAt: integer("paid_at"),
     closedAt: integer("closed_at"),
+    /** The EventInventory's row version; the ledger consumer only ever moves it forward. */
+    version: integer("version").notNull().default(0),
   },
   (t) => [
     uniqueIndex("orders_hold_unique").on(t.holdId),

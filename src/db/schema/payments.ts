@@ -31,6 +31,8 @@ export const payments = sqliteTable(
     chargeRef: text("charge_ref"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** The EventInventory's row version; the ledger consumer only ever moves it forward. */
+    version: integer("version").notNull().default(0),
   },
   (t) => [
     uniqueIndex("payments_provider_ref_unique").on(t.provider, t.providerRef),

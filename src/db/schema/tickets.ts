@@ -36,6 +36,8 @@ export const tickets = sqliteTable(
     refundId: text("refund_id"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** The EventInventory's row version; the ledger consumer only ever moves it forward. */
+    version: integer("version").notNull().default(0),
   },
   (t) => [
     uniqueIndex("tickets_live_place_unique").on(t.eventId, t.place).where(sql`status IN ('valid','used')`),
