@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { inventoryStub } from "./event-lifecycle";
+import { inventoryError } from "./inventory-errors";
 import type { Db } from "../db/client";
-import { tickets, type TicketRow } from "../db/schema";
+import type { TicketRow } from "../db/schema";
 import { AppError } from "../errors";
-import { outboxInsert, outboxItem } from "../queues/outbox";
 import { FIRST_KID, ticketCodeClaims, verifyTicketCode } from "./ticket-codes";
 import { eventKeys, verificationKeys } from "./ticket-issuer";
 import { log } from "../observability/log";
@@ -19,63 +19,51 @@ export type CheckInInput = {
 const notValid = (detail: string) => new AppError("ticket_not_valid", detail);
 
 /**
- * Admits the ticket behind `code` at `eventId`, exactly once, and returns the updated row.
+ * Admits the ticket behind `code` at `eventId`, exactly once, and returns the updated row. The
+ * Worker checks the code's signature (the event's public keys: one D1 read, the only one on this
+ * path); the event's object then marks the ticket used in one transaction, so of any number of
+ * gates racing on one ticket exactly one admits it. No D1 write.
  * Throws `ticket_wrong_event` (422) for another event's code, `ticket_not_valid` (409) for a
  * malformed or forged code or a refunded/void ticket, `ticket_already_used` (409) for a second scan.
  */
-export async function checkIn(db: Db, input: CheckInInput): Promise<TicketRow> {
+export async function checkIn(env: Env, db: Db, input: CheckInInput): Promise<TicketRow> {
   const now = input.now ?? Date.now();
-  let ticketId: string | null = null;
+  let tid: string;
   try {
-    const row = await admit(db, { ...input, now }, (id) => (ticketId = id));
-    await auditCheckIn(db, input, now, "ticket.checked_in", row.id, {});
-    return row;
+    tid = await verifiedTicketId(db, input);
   } catch (err) {
-    if (err instanceof AppError)
-      await auditCheckIn(db, input, now, "ticket.check_in_refused", ticketId, { code: err.code, detail: err.message });
+    // Refused before the object: audited straight onto the audit queue (no D1 write).
+    if (err instanceof AppError) await auditRefusal(env, input, now, err);
     throw err;
   }
+  const r = await inventoryStub(env.EVENT_INVENTORY, input.eventId).checkIn(tid, input.usedBy, now);
+  if (!r.ok) throw inventoryError(r, "Ticket");
+  return r.ticket;
 }
 
-/**
- * Audits a scan through the D1 outbox (shipped by the cron within a minute): this module has no
- * queue binding. `usedBy` is the gate name or the scanning user's id.
- */
-async function auditCheckIn(
-  db: Db,
-  input: CheckInInput,
-  now: number,
-  action: string,
-  ticketId: string | null,
-  data: Record<string, unknown>,
-) {
-  const id =
-    action === "ticket.checked_in"
-      ? `checkin:${ticketId}`
-      : `checkin_refused:${input.eventId}:${ticketId ?? "none"}:${now}:${crypto.randomUUID()}`;
-  const actorId = input.usedBy.startsWith("usr_") ? input.usedBy : null;
-  const item = outboxItem("audit", id, {
-    action,
-    actorId,
-    eventId: input.eventId,
-    entityType: "ticket",
-    entityId: ticketId,
-    data: { ...data, usedBy: input.usedBy },
-    at: now,
-  });
+async function auditRefusal(env: Env, input: CheckInInput, now: number, err: AppError): Promise<void> {
   try {
-    await outboxInsert(db, [item], now);
-  } catch (err) {
-    log("error", "check-in audit write failed", { entry: item, error: String(err) });
+    await env.AUDIT.send(
+      {
+        id: `audit:checkin_refused:${input.eventId}:none:${now}:${crypto.randomUUID()}`,
+        action: "ticket.check_in_refused",
+        actorId: input.usedBy.startsWith("usr_") ? input.usedBy : null,
+        eventId: input.eventId,
+        entityType: "ticket",
+        entityId: null,
+        data: { code: err.code, detail: err.message, usedBy: input.usedBy },
+        at: now,
+      },
+      { contentType: "json" },
+    );
+  } catch (e) {
+    log("error", "check-in audit send failed", { eventId: input.eventId, error: String(e) });
   }
 }
 
-async function admit(
-  db: Db,
-  input: CheckInInput & { now: number },
-  seen: (ticketId: string) => void,
-): Promise<TicketRow> {
-  const { eventId, code, usedBy, now } = input;
+/** The ticket id inside a code whose signature verifies with a key of this event. */
+async function verifiedTicketId(db: Db, input: CheckInInput): Promise<string> {
+  const { eventId, code } = input;
   // Unverified on purpose: the claimed event only picks the key; the signature decides below.
   const claimed = ticketCodeClaims(code);
   if (!claimed) throw notValid("The code is not a ticket code");
@@ -87,43 +75,7 @@ async function admit(
   if (!key) throw notValid("No key of this event signed this code");
   const claims = await verifyTicketCode(key.publicKey, code);
   if (!claims) throw notValid("The ticket's signature does not verify");
-  seen(claims.tid);
-
-  // The conditional UPDATE is the whole check-and-write: D1 runs it as one statement, so of any
-  // number of scanners racing on one ticket exactly one sees a returned row. Reading the status
-  // first and writing after would let two gates both admit the same ticket.
-  const [admitted] = await db
-    .update(tickets)
-    .set({ status: "used", usedAt: now, usedBy, updatedAt: now })
-    .where(and(eq(tickets.id, claims.tid), eq(tickets.eventId, eventId), eq(tickets.status, "valid")))
-    .returning();
-  if (admitted) return admitted;
-  throw await refusal(db, claims.tid, eventId);
-}
-
-/** Why a signed ticket was not admitted, read after the UPDATE lost. */
-async function refusal(db: Db, ticketId: string, eventId: string): Promise<AppError> {
-  const row = await db
-    .select()
-    .from(tickets)
-    .where(and(eq(tickets.id, ticketId), eq(tickets.eventId, eventId)))
-    .get();
-  if (!row) return notValid("No such ticket");
-  switch (row.status) {
-    case "used": {
-      const usedAt = row.usedAt == null ? null : new Date(row.usedAt).toISOString();
-      return new AppError("ticket_already_used", `Ticket already used at ${usedAt}`, {
-        extra: { usedAt, usedBy: row.usedBy },
-      });
-    }
-    case "refunded":
-      return notValid("The ticket was refunded");
-    case "void":
-      return notValid("The ticket is void");
-    case "valid":
-      // Statuses never move back to valid, so this means the row changed under us mid-scan.
-      return new AppError("conflict", "The ticket changed during the scan; scan it again");
-  }
+  return claims.tid;
 }
 
 export type ScannerManifest = {
@@ -140,19 +92,11 @@ export type ScannerManifest = {
  * so scanners can be provisioned before sales) and the ids of live tickets. Refunded and void
  * tickets are in neither list, so a gate refuses them even though their codes still verify.
  */
-export async function scannerManifest(db: Db, eventId: string): Promise<ScannerManifest> {
+export async function scannerManifest(env: Env, db: Db, eventId: string): Promise<ScannerManifest> {
   const current = await eventKeys(db, eventId);
   const keys = await verificationKeys(db, eventId);
-  const rows = await db
-    .select({ id: tickets.id, status: tickets.status })
-    .from(tickets)
-    .where(and(eq(tickets.eventId, eventId), inArray(tickets.status, ["valid", "used"])))
-    .orderBy(asc(tickets.id));
-  return {
-    publicKey: current.publicKey,
-    kid: current.kid,
-    keys,
-    validTicketIds: rows.filter((r) => r.status === "valid").map((r) => r.id),
-    usedTicketIds: rows.filter((r) => r.status === "used").map((r) => r.id),
-  };
+  // The ticket lists come from the event's object, not the ledger: a gate is provisioned with
+  // every ticket sold or scanned up to this moment.
+  const live = await inventoryStub(env.EVENT_INVENTORY, eventId).liveTicketIds();
+  return { publicKey: current.publicKey, kid: current.kid, keys, validTicketIds: live.valid, usedTicketIds: live.used };
 }

@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, type ErrorCode } from "../errors";
 import type { InventoryFailure } from "../objects/inventory-types";
 
 /**
@@ -32,5 +32,9 @@ export function inventoryError(f: InventoryFailure, what = "Hold"): AppError {
       return new AppError("admission_required", f.detail);
     case "admission_revoked":
       return new AppError("admission_invalid", f.detail, { extra: { reason: "revoked" } });
+    case "problem":
+      return new AppError((f.problem?.code ?? "conflict") as ErrorCode, f.detail, {
+        ...(f.problem?.extra ? { extra: f.problem.extra } : {}),
+      });
   }
 }

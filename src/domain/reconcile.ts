@@ -2,6 +2,7 @@ import { and, eq, isNotNull, lt } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { orders, payments } from "../db/schema";
 import type { PaymentMessage } from "../queues/payment-messages";
+import { eventOfOrder } from "./order-ids";
 
 /** A checkout this long past its hold deadline has missed the object's own cancel message. */
 const ORDER_GRACE_MS = 2 * 60 * 1000;
@@ -34,7 +35,7 @@ export async function reconcilePayments(env: Env, now = Date.now()) {
     .limit(PER_RUN)
     .all();
   const refunds = await db
-    .select({ id: payments.id })
+    .select({ id: payments.id, orderId: payments.orderId })
     .from(payments)
     .where(
       and(eq(payments.kind, "refund"), eq(payments.status, "pending"), lt(payments.updatedAt, now - REFUND_STALE_MS)),
@@ -47,7 +48,10 @@ export async function reconcilePayments(env: Env, now = Date.now()) {
   );
   await send(
     env,
-    refunds.map((r) => ({ type: "refund", paymentId: r.id })),
+    refunds.flatMap((r) => {
+      const eventId = eventOfOrder(r.orderId);
+      return eventId ? [{ type: "refund" as const, paymentId: r.id, eventId }] : [];
+    }),
   );
   return { orders: stale.length, refunds: refunds.length };
 }

@@ -4,7 +4,7 @@ import { eventTicketKeys, retiredTicketKeys, type OrderLineRow, type OrderRow } 
 import type { tickets } from "../db/schema";
 import { generateEventKeyPair, signTicketCode, type EventKeyPair } from "./ticket-codes";
 
-type NewTicket = typeof tickets.$inferInsert;
+export type NewTicket = typeof tickets.$inferInsert;
 
 export type SigningKey = EventKeyPair & { kid: string };
 

@@ -1,11 +1,9 @@
 import Stripe from "stripe";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { webhookEvents } from "../db/schema";
 import { AppError } from "../errors";
 import { log } from "../observability/log";
-import { paymentFailed, paymentSucceeded, type IntentFacts } from "./payment-outcomes";
-import type { Deps } from "./refunds";
+import type { PaymentProvider } from "../payments/provider";
+import { applyFailure, applySuccess, eventOfIntent, type IntentFacts } from "./payment-outcomes";
 
 /** Seconds a signature timestamp may lie from our clock, in either direction. */
 const TOLERANCE_S = 300;
@@ -122,25 +120,25 @@ export async function verifyWebhook(raw: string, signature: string | undefined, 
 }
 
 /**
- * Applies one verified event. Events already applied (by id) are skipped; the id is recorded
- * only after the effect is durable, so a delivery that fails half-way is retried by Stripe and
- * converges (every step below is idempotent).
+ * Applies one verified event in the object that owns its order (found from the order id the
+ * intent carries). The object deduplicates the event id in the same transaction as the effect,
+ * so a delivery that fails half-way is retried by Stripe and converges. An intent that names no
+ * order is acknowledged and logged: there is nothing of ours it could buy.
  */
 export async function applyWebhookEvent(
-  deps: Deps,
+  deps: { env: Env; provider: PaymentProvider },
   event: WebhookEvent,
 ): Promise<{ duplicate: boolean; outcome: string }> {
-  const seen = await deps.db.select().from(webhookEvents).where(eq(webhookEvents.id, event.id)).get();
-  if (seen) return { duplicate: true, outcome: "duplicate" };
-  let outcome = "ignored";
-  if (event.kind === "intent") {
-    const kind = INTENT_EVENTS[event.type];
-    outcome =
-      kind === "succeeded" ? await paymentSucceeded(deps, event.intent) : await paymentFailed(deps, event.intent, kind);
+  if (event.kind !== "intent") return { duplicate: false, outcome: "ignored" };
+  const eventId = eventOfIntent(event.intent);
+  if (!eventId) {
+    log("warn", "payment event for no known order", { intent: event.intent.id, type: event.type });
+    return { duplicate: false, outcome: "unknown_order" };
   }
-  await deps.db
-    .insert(webhookEvents)
-    .values({ id: event.id, provider: deps.provider.name, type: event.type, receivedAt: Date.now() })
-    .onConflictDoNothing();
-  return { duplicate: false, outcome };
+  const kind = INTENT_EVENTS[event.type];
+  const outcome =
+    kind === "succeeded"
+      ? await applySuccess(deps, eventId, event.intent, event.id)
+      : await applyFailure(deps, eventId, event.intent, kind, event.id);
+  return { duplicate: outcome === "duplicate", outcome };
 }

@@ -4,6 +4,8 @@ import { authenticate, bearerToken } from "../auth/middleware";
 import { AppError } from "../errors";
 import type { AppEnv } from "../env";
 import { log } from "../observability/log";
+import { isEventId, parseHoldId, requireKnownEvent } from "../domain/event-ids";
+import { eventOfOrder } from "../domain/order-ids";
 
 /** How long the first response to a key is kept and replayed. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -63,19 +65,19 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const scope = await scopeOf(c);
   if (scope === null) return next();
-  const db = c.env.DB;
   const slot: Slot = { scope, route: `${c.req.method} ${c.req.path}`, key };
+  const db = await storeFor(c.env, c.req.path);
   const hash = await requestHash(c.req.raw);
 
   // Two rounds at most: the second only follows an expired row that was just cleared away.
   for (let round = 0; round < 2; round++) {
     // The INSERT is the lock: D1 applies it atomically, so of any number of concurrent
     // duplicates exactly one sees `changes === 1` and runs the handler.
-    if (await claim(db, slot, hash)) return runAndRecord(c, next, db, slot);
-    const row = await readRow(db, slot);
+    if (await db.claim(slot, hash)) return runAndRecord(c, next, db, slot);
+    const row = await db.read(slot);
     if (!row) continue;
     if (row.expires_at <= Date.now() || (row.state === "in_progress" && row.created_at <= Date.now() - STALE_MS)) {
-      await dropExpired(db, slot);
+      await db.dropExpired(slot);
       continue;
     }
     if (row.request_hash !== hash) {
@@ -135,6 +137,58 @@ async function requestHash(req: Request): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Where a route's records live: the event's object for the purchase routes, else D1. */
+type Store = {
+  claim(slot: Slot, hash: string): Promise<boolean>;
+  read(slot: Slot): Promise<Row | null>;
+  dropExpired(slot: Slot): Promise<void>;
+  release(slot: Slot): Promise<void>;
+  finish(slot: Slot, status: number, headers: string, body: string): Promise<void>;
+};
+
+const d1Store = (db: D1Database): Store => ({
+  claim: (slot, hash) => claim(db, slot, hash),
+  read: (slot) => readRow(db, slot),
+  dropExpired: (slot) => dropExpired(db, slot),
+  release: (slot) => release(db, slot),
+  finish: (slot, status, headers, body) => finish(db, slot, status, headers, body),
+});
+
+const objectStore = (stub: DurableObjectStub<import("../objects/event-inventory").EventInventory>): Store => ({
+  claim: (slot, hash) => stub.idemClaim(slot, hash, IDEMPOTENCY_TTL_MS),
+  read: (slot) => stub.idemRead(slot),
+  dropExpired: (slot) => stub.idemDropExpired(slot, Date.now() - STALE_MS),
+  release: (slot) => stub.idemRelease(slot),
+  finish: (slot, status, headers, body) => stub.idemFinish(slot, status, headers, body),
+});
+
+/** Paths whose records live in the event's object, so checkout, pay again, cancel, refund and check-in write no D1. */
+const OBJECT_ROUTES: [RegExp, (m: string) => string | null][] = [
+  [/^\/v1\/holds\/([^/]+)\/checkout$/, (m) => parseHoldId(m)?.eventId ?? null],
+  [/^\/v1\/orders\/([^/]+)\/(?:pay|cancel)$/, eventOfOrder],
+  [/^\/v1\/admin\/orders\/([^/]+)\/refund$/, eventOfOrder],
+  [/^\/v1\/admin\/events\/([^/]+)\/check-in$/, (m) => (isEventId(m) ? m : null)],
+];
+
+async function storeFor(env: Env, path: string): Promise<Store> {
+  for (const [pattern, eventOf] of OBJECT_ROUTES) {
+    const m = pattern.exec(path);
+    if (!m) continue;
+    let raw: string;
+    try {
+      raw = decodeURIComponent(m[1]!);
+    } catch {
+      break; // not an id of ours: the route refuses it
+    }
+    const eventId = eventOf(raw);
+    // An unknown event gets no object (every call would create one): its route answers 404 anyway.
+    const known = eventId ? await requireKnownEvent(env.DB, eventId).then(() => true, () => false) : false;
+    if (known) return objectStore(env.EVENT_INVENTORY.getByName(eventId!));
+    break;
+  }
+  return d1Store(env.DB);
+}
+
 async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean> {
   const now = Date.now();
   const res = await db
@@ -176,12 +230,22 @@ async function release(db: D1Database, slot: Slot): Promise<void> {
     .run();
 }
 
+async function finish(db: D1Database, slot: Slot, status: number, headers: string, body: string): Promise<void> {
+  await db
+    .prepare(
+      "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? " +
+        "WHERE scope = ? AND route = ? AND key = ?",
+    )
+    .bind(status, headers, body, slot.scope, slot.route, slot.key)
+    .run();
+}
+
 /** Polls a running duplicate; the finished row, or null if it is still running (or was released). */
-async function waitUntilDone(db: D1Database, slot: Slot, hash: string): Promise<Row | null> {
+async function waitUntilDone(db: Store, slot: Slot, hash: string): Promise<Row | null> {
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    const row = await readRow(db, slot);
+    const row = await db.read(slot);
     if (!row || row.request_hash !== hash) return null;
     if (row.state === "done") return row;
   }
@@ -189,13 +253,13 @@ async function waitUntilDone(db: D1Database, slot: Slot, hash: string): Promise<
 }
 
 /** Runs the route once for a claimed key, then stores its answer or gives the key back. */
-async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot: Slot): Promise<void> {
+async function runAndRecord(c: Context<AppEnv>, next: Next, db: Store, slot: Slot): Promise<void> {
   try {
     // Hono renders thrown errors through onError before next() returns, so c.res below is the
     // final answer, problems included; the catch is for anything that still escapes.
     await next();
   } catch (err) {
-    await release(db, slot);
+    await db.release(slot);
     throw err;
   }
   const res = c.res;
@@ -204,7 +268,7 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot
   // A 401/403 is about who asked, not about the operation: kept, it would refuse the same key after
   // the caller signs in again or is granted the role, so it is never stored either.
   if (res.status >= 500 || res.status === 429 || res.status === 401 || res.status === 403) {
-    await release(db, slot);
+    await db.release(slot);
     return;
   }
   const headers: Record<string, string> = {};
@@ -214,13 +278,7 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: D1Database, slot
   }
   try {
     const body = await res.clone().text();
-    await db
-      .prepare(
-        "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_headers = ?, response_body = ? " +
-          "WHERE scope = ? AND route = ? AND key = ?",
-      )
-      .bind(res.status, JSON.stringify(headers), body, slot.scope, slot.route, slot.key)
-      .run();
+    await db.finish(slot, res.status, JSON.stringify(headers), body);
   } catch (err) {
     // The route has already acted: answering 500 now would invite a retry, and releasing the key
     // would let that retry act twice. The row stays in_progress (duplicates get 409) until it expires.

@@ -163,11 +163,13 @@ export function composeForOrder(
   switch (msg.type) {
     case "order_paid":
       return ctx.tickets.length ? drafts("booking_confirmed", `booking_confirmed:order:${order.id}`, ctx, baseUrl) : [];
-    case "payment_failed":
-      // A retry that succeeded before this message arrived makes the failure notice moot.
-      return LIVE_ORDER.has(order.status)
+    case "payment_failed": {
+      // A retry that succeeded (or a newer attempt) before this message arrived makes the notice moot.
+      const attempt = msg.attempt ?? order.paymentAttempt;
+      return LIVE_ORDER.has(order.status) || order.paymentAttempt > attempt
         ? []
-        : drafts("payment_failed", `payment_failed:order:${order.id}:attempt:${order.paymentAttempt}`, ctx, baseUrl);
+        : drafts("payment_failed", `payment_failed:order:${order.id}:attempt:${attempt}`, ctx, baseUrl);
+    }
     case "order_refunded":
       return drafts("refund_issued", `refund_issued:refund:${msg.refundId}`, ctx, baseUrl, msg.amount);
     case "event_cancelled":

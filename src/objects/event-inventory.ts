@@ -6,6 +6,13 @@ import { revoke, restockWatched, setRestockWatch } from "./inventory/admission";
 import { SeatBlocks } from "./inventory/blocks";
 import { HoldChanges } from "./inventory/hold-changes";
 import { HoldMaker } from "./inventory/hold-create";
+import { IdempotencyRecords, type IdempotencyRecord, type IdempotencySlot } from "./inventory/idempotency";
+import { OrderDesk, type OpenCheckoutInput, type OpenRetryInput } from "./inventory/order-desk";
+import type { OrderDetail } from "./inventory/order-rows";
+import { PaymentResults } from "./inventory/payment-results";
+import { RefundDesk, type RefundInput } from "./inventory/refund-desk";
+import { TicketDesk } from "./inventory/ticket-desk";
+import type { PaymentProvider } from "../db/schema/constants";
 import { LateSales } from "./inventory/late-sales";
 import { LiveChannel, type SocketState, safeSend } from "./inventory/live-channel";
 import { InventoryLoader } from "./inventory/loading";
@@ -16,6 +23,13 @@ import { migrate } from "./inventory/schema";
 import { InventoryStore } from "./inventory/store";
 import type {
   BlockResult,
+  CancelTarget,
+  CheckInResult,
+  CheckoutOpen,
+  IntentFacts,
+  OutcomeResult,
+  RefundRecorded,
+  RefundToSend,
   ChangesResult,
   GetHoldResult,
   HoldChangeResult,
@@ -53,6 +67,11 @@ export class EventInventory extends DurableObject<Env> {
   private readonly loader: InventoryLoader;
   private readonly reads: ReadModel;
   private readonly blocks: SeatBlocks;
+  private readonly orders: OrderDesk;
+  private readonly refunds: RefundDesk;
+  private readonly results: PaymentResults;
+  private readonly tickets: TicketDesk;
+  private readonly idempotency: IdempotencyRecords;
   /** The alarm time this instance last set (undefined: unknown, e.g. after eviction or an alarm run). */
   private armedAt: number | null | undefined;
   /** When the alarm must fire to retry a failed outbox send (null: nothing to retry). */
@@ -80,6 +99,11 @@ export class EventInventory extends DurableObject<Env> {
     this.loader = new InventoryLoader(this.s);
     this.reads = new ReadModel(this.s);
     this.blocks = new SeatBlocks(this.s);
+    this.orders = new OrderDesk(this.s, this.holds, this.changes);
+    this.refunds = new RefundDesk(this.s, this.late);
+    this.results = new PaymentResults(this.s, this.changes, this.late, this.refunds);
+    this.tickets = new TicketDesk(this.s);
+    this.idempotency = new IdempotencyRecords(this.s.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.s.sql);
     });
@@ -268,6 +292,129 @@ export class EventInventory extends DurableObject<Env> {
   /** Organizer returns blocked seats to sale; seats in other states are left alone. */
   async unblock(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
     return this.run(() => this.blocks.setBlocked(seatIds, false, now));
+  }
+
+  // ---------------------------------------------------------------- RPC: orders and payments
+
+  /** Checkout: the hold becomes an order with lines and attempt 1, in one transaction with the seats. */
+  async openCheckout(input: OpenCheckoutInput, now: number = Date.now()): Promise<CheckoutOpen> {
+    return this.run(() => this.orders.open(input, now));
+  }
+
+  /** Pay again after a decline: the same seats under a new hold and a new attempt. */
+  async openRetry(input: OpenRetryInput, now: number = Date.now()): Promise<CheckoutOpen> {
+    return this.run(() => this.orders.openRetry(input, now));
+  }
+
+  /** Records the intent the provider created for an attempt (by its idempotency key). */
+  async recordIntent(key: string, reference: string, actorId: string, now: number = Date.now()) {
+    return this.run(() => this.orders.recordIntent(key, reference, actorId, now));
+  }
+
+  /** The provider refused an attempt outright: the order fails and the seats go back. */
+  async refusePayment(key: string, reason: string, now: number = Date.now()): Promise<void> {
+    return this.run(() => this.orders.refuse(key, reason, now));
+  }
+
+  /** The charge a cancel names (by the hold its attempt paid for), or the order's current one. */
+  async cancelTarget(orderId: string, holdId?: string): Promise<CancelTarget | null> {
+    return this.orders.cancelTarget(orderId, holdId);
+  }
+
+  /** The provider cancelled a charge's intent. */
+  async chargeCanceled(paymentId: string, now: number = Date.now()): Promise<void> {
+    return this.run(() => this.orders.chargeCanceled(paymentId, now));
+  }
+
+  /**
+   * `payment_intent.succeeded`: sells and issues tickets, or refunds, in one transaction. The
+   * tickets are signed first (async), then the transaction re-decides; if the state moved
+   * meanwhile it signs again.
+   */
+  async paymentSucceeded(
+    intent: IntentFacts,
+    provider: PaymentProvider,
+    webhookEventId?: string,
+    now: number = Date.now(),
+  ): Promise<OutcomeResult> {
+    for (let round = 0; ; round++) {
+      const plan = this.results.plan(intent);
+      const signed = plan.sell ? await this.tickets.sign(plan.order, plan.lines, now) : null;
+      const r = await this.run(() => this.results.succeeded(intent, provider, signed, webhookEventId, now));
+      if (r.outcome !== "resign" || round >= 3) return r;
+    }
+  }
+
+  /** `payment_intent.payment_failed` / `canceled` for the current attempt: the seats go back at once. */
+  async paymentFailed(
+    intent: IntentFacts,
+    kind: "failed" | "canceled",
+    webhookEventId?: string,
+    now: number = Date.now(),
+  ): Promise<string> {
+    return this.run(() => this.results.failed(intent, kind, webhookEventId, now));
+  }
+
+  /** Refunds tickets: tickets, seats and the refund row in one transaction; the money through the outbox. */
+  async refundTickets(input: RefundInput, now: number = Date.now()): Promise<RefundRecorded> {
+    return this.run(() => this.refunds.refundTickets(input, now));
+  }
+
+  /** A recorded refund, for sending to the provider. */
+  async refundToSend(paymentId: string): Promise<RefundToSend | null> {
+    return this.refunds.toSend(paymentId);
+  }
+
+  /** The provider's answer to a refund. */
+  async refundSent(
+    paymentId: string,
+    outcome: { refundRef: string } | { error: string; retryable: boolean },
+    now: number = Date.now(),
+  ): Promise<void> {
+    return this.run(() => this.refunds.sent(paymentId, outcome, now));
+  }
+
+  /** The event is cancelled: sales stop and every order holding money is refunded. */
+  async cancelEvent(now: number = Date.now()): Promise<{ refunds: string[] }> {
+    return this.run(() => this.refunds.cancelEvent(now));
+  }
+
+  /** One order with its lines, tickets and payments, as it stands now. */
+  async orderDetail(orderId: string): Promise<OrderDetail | null> {
+    return this.s.book.detail(orderId, this.s.eventId());
+  }
+
+  /** Admits a ticket (its code verified by the Worker) exactly once. */
+  async checkIn(ticketId: string, usedBy: string, now: number = Date.now()): Promise<CheckInResult> {
+    return this.run(() => this.tickets.checkIn(ticketId, usedBy, now));
+  }
+
+  /** Live ticket ids (valid and used) for an offline scanner's manifest. */
+  async liveTicketIds(): Promise<{ valid: string[]; used: string[] }> {
+    return this.tickets.liveIds();
+  }
+
+  /** The event's signing key was rotated: sign with the new one from now on. */
+  async forgetSigningKey(): Promise<void> {
+    this.tickets.forgetKey();
+  }
+
+  // ---------------------------------------------------------------- RPC: idempotency records
+
+  async idemClaim(slot: IdempotencySlot, hash: string, ttlMs: number, now: number = Date.now()): Promise<boolean> {
+    return this.idempotency.claim(slot, hash, now, ttlMs);
+  }
+  async idemRead(slot: IdempotencySlot): Promise<IdempotencyRecord | null> {
+    return this.idempotency.read(slot);
+  }
+  async idemDropExpired(slot: IdempotencySlot, staleBefore: number, now: number = Date.now()): Promise<void> {
+    this.idempotency.dropExpired(slot, now, staleBefore);
+  }
+  async idemRelease(slot: IdempotencySlot): Promise<void> {
+    this.idempotency.release(slot);
+  }
+  async idemFinish(slot: IdempotencySlot, status: number, headers: string, body: string): Promise<void> {
+    this.idempotency.finish(slot, status, headers, body);
   }
 
   // ---------------------------------------------------------------- RPC: waiting room

@@ -13,9 +13,23 @@ export type InventoryErrorCode =
   | "sold_out"
   | "not_on_sale"
   | "admission_required"
-  | "admission_revoked";
+  | "admission_revoked"
+  | "problem";
 
-export type InventoryFailure = { ok: false; code: InventoryErrorCode; detail: string; conflicts?: string[] };
+/**
+ * `problem`: an order-side refusal that already knows its API answer (an `ErrorCode` of
+ * src/errors.ts with its extra fields), so the Worker renders it as is.
+ */
+export type InventoryFailure = {
+  ok: false;
+  code: InventoryErrorCode;
+  detail: string;
+  conflicts?: string[];
+  problem?: { code: string; extra?: ProblemExtra };
+};
+
+/** Extra problem fields an object may send back (RPC-serializable values only). */
+export type ProblemExtra = Record<string, string | number | boolean | null | string[]>;
 export type Result<T> = ({ ok: true } & T) | InventoryFailure;
 
 export type SeatStatus = "available" | "held" | "sold" | "blocked";
@@ -171,3 +185,52 @@ export type InventoryCounts = {
     remaining: number;
   }[];
 };
+
+// ---------------------------------------------------------------- orders
+
+/** A checkout (or a new attempt) opened in the object: the attempt's provider key and any intent recorded for it. */
+export type CheckoutOpen = Result<{
+  order: import("../db/schema").OrderRow;
+  attempt: number;
+  key: string;
+  reference: string | null;
+  expiresAt: number;
+}>;
+
+/** The PaymentIntent facts a webhook or a provider read delivers. */
+export type IntentFacts = {
+  id: string;
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+  failure?: string;
+};
+
+/** What a payment outcome did, and whether a waiting room should hear of the purchase. */
+export type OutcomeResult = { outcome: string; userId?: string; queueEnabled?: boolean; refunds: string[] };
+
+/** A refund recorded in the object, to be sent to the provider. */
+export type RefundRecorded = Result<{ refundId: string; amount: number }>;
+
+/** What the provider needs to send one recorded refund; `status` says whether it still must go. */
+export type RefundToSend = {
+  id: string;
+  /** Who took the money: only that provider can give it back. */
+  provider: "stripe" | "simulated";
+  status: "pending" | "succeeded" | "failed" | "canceled";
+  reference: string | null;
+  amount: number;
+  idempotencyKey: string;
+  reason: string | null;
+  attempts: number;
+};
+
+/** A charge whose intent must be cancelled, and whether its order is still waiting on that very attempt. */
+export type CancelTarget = {
+  paymentId: string;
+  reference: string | null;
+  status: "pending" | "succeeded" | "failed" | "canceled";
+  orderId: string;
+};
+
+export type CheckInResult = Result<{ ticket: import("../db/schema").TicketRow }>;

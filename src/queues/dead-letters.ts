@@ -1,6 +1,5 @@
-import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { payments } from "../db/schema";
+import { inventoryStub } from "../domain/event-lifecycle";
 import { outboxInsert, outboxItem, shipOutbox } from "./outbox";
 import { PaymentMessageSchema } from "./payment-messages";
 import { log } from "../observability/log";
@@ -17,10 +16,10 @@ export async function consumePaymentDeadLetters(batch: MessageBatch<unknown>, en
     const parsed = PaymentMessageSchema.safeParse(message.body);
     const reason = `dead-lettered after ${message.attempts} deliveries on the payments queue`;
     if (parsed.success && parsed.data.type === "refund") {
-      await db
-        .update(payments)
-        .set({ status: "failed", lastError: reason, updatedAt: now })
-        .where(eq(payments.id, parsed.data.paymentId));
+      await inventoryStub(env.EVENT_INVENTORY, parsed.data.eventId).refundSent(parsed.data.paymentId, {
+        error: reason,
+        retryable: false,
+      });
     }
     const orderId = parsed.success && "orderId" in parsed.data ? parsed.data.orderId : null;
     const item = outboxItem("audit", `dlq:payments:${message.id}`, {

@@ -7,7 +7,8 @@ import { z } from "zod";
  */
 export const NotificationMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("order_paid"), orderId: z.string() }),
-  z.object({ type: z.literal("payment_failed"), orderId: z.string() }),
+  /** `attempt`: the attempt that failed, so a redelivery after a newer attempt says nothing. */
+  z.object({ type: z.literal("payment_failed"), orderId: z.string(), attempt: z.number().int().optional() }),
   z.object({ type: z.literal("order_refunded"), orderId: z.string(), refundId: z.string(), amount: z.number().int() }),
   z.object({ type: z.literal("event_cancelled"), eventId: z.string(), orderId: z.string().optional() }),
   z.object({ type: z.literal("event_rescheduled"), eventId: z.string(), orderId: z.string().optional() }),

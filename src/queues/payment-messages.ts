@@ -16,11 +16,9 @@ export const PaymentMessageSchema = z.discriminatedUnion("type", [
     holdId: z.string().optional(),
     reason: z.enum(["expired", "released"]).optional(),
   }),
-  /** Send (or resend) the refund recorded in the payments row `paymentId`. */
-  z.object({ type: z.literal("refund"), paymentId: z.string() }),
-  /** Refund every valid ticket of an order (event cancelled). */
+  /** Send (or resend) the refund recorded in the payments row `paymentId` of the event's object. */
+  z.object({ type: z.literal("refund"), paymentId: z.string(), eventId: z.string() }),
+  /** Refund every valid ticket of an order (an operator's re-drive; cancellation refunds in the object). */
   z.object({ type: z.literal("refund_order"), orderId: z.string(), reason: z.string() }),
-  /** Put the seats of a recorded refund back on sale (idempotent per refund in the object). */
-  z.object({ type: z.literal("return_to_sale"), orderId: z.string(), refundId: z.string() }),
 ]);
 export type PaymentMessage = z.infer<typeof PaymentMessageSchema>;

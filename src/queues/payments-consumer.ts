@@ -1,10 +1,7 @@
-import { and, eq } from "drizzle-orm";
-import { createDb } from "../db/client";
-import { getOrder } from "../db/queries/orders";
-import { orders } from "../db/schema";
-import { chargeForHold, currentCharge } from "../db/queries/orders";
+import { inventoryStub } from "../domain/event-lifecycle";
 import { cancelCharge } from "../domain/intent-cancel";
-import { refundTickets, returnSeats, sendRefund, type Deps } from "../domain/refunds";
+import { eventOfOrder } from "../domain/order-ids";
+import { refundOrder, sendRefund, type Deps } from "../domain/refunds";
 import { AppError } from "../errors";
 import { paymentProvider } from "../payments";
 import { PaymentProviderError } from "../payments/provider";
@@ -22,56 +19,35 @@ class RetryLater extends Error {}
 
 /**
  * Cancels the intent of the attempt the message names (by the hold that attempt paid for), never
- * another attempt's; the order closes only when that attempt is still its current one.
+ * another attempt's. The order itself was closed by the object when the hold ended.
  */
 async function cancelPayment(deps: Deps, msg: Extract<PaymentMessage, { type: "cancel_payment" }>): Promise<void> {
-  const order = await getOrder(deps.db, msg.orderId);
-  if (!order) return;
-  const current = msg.holdId == null || msg.holdId === order.holdId;
-  const charge = msg.holdId
-    ? ((await chargeForHold(deps.db, order.id, msg.holdId)) ??
-      (current ? await currentCharge(deps.db, order.id) : null))
-    : await currentCharge(deps.db, order.id);
-  if (charge && (charge.status === "pending" || charge.status === "failed")) {
-    try {
-      if ((await cancelCharge(deps, charge)) === "already_succeeded") return;
-    } catch (err) {
-      if (err instanceof PaymentProviderError && err.retryable) throw new RetryLater(err.message);
-      throw err;
-    }
+  const eventId = eventOfOrder(msg.orderId);
+  if (!eventId) return;
+  const charge = await inventoryStub(deps.env.EVENT_INVENTORY, eventId).cancelTarget(msg.orderId, msg.holdId);
+  if (!charge || (charge.status !== "pending" && charge.status !== "failed")) return;
+  try {
+    await cancelCharge(deps, eventId, charge);
+  } catch (err) {
+    if (err instanceof PaymentProviderError && err.retryable) throw new RetryLater(err.message);
+    throw err;
   }
-  if (!current || order.status !== "pending_payment") return;
-  const now = Date.now();
-  await deps.db
-    .update(orders)
-    .set({ status: msg.reason === "released" ? "cancelled" : "expired", updatedAt: now, closedAt: now })
-    .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment"), eq(orders.holdId, order.holdId)));
 }
 
 async function handle(deps: Deps, msg: PaymentMessage): Promise<void> {
   switch (msg.type) {
     case "cancel_payment":
       return cancelPayment(deps, msg);
-    case "return_to_sale": {
-      const order = await getOrder(deps.db, msg.orderId);
-      if (order) await returnSeats(deps, order, msg.refundId);
-      return;
-    }
     case "refund": {
-      const status = await sendRefund({ ...deps, env: { ...deps.env, PAYMENTS: noRequeue } }, msg.paymentId);
+      const status = await sendRefund(deps, msg.eventId, msg.paymentId);
       if (status === "queued") throw new RetryLater("refund not accepted yet");
       return;
     }
     case "refund_order": {
-      const order = await getOrder(deps.db, msg.orderId);
-      if (!order || (order.status !== "paid" && order.status !== "partially_refunded")) return;
+      const eventId = eventOfOrder(msg.orderId);
+      if (!eventId) return;
       try {
-        const r = await refundTickets(
-          { ...deps, env: { ...deps.env, PAYMENTS: noRequeue } },
-          order,
-          "event_cancelled",
-          null,
-        );
+        const r = await refundOrder(deps, eventId, msg.orderId, "event_cancelled", null);
         if (r.status === "queued") throw new RetryLater("refund not accepted yet");
       } catch (err) {
         if (err instanceof AppError && err.code === "refund_not_allowed") return; // nothing left to refund
@@ -82,19 +58,13 @@ async function handle(deps: Deps, msg: PaymentMessage): Promise<void> {
 }
 
 /**
- * Inside the consumer a failed refund is retried by this message's own retry (with backoff), not
- * by sending a second message: one refund, one message in flight.
- */
-const noRequeue = { send: async () => {}, sendBatch: async () => {} } as unknown as Queue;
-
-/**
  * The `payments` queue: cancels lapsed checkouts and sends refunds. Each message is acked on
  * success, retried with exponential backoff when the provider may recover, and lands in the
  * dead-letter queue after `max_retries`. A malformed message is logged and acked (retrying it
  * cannot help), never dropped silently.
  */
 export async function consumePayments(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deps: Deps = { db: createDb(env.DB), env, provider: paymentProvider(env) };
+  const deps: Deps = { env, provider: paymentProvider(env) };
   for (const message of batch.messages) {
     const parsed = PaymentMessageSchema.safeParse(message.body);
     if (!parsed.success) {

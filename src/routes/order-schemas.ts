@@ -101,7 +101,7 @@ export function toOrder(d: NonNullable<Awaited<ReturnType<typeof orderDetail>>>)
       tier: t.tier,
       price: t.price,
       status: t.status,
-      qrUrl: `/v1/tickets/${t.id}/qr.svg`,
+      qrUrl: `/v1/tickets/${t.id}/qr.svg?order=${encodeURIComponent(t.orderId)}`,
     })),
     payments: d.payments.map((p) => ({
       kind: p.kind,

@@ -2,10 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth, requireCurrentAuth } from "../auth/middleware";
 import { createDb } from "../db/client";
 import { getEvent } from "../db/queries/catalog";
-import { getOrder, listOrders, orderDetail } from "../db/queries/orders";
-import { checkout, retryPayment } from "../domain/checkout";
+import { listOrders } from "../db/queries/orders";
+import { checkout, locateOrder, retryPayment } from "../domain/checkout";
+import { inventoryStub } from "../domain/event-lifecycle";
 import { fanCancellation } from "../domain/order-policy";
-import { refundTickets } from "../domain/refunds";
+import { refundOrder } from "../domain/refunds";
 import { AppError, notFound } from "../errors";
 import { requireIdempotencyKey } from "../middleware/idempotency";
 import { BOOKMARK_HEADER, readReplica } from "../middleware/read-replica";
@@ -62,7 +63,15 @@ const OrderParam = z.object({
 });
 
 function deps(env: Env) {
-  return { db: createDb(env.DB), ns: env.EVENT_INVENTORY, provider: paymentProvider(env), env };
+  return { ns: env.EVENT_INVENTORY, provider: paymentProvider(env), env };
+}
+
+/** The caller's own order as its object holds it now (fresh right after paying); 404 for anyone else's. */
+async function ownOrder(env: Env, orderId: string, userId: string) {
+  const eventId = await locateOrder(env, orderId);
+  const d = await inventoryStub(env.EVENT_INVENTORY, eventId).orderDetail(orderId);
+  if (!d || d.order.userId !== userId) throw notFound("Order");
+  return d;
 }
 
 /** Fan routes for checkout and orders. Everything is the caller's own: others' orders are 404. */
@@ -116,18 +125,15 @@ export const orderRoutes = createRouter()
   .openapi(
     createRoute({
       operationId: "getMyOrder",
-      ...reads,
+      ...base,
       method: "get",
       path: "/orders/{id}",
       summary: "One of your orders with its tickets and payments",
-      request: { params: OrderParam, headers: bookmarkHeader },
+      description: "Read from the order's own event object, so it is current the moment a payment lands.",
+      request: { params: OrderParam },
       responses: { 200: jsonResponse(OrderSchema, "Order"), ...pickProblems(401, 404) },
     }),
-    async (c) => {
-      const d = await orderDetail(createDb(c.var.readDb), c.req.valid("param").id);
-      if (!d || d.order.userId !== c.var.auth.userId) throw notFound("Order");
-      return c.json(toOrder(d), 200);
-    },
+    async (c) => c.json(toOrder(await ownOrder(c.env, c.req.valid("param").id, c.var.auth.userId)), 200),
   )
   .openapi(
     createRoute({
@@ -178,14 +184,14 @@ export const orderRoutes = createRouter()
       },
     }),
     async (c) => {
-      const d = deps(c.env);
-      const order = await getOrder(d.db, c.req.valid("param").id);
-      if (!order || order.userId !== c.var.auth.userId) throw notFound("Order");
-      const event = await getEvent(d.db, order.eventId);
+      const { order } = await ownOrder(c.env, c.req.valid("param").id, c.var.auth.userId);
+      const event = await getEvent(createDb(c.env.DB), order.eventId);
       const policy = fanCancellation(event!);
       if (!policy.allowed) throw new AppError("refund_not_allowed", `This order cannot be cancelled: ${policy.reason}`);
-      const refund = await refundTickets(d, order, "fan_cancel", c.var.auth.userId);
-      const detail = await orderDetail(d.db, order.id);
+      const refund = await refundOrder(deps(c.env), order.eventId, order.id, "fan_cancel", c.var.auth.userId, {
+        userId: c.var.auth.userId,
+      });
+      const detail = await inventoryStub(c.env.EVENT_INVENTORY, order.eventId).orderDetail(order.id);
       return c.json(
         { order: toOrder(detail!), refund: { id: refund.refundId, amount: refund.amount, status: refund.status } },
         200,

@@ -5,6 +5,9 @@ import { createDb, type Db } from "../db/client";
 import { events, tickets, type TicketRow } from "../db/schema";
 import { TICKET_STATUSES } from "../db/schema/constants";
 import { qrSvg } from "../domain/qr-svg";
+import { requireKnownEvent } from "../domain/event-ids";
+import { inventoryStub } from "../domain/event-lifecycle";
+import { eventOfOrder } from "../domain/order-ids";
 import { notFound } from "../errors";
 import { jsonResponse, pickProblems } from "./problem-responses";
 import { createRouter } from "./router";
@@ -83,6 +86,26 @@ const svgResponse = {
 };
 
 /** A fan's own tickets. Someone else's ticket is reported missing (404), never forbidden. */
+const OrderHint = z.object({
+  order: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: "The ticket's order: lets a ticket issued seconds ago be read before the ledger has it" }),
+});
+
+/**
+ * Tickets are read from D1, the ledger, which trails a sale by a second or so. The order page
+ * names the order, so a ticket not in D1 yet is read from its order's object instead.
+ */
+async function freshTicket(env: Env, orderId: string | undefined, ticketId: string, userId: string) {
+  const eventId = orderId ? eventOfOrder(orderId) : null;
+  if (!orderId || !eventId) return undefined;
+  if (!(await requireKnownEvent(env.DB, eventId).then(() => true, () => false))) return undefined;
+  const d = await inventoryStub(env.EVENT_INVENTORY, eventId).orderDetail(orderId);
+  return d?.order.userId === userId ? d.tickets.find((t) => t.id === ticketId) : undefined;
+}
+
 export const ticketRoutes = createRouter()
   .openapi(
     createRoute({
@@ -130,16 +153,18 @@ export const ticketRoutes = createRouter()
       method: "get",
       path: "/{id}/qr.svg",
       summary: "Your ticket's QR code as SVG",
-      request: { params: TicketParam },
+      request: { params: TicketParam, query: OrderHint },
       responses: { 200: svgResponse, ...pickProblems(401, 404) },
     }),
     async (c) => {
       const db = createDb(c.env.DB);
-      const row = await db
-        .select({ code: tickets.code })
-        .from(tickets)
-        .where(and(eq(tickets.id, c.req.valid("param").id), eq(tickets.userId, c.var.auth.userId)))
-        .get();
+      const id = c.req.valid("param").id;
+      const row =
+        (await db
+          .select({ code: tickets.code })
+          .from(tickets)
+          .where(and(eq(tickets.id, id), eq(tickets.userId, c.var.auth.userId)))
+          .get()) ?? (await freshTicket(c.env, c.req.valid("query").order, id, c.var.auth.userId));
       if (!row) throw notFound("Ticket");
       // The code never changes for a ticket, so a short private cache is safe; shared caches must not keep it.
       return c.body(qrSvg(row.code), 200, { "Content-Type": "image/svg+xml", "Cache-Control": "private, max-age=300" });

@@ -1,4 +1,3 @@
-import { createDb } from "../db/client";
 import { applyWebhookEvent, verifyWebhook } from "../domain/webhook-events";
 import { paymentProvider, webhookSecret } from "../payments";
 import { createRouter } from "./router";
@@ -13,7 +12,7 @@ export const webhooks = createRouter().post("/stripe", async (c) => {
   const raw = await c.req.text();
   const event = await verifyWebhook(raw, c.req.header("Stripe-Signature"), webhookSecret(c.env));
   const result = await applyWebhookEvent(
-    { db: createDb(c.env.DB), env: c.env, provider: paymentProvider(c.env) },
+    { env: c.env, provider: paymentProvider(c.env) },
     event,
   );
   return c.json({ received: true, ...result }, 200);

@@ -34,21 +34,16 @@ describe("binding counts on log lines", () => {
       await paySimulated(co.payment.paymentUrl);
     });
     const byRoute = Object.fromEntries(requestLines(lines).map((l) => [l.route, l]));
-    // Checkout reads the hold and calls beginCheckout (2 object calls) and writes the order, its
-    // lines, the payment and the Idempotency-Key record; the webhook confirms (1 call) and writes
-    // the paid batch. Measured at 14 statements in 13 round trips and 19 in 14; the statement
-    // counts move with every feature on these paths, so only their shape is pinned here.
+    // Checkout and the webhook write only to the event's object (order, lines, attempt, tickets and
+    // the Idempotency-Key record all live there): no D1 statement at all once the isolate knows the event.
     const checkout = byRoute["/v1/holds/:holdId/checkout"]!;
     const webhook = byRoute["/v1/webhooks/stripe"]!;
-    expect(checkout).toMatchObject({ status: 201, rpc: 2 });
-    expect(webhook).toMatchObject({ status: 200, rpc: 1 });
-    for (const line of [checkout, webhook]) {
-      expect(line.d1).toBeGreaterThan(0);
-      expect(line.d1RoundTrips).toBeGreaterThan(0);
-      expect(line.d1RoundTrips as number).toBeLessThanOrEqual(line.d1 as number);
-    }
-    // The webhook's paid batch is one round trip for several statements.
-    expect(webhook.d1 as number).toBeGreaterThan(webhook.d1RoundTrips as number);
+    expect(checkout).toMatchObject({ status: 201, d1: 0, d1RoundTrips: 0 });
+    expect(webhook).toMatchObject({ status: 200, d1: 0, d1RoundTrips: 0 });
+    // Checkout: claim the key, open the checkout, record the intent, store the answer (and the
+    // simulated provider's own object); the webhook: one call that sells and issues the tickets.
+    expect(checkout.rpc as number).toBeGreaterThanOrEqual(4);
+    expect(webhook.rpc).toBe(1);
   });
 
   it("a queue batch logs what it cost", async () => {

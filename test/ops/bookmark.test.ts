@@ -1,3 +1,4 @@
+import { orderLedgerCaughtUp } from "../helpers/ledger";
 import { describe, expect, it } from "vitest";
 import { call, expectJson } from "../helpers/http";
 import { checkoutCall, fanWithHold, setupEvent } from "../orders/helpers";
@@ -27,6 +28,8 @@ describe("D1 read sessions (x-d1-bookmark)", () => {
     const { event } = await setupEvent();
     const { fan, hold } = await fanWithHold(event.id, ["A-1-1"]);
     const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
+    // The list reads D1, the ledger, which trails the order's object by a moment.
+    await orderLedgerCaughtUp(co.orderId);
 
     const list = await call("GET", "/v1/orders", { token: fan.token });
     expect((await expectJson(list, 200)).items.map((o: { id: string }) => o.id)).toContain(co.orderId);
@@ -37,8 +40,8 @@ describe("D1 read sessions (x-d1-bookmark)", () => {
       token: fan.token,
       headers: { "x-d1-bookmark": bookmark! },
     });
+    // One order is read from its object (always current), so a bookmark sent along is simply unused.
     expect((await expectJson(one, 200)).id).toBe(co.orderId);
-    expect(one.headers.get("x-d1-bookmark")).toMatch(BOOKMARK);
   });
 
   it("ignores a malformed bookmark instead of failing the read", async () => {

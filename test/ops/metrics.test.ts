@@ -1,3 +1,4 @@
+import { ledgerCaughtUp } from "../helpers/ledger";
 import { describe, expect, it } from "vitest";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
@@ -39,6 +40,8 @@ describe("GET /v1/admin/metrics", () => {
     const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
     await paySimulated(co.payment.paymentUrl);
     await fanWithHold(event.id, ["A-2-1"]); // a live hold, not paid
+    // Revenue and payment gauges read the ledger (D1), a moment behind the event's object.
+    await ledgerCaughtUp(event.id);
 
     const m = await scrape();
     for (const name of [
@@ -67,6 +70,7 @@ describe("GET /v1/admin/metrics", () => {
     const { fan, hold } = await fanWithHold(event.id, ["A-3-1"]);
     const before = (await scrape()).value("edge_tickets_pending_payments", {}) ?? 0;
     await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
+    await ledgerCaughtUp(event.id);
     expect((await scrape()).value("edge_tickets_pending_payments", {})).toBe(before + 1);
   });
 

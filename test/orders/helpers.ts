@@ -8,6 +8,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createUser } from "../helpers/fixtures";
+import { until } from "../helpers/wait";
 import { call, expectJson } from "../helpers/http";
 import { setupEvent, type Json } from "../inventory/helpers";
 import { signAccessToken } from "../../src/auth/tokens";
@@ -130,22 +131,50 @@ export async function seatMap(eventId: string): Promise<Record<string, string>> 
   return (await expectJson(await call("GET", `/v1/events/${eventId}/seats`), 200)).seats;
 }
 
-/** Tickets of an order straight from D1, so a count does not depend on the order view. */
+/** The order's own object (the write side): order ids carry their event id. */
+const objectOf = (orderId: string) => env.EVENT_INVENTORY.getByName(orderId.split("~")[0]!);
+
+/** Tickets of an order straight from its object, so a count does not depend on the order view. */
 export async function ticketRows(orderId: string) {
-  const { results } = await env.DB.prepare("SELECT id, place, status FROM tickets WHERE order_id = ? ORDER BY place")
-    .bind(orderId)
-    .all<{ id: string; place: string; status: string }>();
-  return results;
+  return runInDurableObject(objectOf(orderId), (_i, state) =>
+    state.storage.sql
+      .exec<{ id: string; place: string; status: string }>(
+        "SELECT id, place, status FROM tickets WHERE order_id = ? ORDER BY place",
+        orderId,
+      )
+      .toArray(),
+  );
 }
 
-/** Payment rows (charges and refunds) of an order straight from D1. */
+/** Payment rows (charges and refunds) of an order straight from its object. */
 export async function paymentRows(orderId: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT kind, status, amount, reason FROM payments WHERE order_id = ? ORDER BY created_at",
-  )
-    .bind(orderId)
-    .all<{ kind: string; status: string; amount: number; reason: string | null }>();
-  return results;
+  return runInDurableObject(objectOf(orderId), (_i, state) =>
+    state.storage.sql
+      .exec<{ kind: string; status: string; amount: number; reason: string | null }>(
+        "SELECT kind, status, amount, reason FROM payments WHERE order_id = ? ORDER BY seq",
+        orderId,
+      )
+      .toArray(),
+  );
+}
+
+/** The order's payment rows once every refund it recorded has been answered by the provider (the payments queue sends them). */
+export const refundsAnswered = (orderId: string) =>
+  until(
+    () => paymentRows(orderId),
+    (rows) => rows.every((r) => r.kind !== "refund" || r.status !== "pending"),
+  );
+
+/** The order row as its object holds it. */
+export async function orderRow(orderId: string) {
+  return runInDurableObject(objectOf(orderId), (_i, state) =>
+    state.storage.sql
+      .exec<{ status: string; hold_id: string; payment_attempt: number; refunded_amount: number; amount: number }>(
+        "SELECT status, hold_id, payment_attempt, refunded_amount, amount FROM orders WHERE id = ?",
+        orderId,
+      )
+      .toArray()[0],
+  );
 }
 
 /** Lapses a hold now: its deadline is moved into the past inside the object, then the alarm runs. */

@@ -14,6 +14,7 @@ import {
   intentOf,
   newKey,
   paymentRows,
+  refundsAnswered,
   runPayments,
   seatMap,
   setupEvent,
@@ -54,12 +55,15 @@ async function netOf(orderId: string) {
     .filter((r) => r.kind === "charge" && r.status === "succeeded")
     .reduce((n, r) => n + r.amount, 0);
   const refunded = rows.filter((r) => r.kind === "refund").reduce((n, r) => n + r.amount, 0);
-  const { results } = await env.DB.prepare(
-    "SELECT COALESCE(SUM(price), 0) AS v FROM tickets WHERE order_id = ? AND status IN ('valid','used')",
-  )
-    .bind(orderId)
-    .all<{ v: number }>();
-  return { captured, refunded, tickets: results[0]?.v ?? 0 };
+  const tickets = await runInDurableObject(env.EVENT_INVENTORY.getByName(orderId.split("~")[0]!), (_i, state) =>
+    state.storage.sql
+      .exec<{ v: number }>(
+        "SELECT COALESCE(SUM(price), 0) AS v FROM tickets WHERE order_id = ? AND status IN ('valid','used')",
+        orderId,
+      )
+      .one(),
+  );
+  return { captured, refunded, tickets: tickets.v };
 }
 
 describe("one live intent per order", () => {
@@ -95,7 +99,8 @@ describe("one live intent per order", () => {
     const o = await order(fan.token, co.orderId);
     expect(o.status).toBe("paid");
     expect(o.tickets).toHaveLength(1);
-    expect(await paymentRows(co.orderId)).toContainEqual({
+    // The refund goes out through the object's outbox and the payments queue.
+    expect(await refundsAnswered(co.orderId)).toContainEqual({
       kind: "refund",
       status: "succeeded",
       amount: 5000,
@@ -128,7 +133,7 @@ describe("signed successes that do not match what the order recorded", () => {
     expect(o.tickets).toHaveLength(0);
     expect(await ticketRows(co.orderId)).toHaveLength(0);
     expect((await seatMap(event.id))["A-2-1"]).not.toBe("s");
-    expect(await paymentRows(co.orderId)).toContainEqual({
+    expect(await refundsAnswered(co.orderId)).toContainEqual({
       kind: "refund",
       status: "succeeded",
       amount: 100,
@@ -154,12 +159,12 @@ describe("signed successes that do not match what the order recorded", () => {
     expect(o.status).toBe("pending_payment");
     expect(o.tickets).toHaveLength(0);
     expect((await seatMap(event.id))["A-2-3"]).toBe("h");
-    const refunds = await env.DB.prepare(
-      "SELECT amount, reason, charge_ref FROM payments WHERE order_id = ? AND kind = 'refund'",
-    )
-      .bind(co.orderId)
-      .all<{ amount: number; reason: string; charge_ref: string }>();
-    expect(refunds.results).toEqual([{ amount: 5000, reason: "unknown_intent", charge_ref: stray.id }]);
+    const refunds = await runInDurableObject(env.EVENT_INVENTORY.getByName(event.id), (_i, state) =>
+      state.storage.sql
+        .exec("SELECT amount, reason, charge_ref FROM payments WHERE order_id = ? AND kind = 'refund'", co.orderId)
+        .toArray(),
+    );
+    expect(refunds).toEqual([{ amount: 5000, reason: "unknown_intent", charge_ref: stray.id }]);
     // The real intent still pays the order.
     await expectJson(await payOnPage(co, fan.token), 200);
     expect((await order(fan.token, co.orderId)).status).toBe("paid");
@@ -207,7 +212,11 @@ describe("releasing a hold during checkout", () => {
       (o) => o.status === "cancelled",
     );
     expect(closed.status).toBe("cancelled");
-    expect((await intentRow(co.payment.reference))?.status).toBe("canceled");
+    const intent = await until(
+      () => intentRow(co.payment.reference),
+      (i) => i?.status === "canceled",
+    );
+    expect(intent?.status).toBe("canceled");
     await expectProblem(await payOnPage(co, fan.token), 409, "order_not_payable");
   });
 });
@@ -281,56 +290,76 @@ describe("order creation is atomic", () => {
   it("leaves no order behind when its lines cannot be written", async () => {
     const { event } = await setupEvent();
     const { fan, hold } = await fanWithHold(event.id, ["A-1-1"]);
-    await env.DB.exec(
-      "CREATE TRIGGER refuse_lines BEFORE INSERT ON order_lines BEGIN SELECT RAISE(ABORT, 'lines refused'); END",
-    );
+    const stub = env.EVENT_INVENTORY.getByName(event.id);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec(
+        "CREATE TRIGGER refuse_lines BEFORE INSERT ON order_lines BEGIN SELECT RAISE(ABORT, 'lines refused'); END",
+      );
+    });
     try {
-      // A database failure is a 500 (the helper throws on it); what matters is what it leaves.
+      // A storage failure is a 500 (the helper throws on it); what matters is what it leaves.
       await expect(checkoutCall(fan.token, hold.holdId)).rejects.toThrow(/server error 500/);
     } finally {
-      await env.DB.exec("DROP TRIGGER refuse_lines");
+      await runInDurableObject(stub, (_i, state) => {
+        state.storage.sql.exec("DROP TRIGGER refuse_lines");
+      });
     }
     const holdId = hold.holdId.split("~")[1];
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE hold_id = ?")
-      .bind(holdId)
-      .first<{ n: number }>();
-    expect(left?.n).toBe(0);
-    // And checkout works once the database accepts lines again.
+    const left = await runInDurableObject(stub, (_i, state) => ({
+      orders: state.storage.sql.exec("SELECT 1 FROM orders WHERE hold_id = ?", holdId).toArray().length,
+      hold: state.storage.sql.exec<{ status: string }>("SELECT status FROM holds WHERE id = ?", holdId).one().status,
+    }));
+    // The order, its lines and the hold's move to checkout are one transaction: all rolled back.
+    expect(left).toEqual({ orders: 0, hold: "active" });
     const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
     expect((await order(fan.token, co.orderId)).lines).toHaveLength(1);
   });
 });
 
 describe("late paid orders on cancelled events", () => {
-  it("refunds an order that becomes paid just as its event is cancelled", async () => {
-    const { event, fan, co } = await checkedOut(["A-1-5"]);
-    // The cancellation lands between the success's own checks and its write: D1 marks the event
-    // cancelled at the very moment the order turns paid, after the cancel job listed paid orders.
-    await env.DB.prepare(
-      `CREATE TRIGGER cancel_on_paid AFTER UPDATE OF status ON orders
-       WHEN NEW.status = 'paid' AND NEW.id = '${co.orderId}'
-       BEGIN UPDATE events SET status = 'cancelled' WHERE id = NEW.event_id; END`,
-    ).run();
-    try {
-      await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200);
-    } finally {
-      await env.DB.exec("DROP TRIGGER cancel_on_paid");
-    }
-    expect(event.id).toBeTruthy();
-    // Nothing is injected here: the refund must be queued by the payment path itself.
-    const o = await until(
-      () => order(fan.token, co.orderId),
-      (x) => x.status === "refunded",
-    );
-    expect(o.status).toBe("refunded");
+  const cancel = (eventId: string, token: string) =>
+    call("POST", `/v1/admin/events/${eventId}/status`, { token, body: { status: "cancelled" } });
+
+  it("refunds an order that becomes paid after its event was cancelled", async () => {
+    const { event, org, fan, co } = await checkedOut(["A-1-5"]);
+    await expectJson(await cancel(event.id, org.token), 200);
+    const res = await expectJson(await deliver(await signedEvent("payment_intent.succeeded", intentOf(co))), 200);
+    expect(res.outcome).toBe("refunded_unavailable");
+    expect((await order(fan.token, co.orderId)).status).toBe("refunded_unavailable");
     const net = await netOf(co.orderId);
-    expect(net.captured - net.refunded).toBe(0);
-    expect(net.tickets).toBe(0);
+    expect(net).toEqual({ captured: 5000, refunded: 5000, tickets: 0 });
+  });
+
+  it("refunds every order whether the payment or the cancellation reaches the object first", async () => {
+    const { event, org } = await setupEvent();
+    const buyers = await Promise.all(
+      ["A-3-5", "A-3-6", "A-3-7", "A-3-8"].map(async (seat) => {
+        const { fan, hold } = await fanWithHold(event.id, [seat]);
+        const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
+        return { fan, co };
+      }),
+    );
+    // Two payments land before the cancellation, two race it.
+    for (const b of buyers.slice(0, 2)) await expectJson(await payOnPage(b.co, b.fan.token), 200);
+    await Promise.all([
+      cancel(event.id, org.token),
+      ...buyers.slice(2).map(async (b) => deliver(await signedEvent("payment_intent.succeeded", intentOf(b.co)))),
+    ]);
+    for (const b of buyers) {
+      const o = await until(
+        () => order(b.fan.token, b.co.orderId),
+        (x) => x.status === "refunded" || x.status === "refunded_unavailable",
+      );
+      expect(["refunded", "refunded_unavailable"]).toContain(o.status);
+      const net = await netOf(b.co.orderId);
+      expect(net.captured - net.refunded).toBe(0);
+      expect(net.tickets).toBe(0);
+    }
   });
 });
 
-describe("refunded seats go back on sale even when the object call fails", () => {
-  it("retries the seat return from the payments queue until the object takes it", async () => {
+describe("a refund and its seats' return are one transaction", () => {
+  it("refunds nothing when the seats cannot go back, and refunds in full once they can", async () => {
     const { org, event } = await setupEvent();
     await expectJson(
       await call("PATCH", `/v1/admin/events/${event.id}`, { token: org.token, body: { refundDeadlineHours: 24 } }),
@@ -340,27 +369,29 @@ describe("refunded seats go back on sale even when the object call fails", () =>
     const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
     await expectJson(await payOnPage(co, fan.token), 200);
     const stub = env.EVENT_INVENTORY.getByName(event.id);
-    // The object refuses to record returns for a while (as if the call never reached it).
     await runInDurableObject(stub, (_i, state) => {
       state.storage.sql.exec(
         "CREATE TRIGGER refuse_returns BEFORE INSERT ON returns BEGIN SELECT RAISE(ABORT, 'unreachable'); END",
       );
     });
     try {
-      const res = await expectJson(await call("POST", `/v1/orders/${co.orderId}/cancel`, { token: fan.token }), 200);
-      expect(res.refund).toMatchObject({ amount: 5000 });
-      expect((await seatMap(event.id))["A-2-5"]).toBe("s");
+      await expect(call("POST", `/v1/orders/${co.orderId}/cancel`, { token: fan.token })).rejects.toThrow(
+        /server error 500/,
+      );
     } finally {
       await runInDurableObject(stub, (_i, state) => {
         state.storage.sql.exec("DROP TRIGGER refuse_returns");
       });
     }
-    const seats = await until(
-      () => seatMap(event.id),
-      (m) => m["A-2-5"] === "a",
-      15_000,
-    );
-    expect(seats["A-2-5"]).toBe("a");
+    // Nothing moved: no refund without its seats back, no seats back without the refund.
+    expect((await seatMap(event.id))["A-2-5"]).toBe("s");
+    expect((await ticketRows(co.orderId)).map((t) => t.status)).toEqual(["valid"]);
+    expect((await paymentRows(co.orderId)).filter((p) => p.kind === "refund")).toEqual([]);
+    expect((await order(fan.token, co.orderId)).status).toBe("paid");
+
+    const res = await expectJson(await call("POST", `/v1/orders/${co.orderId}/cancel`, { token: fan.token }), 200);
+    expect(res.refund).toMatchObject({ amount: 5000, status: "succeeded" });
+    expect((await seatMap(event.id))["A-2-5"]).toBe("a");
     expect((await order(fan.token, co.orderId)).status).toBe("refunded");
   });
 });

@@ -1,3 +1,4 @@
+import { ledgerCaughtUp } from "../helpers/ledger";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { until } from "../helpers/wait";
@@ -19,7 +20,11 @@ describe("abandoned checkouts", () => {
       (o) => o.status === "expired",
     );
     expect(order.status).toBe("expired");
-    expect((await new SimulatedProvider(env.SIMULATED_GATEWAY).get(co.payment.reference))?.status).toBe("canceled");
+    const intent = await until(
+      () => new SimulatedProvider(env.SIMULATED_GATEWAY).get(co.payment.reference),
+      (i) => i?.status === "canceled",
+    );
+    expect(intent?.status).toBe("canceled");
   });
 });
 
@@ -29,6 +34,8 @@ describe("reconciliation (cron)", () => {
     const { fan, hold } = await fanWithHold(event.id, ["A-2-5"]);
     const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
     const later = Date.parse(co.expiresAt) + 3 * 60 * 1000;
+    // The cron reads the ledger (D1), which trails the object by a moment.
+    await ledgerCaughtUp(event.id);
     const result = await reconcilePayments(env, later);
     expect(result.orders).toBeGreaterThanOrEqual(1);
     const stale = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE id = ? AND hold_expires_at < ?")

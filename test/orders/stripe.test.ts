@@ -1,4 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
@@ -234,7 +240,7 @@ describe("Stripe provider (HTTP intercepted)", () => {
       expect(refunded.order.status).toBe("refunded");
 
       const batch = createMessageBatch("payments", [
-        { id: "m-refund", timestamp: new Date(), attempts: 1, body: { type: "refund", paymentId: refunded.refund.id } },
+        { id: "m-refund", timestamp: new Date(), attempts: 1, body: { type: "refund", paymentId: refunded.refund.id, eventId: event.id } },
       ]);
       const ctx = createExecutionContext();
       await consumePayments(batch, stripeEnv);
@@ -247,9 +253,9 @@ describe("Stripe provider (HTTP intercepted)", () => {
       expect(calls[1]!.key).toBe(calls[0]!.key);
       expect(calls[1]!.form.get("payment_intent")).toBe(co.payment.reference);
       expect(calls[1]!.form.get("amount")).toBe("5000");
-      const row = await env.DB.prepare("SELECT status, attempts FROM payments WHERE id = ?")
-        .bind(refunded.refund.id)
-        .first<{ status: string; attempts: number }>();
+      const row = await runInDurableObject(env.EVENT_INVENTORY.getByName(event.id), (_i, state) =>
+        state.storage.sql.exec("SELECT status, attempts FROM payments WHERE id = ?", refunded.refund.id).one(),
+      );
       expect(row).toEqual({ status: "succeeded", attempts: 2 });
     },
   );
@@ -267,7 +273,7 @@ describe("Stripe provider (HTTP intercepted)", () => {
       200,
     );
     const batch = createMessageBatch("payments", [
-      { id: "m-retry", timestamp: new Date(), attempts: 3, body: { type: "refund", paymentId: refunded.refund.id } },
+      { id: "m-retry", timestamp: new Date(), attempts: 3, body: { type: "refund", paymentId: refunded.refund.id, eventId: event.id } },
     ]);
     const ctx = createExecutionContext();
     await consumePayments(batch, stripeEnv);

@@ -1,3 +1,4 @@
+import { orderLedgerCaughtUp } from "../helpers/ledger";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, uniq } from "../helpers/fixtures";
@@ -203,6 +204,8 @@ async function buildWorld(): Promise<World> {
     await call("POST", co.payment.paymentUrl, { token: fanA.token, body: { card: "4242 4242 4242 4242" } }),
     200,
   );
+  // "My tickets" reads the ledger, a moment behind the sale.
+  await orderLedgerCaughtUp(co.orderId as string);
   const tickets = await expectJson(await call("GET", "/v1/tickets", { token: fanA.token }), 200);
   const ticket = tickets.items[0] as Json;
   // The order_paid notification is written by the queue consumer, a moment after the payment.

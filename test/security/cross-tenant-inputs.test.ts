@@ -1,3 +1,4 @@
+import { orderLedgerCaughtUp } from "../helpers/ledger";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem, type Json } from "../helpers/http";
@@ -24,6 +25,8 @@ async function buy(eventId: string) {
     await call("POST", co.payment.paymentUrl, { token: fan.token, body: { card: "4242 4242 4242 4242" } }),
     200,
   );
+  // "My tickets" reads the ledger, a moment behind the sale.
+  await orderLedgerCaughtUp(co.orderId as string);
   const tickets = await expectJson(await call("GET", "/v1/tickets", { token: fan.token }), 200);
   return { fan, orderId: co.orderId as string, ticket: tickets.items[0] as Json };
 }

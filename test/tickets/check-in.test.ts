@@ -273,7 +273,7 @@ describe("checkIn (domain)", () => {
     } = await scene();
     const db = createDb(env.DB);
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => checkIn(db, { eventId: event.id, code: t!.code, usedBy: `g${i}` })),
+      Array.from({ length: 8 }, (_, i) => checkIn(env, db, { eventId: event.id, code: t!.code, usedBy: `g${i}` })),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const reasons = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as { code: string }).code] : []));

@@ -1,9 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { createDb } from "../../src/db/client";
 import { orderLines, orders, tickets, type OrderLineRow, type OrderRow } from "../../src/db/schema";
 import { buildTickets, eventKeys } from "../../src/domain/ticket-issuer";
 import { seedEvent } from "../helpers/catalog";
+import { ledgerCaughtUp } from "../helpers/ledger";
 import { createUser, uniq } from "../helpers/fixtures";
 import type { Json } from "../helpers/http";
 
@@ -45,6 +47,7 @@ export async function seedTickets(opts: {
     paidAt: now,
     closedAt: null,
     holdExpiresAt: null,
+    version: 1,
   };
   const lines: OrderLineRow[] = (opts.seats ?? [`A-1-${uniq()}`]).map((seat) => ({
     id: `ol_${uniq()}${uniq()}`,
@@ -67,18 +70,41 @@ export async function seedTickets(opts: {
     });
   order.amount = lines.reduce((n, l) => n + l.price * l.quantity, 0);
   const built = await buildTickets(order, lines, await eventKeys(db, opts.eventId), now);
+  // The event's object owns tickets (check-in reads it); D1 gets the same rows, as the ledger would.
+  await runInDurableObject(env.EVENT_INVENTORY.getByName(opts.eventId), (_i, state) => {
+    const sql = state.storage.sql;
+    sql.exec(
+      `INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO NOTHING`,
+      JSON.stringify({ eventId: opts.eventId, holdSeconds: 300, paymentWindowSeconds: 600, maxSeatsPerOrder: 10,
+        maxSeatsPerUser: null, currency: "EUR" }),
+    );
+    for (const t of built)
+      sql.exec(
+        `INSERT INTO tickets (id, order_id, user_id, place, seat_id, area_id, tier, price, status, code, created_at,
+           updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, 1)`,
+        t.id, order.id, order.userId, t.place, t.seatId ?? null, t.areaId ?? null, t.tier, t.price, t.code, now, now,
+      );
+  });
   await db.insert(orders).values(order);
   await db.insert(orderLines).values(lines);
-  await db.insert(tickets).values(built);
+  await db.insert(tickets).values(built.map((t) => ({ ...t, version: 1 })));
   return { order, tickets: built };
 }
 
-/** Sets a ticket's status directly, as a refund or a void would. */
+/** Sets a ticket's status directly in its event's object (and D1), as a refund or a void would. */
 export async function setTicketStatus(id: string, status: "refunded" | "void") {
+  const row = await createDb(env.DB).select().from(tickets).where(eq(tickets.id, id)).get();
+  await runInDurableObject(env.EVENT_INVENTORY.getByName(row!.eventId), (_i, state) => {
+    state.storage.sql.exec(`UPDATE tickets SET status = ? WHERE id = ?`, status, id);
+  });
   await createDb(env.DB).update(tickets).set({ status, updatedAt: Date.now() }).where(eq(tickets.id, id));
 }
 
 /** The stored ticket row. */
 export async function ticketRow(id: string) {
-  return createDb(env.DB).select().from(tickets).where(eq(tickets.id, id)).get();
+  const db = createDb(env.DB);
+  const seeded = await db.select({ eventId: tickets.eventId }).from(tickets).where(eq(tickets.id, id)).get();
+  // The ledger trails the event's object: read D1 once it has caught up.
+  if (seeded) await ledgerCaughtUp(seeded.eventId);
+  return db.select().from(tickets).where(eq(tickets.id, id)).get();
 }

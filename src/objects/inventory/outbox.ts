@@ -4,6 +4,27 @@ import type { OutboxQueue } from "./rows";
 /** Rows per outbox read, and the most a Queues sendBatch accepts. */
 const OUTBOX_BATCH = 100;
 
+/** A sendBatch carries at most 256 KB; pages stay well under it. */
+const BATCH_BYTES = 200_000;
+
+/** Splits rows into pages that each fit one sendBatch. */
+function bySize<T extends { body: string }>(rows: T[]): T[][] {
+  const pages: T[][] = [];
+  let page: T[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    if (page.length && bytes + r.body.length > BATCH_BYTES) {
+      pages.push(page);
+      page = [];
+      bytes = 0;
+    }
+    page.push(r);
+    bytes += r.body.length;
+  }
+  if (page.length) pages.push(page);
+  return pages;
+}
+
 /**
  * Ships the object's outbox (rows written in the same transaction as the change that causes
  * them) to the payments and audit queues, after the response. One flush at a time: changes made
@@ -41,22 +62,27 @@ export class InventoryOutbox {
       .toArray();
     if (!rows.length) return true;
     let ok = true;
-    for (const queue of ["payments", "audit"] as const) {
-      const list = rows.filter((r) => r.queue === queue);
-      if (!list.length) continue;
-      try {
-        await (queue === "audit" ? this.env.AUDIT : this.env.PAYMENTS).sendBatch(
-          list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })),
-        );
-      } catch (err) {
-        log("error", "inventory outbox send failed", { queue, rows: list.length, error: String(err) });
-        ok = false;
-        continue;
+    // The ledger first: a payments message may be about rows the ledger is about to write.
+    for (const queue of ["ledger", "payments", "audit"] as const) {
+      for (const list of bySize(rows.filter((r) => r.queue === queue))) {
+        try {
+          await this.binding(queue).sendBatch(
+            list.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })),
+          );
+        } catch (err) {
+          log("error", "inventory outbox send failed", { queue, rows: list.length, error: String(err) });
+          ok = false;
+          continue;
+        }
+        const ids = list.map((r) => r.id);
+        this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
       }
-      const ids = list.map((r) => r.id);
-      this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
     }
     return ok && rows.length === OUTBOX_BATCH ? this.flushOnce() : ok;
+  }
+
+  private binding(queue: OutboxQueue): Queue {
+    return queue === "audit" ? this.env.AUDIT : queue === "ledger" ? this.env.LEDGER : this.env.PAYMENTS;
   }
 
   /** Starts shipping without holding up the caller; joins the flush in flight if there is one. */

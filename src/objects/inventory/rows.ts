@@ -3,6 +3,7 @@
  * the pending change set of one transaction, and the sale-window rule.
  */
 import type { AuditMessage } from "../../queues/audit-messages";
+import type { LedgerMessage } from "../../queues/ledger-messages";
 import type { PaymentMessage } from "../../queues/payment-messages";
 import type { HoldNotice } from "./live-channel";
 import type {
@@ -11,6 +12,7 @@ import type {
   InventoryConfig,
   InventoryErrorCode,
   InventoryFailure,
+  ProblemExtra,
   SeatCode,
   SeatStatus,
 } from "../inventory-types";
@@ -50,8 +52,8 @@ export type HoldRow = {
 /** Why a hold ended without a sale. */
 export type EndedBy = "owner" | "payment" | "expiry";
 /** The queues the object's outbox feeds. */
-export type OutboxQueue = "payments" | "audit";
-export type OutboxBody = { payments: PaymentMessage; audit: AuditMessage };
+export type OutboxQueue = "payments" | "audit" | "ledger";
+export type OutboxBody = { payments: PaymentMessage; audit: AuditMessage; ledger: LedgerMessage };
 
 export const CODE: Record<SeatStatus, SeatCode> = { available: "a", held: "h", sold: "s", blocked: "b" };
 export const LIVE = `('active','checking_out')`;
@@ -90,6 +92,11 @@ export const MAX_PARAMS = 100;
 
 export function fail(code: InventoryErrorCode, detail: string, conflicts?: string[]): InventoryFailure {
   return conflicts ? { ok: false, code, detail, conflicts } : { ok: false, code, detail };
+}
+
+/** An order-side refusal with its API answer: an `ErrorCode` and any extra fields. */
+export function problem(code: string, detail: string, extra?: ProblemExtra): InventoryFailure {
+  return { ok: false, code: "problem", detail, problem: extra ? { code, extra } : { code } };
 }
 
 export function chunks<T>(items: T[], size: number): T[][] {

@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -67,6 +67,46 @@ const V5 = [
   `CREATE TABLE IF NOT EXISTS revoked_admissions (ticket TEXT PRIMARY KEY, until INTEGER NOT NULL)`,
 ];
 
+/**
+ * v6: the purchase write side. Orders, their lines, payment rows (charges and refunds), tickets,
+ * webhook events already applied and Idempotency-Key records live here, changed in the same
+ * transactions as the seats; every change is shipped to D1 through the `ledger` queue with the
+ * row's `version`, so the ledger never moves a row backwards. `seq` orders rows by creation
+ * (timestamps can tie).
+ */
+const V6 = [
+  `CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, user_id TEXT NOT NULL,
+     email TEXT NOT NULL, hold_id TEXT NOT NULL, status TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL,
+     refunded_amount INTEGER NOT NULL DEFAULT 0, payment_attempt INTEGER NOT NULL DEFAULT 0, hold_expires_at INTEGER,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, paid_at INTEGER, closed_at INTEGER,
+     version INTEGER NOT NULL DEFAULT 1)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS orders_hold ON orders(hold_id)`,
+  `CREATE INDEX IF NOT EXISTS orders_status ON orders(status)`,
+  `CREATE TABLE IF NOT EXISTS order_lines (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, seat_id TEXT, area_id TEXT,
+     tier TEXT NOT NULL, price INTEGER NOT NULL, quantity INTEGER NOT NULL DEFAULT 1)`,
+  `CREATE INDEX IF NOT EXISTS order_lines_order ON order_lines(order_id)`,
+  `CREATE TABLE IF NOT EXISTS payments (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, order_id TEXT NOT NULL,
+     kind TEXT NOT NULL, provider TEXT NOT NULL, provider_ref TEXT, idempotency_key TEXT NOT NULL UNIQUE,
+     amount INTEGER NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+     attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, reason TEXT, hold_id TEXT, charge_ref TEXT,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1)`,
+  `CREATE INDEX IF NOT EXISTS payments_order ON payments(order_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS payments_ref ON payments(provider_ref)`,
+  `CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, user_id TEXT NOT NULL,
+     place TEXT NOT NULL, seat_id TEXT, area_id TEXT, tier TEXT NOT NULL, price INTEGER NOT NULL,
+     status TEXT NOT NULL DEFAULT 'valid', code TEXT NOT NULL, used_at INTEGER, used_by TEXT, refund_id TEXT,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1)`,
+  `CREATE INDEX IF NOT EXISTS tickets_order ON tickets(order_id)`,
+  `CREATE INDEX IF NOT EXISTS tickets_refund ON tickets(refund_id)`,
+  // The object's own second line of defence: one live ticket per place.
+  `CREATE UNIQUE INDEX IF NOT EXISTS tickets_live_place ON tickets(place) WHERE status IN ('valid','used')`,
+  `CREATE TABLE IF NOT EXISTS webhook_events (id TEXT PRIMARY KEY, type TEXT NOT NULL, received_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS idempotency_keys (scope TEXT NOT NULL, route TEXT NOT NULL, key TEXT NOT NULL,
+     request_hash TEXT NOT NULL, state TEXT NOT NULL, response_status INTEGER, response_headers TEXT,
+     response_body TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (scope, route, key))`,
+  `INSERT OR IGNORE INTO meta (key, value) VALUES ('seq', 0)`,
+];
+
 /** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -78,6 +118,7 @@ export function migrate(sql: SqlStorage): void {
   if (current < 3) for (const stmt of V3) sql.exec(stmt);
   if (current < 4) for (const stmt of V4) sql.exec(stmt);
   if (current < 5) for (const stmt of V5) sql.exec(stmt);
+  if (current < 6) for (const stmt of V6) sql.exec(stmt);
   sql.exec(
     `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     SCHEMA_VERSION,

@@ -2,6 +2,7 @@ import { encodeHoldId } from "../../domain/hold-ids";
 import type { AuditMessage } from "../../queues/audit-messages";
 import { METRIC, count } from "../../observability/metrics";
 import type { LiveChannel } from "./live-channel";
+import { OrderBook } from "./order-book";
 import { CHANGE_LOG_LIMIT } from "./schema";
 import {
   HOLD_STATUS_OF,
@@ -26,6 +27,9 @@ import type { Change, HoldLine, HoldView, InventoryConfig } from "../inventory-t
  */
 export class InventoryStore {
   readonly sql: SqlStorage;
+  /** Orders, payments and tickets, shipped to the ledger at the end of each transaction. */
+  readonly book: OrderBook;
+  private depth = 0;
   private configCache: InventoryConfig | null | undefined;
   private eventIdCache: string | undefined;
 
@@ -35,6 +39,7 @@ export class InventoryStore {
     readonly live: LiveChannel,
   ) {
     this.sql = ctx.storage.sql;
+    this.book = new OrderBook(this.sql);
   }
 
   /**
@@ -83,10 +88,23 @@ export class InventoryStore {
    * that was rolled back.
    */
   tx<T>(fn: () => T): T {
+    // Modules compose: a step that opens its own transaction inside another joins the outer one.
+    if (this.depth > 0) return fn();
     try {
-      return this.ctx.storage.transactionSync(fn);
+      return this.ctx.storage.transactionSync(() => {
+        this.depth++;
+        try {
+          const result = fn();
+          // The ledger rows are written in the transaction that changed them: never lost, never early.
+          for (const message of this.book.drain(this.eventId())) this.enqueue("ledger", message);
+          return result;
+        } finally {
+          this.depth--;
+        }
+      });
     } catch (err) {
       this.live.discard();
+      this.book.discard();
       this.configCache = undefined;
       throw err;
     }
@@ -225,6 +243,17 @@ export class InventoryStore {
     if (endedBy !== "payment" && h.status === "checking_out" && h.order_id) {
       const reason = endedBy === "owner" ? "released" : "expired";
       this.enqueue("payments", { type: "cancel_payment", orderId: h.order_id, holdId: h.id, reason });
+      // The order closes in this same transaction: a success that still arrives for it is
+      // refunded (released on purpose) or re-acquires the seats under the rules (lapsed).
+      const o = this.book.order(h.order_id);
+      if (o?.status === "pending_payment" && o.hold_id === h.id) {
+        const now = Date.now();
+        this.book.update("orders", o.id, {
+          status: endedBy === "owner" ? "cancelled" : "expired",
+          updated_at: now,
+          closed_at: now,
+        });
+      }
     }
     this.auditHold(status === "expired" ? "hold.expired" : "hold.released", h, { previous: h.status });
   }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createDb, type Db } from "../../db/client";
 import { audit } from "../../audit/emit";
 import { checkIn, scannerManifest } from "../../domain/check-in";
+import { inventoryStub } from "../../domain/event-lifecycle";
 import { eventKeys, rotateEventKey } from "../../domain/ticket-issuer";
 import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
@@ -45,8 +46,8 @@ export const ScannerKeySchema = z
 const CODE_FORMAT = "T1.<base64url claims {tid,eid,seat,iat,kid?}>.<base64url signature over 'T1.<claims>'>";
 
 /** What an offline scanner is provisioned with: every honoured key and the live ticket ids. */
-async function scannerKey(db: Db, eventId: string): Promise<z.infer<typeof ScannerKeySchema>> {
-  const m = await scannerManifest(db, eventId);
+async function scannerKey(env: Env, db: Db, eventId: string): Promise<z.infer<typeof ScannerKeySchema>> {
+  const m = await scannerManifest(env, db, eventId);
   return {
     eventId,
     algorithm: "Ed25519",
@@ -80,7 +81,7 @@ export const checkInRoutes = createRouter()
       const db = createDb(c.env.DB);
       const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
       const { code, gate } = c.req.valid("json");
-      const ticket = await checkIn(db, { eventId: event.id, code, usedBy: gate ?? c.var.auth.userId });
+      const ticket = await checkIn(c.env, db, { eventId: event.id, code, usedBy: gate ?? c.var.auth.userId });
       return c.json(
         { result: "admitted" as const, ticket: toTicket(ticket, event), place: ticket.place, tier: ticket.tier },
         200,
@@ -102,7 +103,7 @@ export const checkInRoutes = createRouter()
       const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
       // A snapshot of who may still enter: never serve it from a cache.
       c.header("Cache-Control", "no-store");
-      return c.json(await scannerKey(db, event.id), 200);
+      return c.json(await scannerKey(c.env, db, event.id), 200);
     },
   )
   .openapi(
@@ -123,6 +124,8 @@ export const checkInRoutes = createRouter()
       const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
       const before = await eventKeys(db, event.id);
       const after = await rotateEventKey(db, event.id);
+      // The object keeps the signing key in memory; it signs with the new one from now on.
+      if (event.publishedAt != null) await inventoryStub(c.env.EVENT_INVENTORY, event.id).forgetSigningKey();
       audit(c, {
         action: "event.ticket_key_rotated",
         entityType: "event",
@@ -132,6 +135,6 @@ export const checkInRoutes = createRouter()
         data: { from: before.kid, to: after.kid },
       });
       c.header("Cache-Control", "no-store");
-      return c.json(await scannerKey(db, event.id), 200);
+      return c.json(await scannerKey(c.env, db, event.id), 200);
     },
   );

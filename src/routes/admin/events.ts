@@ -8,8 +8,7 @@ import { reindexEvent } from "../../db/queries/event-search";
 import { events, type EventRow } from "../../db/schema";
 import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
-import { changeEventStatus, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
-import { queueCancellationRefunds } from "../../domain/refunds";
+import { changeEventStatus, inventoryStub, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
 import { defaultMaxSeatsPerUser } from "../../domain/order-policy";
 import { queueEventNotifications } from "../../notifications/event-fanout";
 import type { AuthContext } from "../../env";
@@ -290,7 +289,8 @@ export const eventRoutes = createRouter()
       const event = await managedEvent(db, c.var.auth, c.req.valid("param").id);
       const row = await changeEventStatus(db, event, c.req.valid("json").status, Date.now(), c.env.EVENT_INVENTORY);
       if (row.status === "cancelled") {
-        await queueCancellationRefunds(db, c.env, event.id);
+        // The object refunds every paid order in one transaction; a later payment refunds itself.
+        if (row.publishedAt != null) await inventoryStub(c.env.EVENT_INVENTORY, event.id).cancelEvent();
         await queueEventNotifications(c.env, event.id, "event_cancelled");
       }
       await reindexEvent(c.env.DB, event.id);

@@ -2,11 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { getEvent } from "../../db/queries/catalog";
-import { getOrder, orderDetail } from "../../db/queries/orders";
 import { orders } from "../../db/schema";
 import { ORDER_STATUSES } from "../../db/schema/constants";
 import { visibleOr404 } from "../../domain/catalog-access";
-import { refundTickets } from "../../domain/refunds";
+import { inventoryStub } from "../../domain/event-lifecycle";
+import { eventOfOrder } from "../../domain/order-ids";
+import { refundOrder } from "../../domain/refunds";
 import { notFound } from "../../errors";
 import { paymentProvider } from "../../payments";
 import { OrderSchema, OrderSummarySchema, toOrder, toOrderSummary } from "../order-schemas";
@@ -77,20 +78,20 @@ export const adminOrderRoutes = createRouter()
     }),
     async (c) => {
       const db = createDb(c.env.DB);
-      const order = await getOrder(db, c.req.valid("param").id);
-      if (!order) throw notFound("Order");
-      visibleOr404(c.var.auth, await getEvent(db, order.eventId), "Order");
+      const orderId = c.req.valid("param").id;
+      const eventId = eventOfOrder(orderId);
+      if (!eventId) throw notFound("Order");
+      // The event decides who may refund; the order itself lives in the event's object.
+      visibleOr404(c.var.auth, await getEvent(db, eventId), "Order");
       const body = c.req.valid("json") ?? {};
-      const refund = await refundTickets(
-        { db, env: c.env, provider: paymentProvider(c.env) },
-        order,
-        "organizer",
-        c.var.auth.userId,
-        body.ticketIds,
-      );
+      const deps = { env: c.env, provider: paymentProvider(c.env) };
+      const refund = await refundOrder(deps, eventId, orderId, "organizer", c.var.auth.userId, {
+        ...(body.ticketIds ? { ticketIds: body.ticketIds } : {}),
+      });
+      const detail = await inventoryStub(c.env.EVENT_INVENTORY, eventId).orderDetail(orderId);
       return c.json(
         {
-          order: toOrder((await orderDetail(db, order.id))!),
+          order: toOrder(detail!),
           refund: { id: refund.refundId, amount: refund.amount, status: refund.status },
         },
         200,
