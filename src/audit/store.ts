@@ -50,16 +50,21 @@ export async function appendEntry(db: D1Database, entry: ChainEntry): Promise<Ap
   return (await appendEntries(db, [entry])) === 1 ? "appended" : "duplicate";
 }
 
-const INSERT = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id,
-    organizer_id, event_id, order_id, data, prev_hash, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
 /**
  * Appends many entries in one D1 batch (one transaction): redeliveries are filtered and the last
  * row read in one round trip (a read batch), the chain is extended in memory from that row, and
  * all rows land together or none do. A flash sale audits every hold; two round trips per hundred
  * entries instead of three per entry keeps the single chain writer ahead of the queue.
  */
+/** Entries per insert statement: their JSON stays well under D1's 2 MB bound-value limit. */
+const ROWS_PER_STATEMENT = 200;
+
+const INSERT_MANY = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id, ip_hash, entity_type, entity_id,
+    organizer_id, event_id, order_id, data, prev_hash, hash)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+    value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13
+  FROM json_each(?) ORDER BY key`;
+
 export async function appendEntries(db: D1Database, entries: ChainEntry[]): Promise<number> {
   if (!entries.length) return 0;
   const ids = [...new Set(entries.map((e) => e.entryId))];
@@ -84,32 +89,33 @@ export async function appendEntries(db: D1Database, entries: ChainEntry[]): Prom
   const last = answers[answers.length - 1]!.results[0] as { seq: number; hash: string } | undefined;
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS;
-  const statements: D1PreparedStatement[] = [];
+  const rows: unknown[][] = [];
   for (const entry of fresh) {
     const hash = await chainHash(prevHash, entry);
     seq += 1;
-    statements.push(
-      db
-        .prepare(INSERT)
-        .bind(
-          seq,
-          entry.entryId,
-          entry.at,
-          entry.action,
-          entry.actorId,
-          entry.ipHash,
-          entry.entityType,
-          entry.entityId,
-          entry.organizerId,
-          entry.eventId,
-          entry.orderId,
-          entry.data == null ? null : JSON.stringify(entry.data),
-          prevHash,
-          hash,
-        ),
-    );
+    rows.push([
+      seq,
+      entry.entryId,
+      entry.at,
+      entry.action,
+      entry.actorId,
+      entry.ipHash,
+      entry.entityType,
+      entry.entityId,
+      entry.organizerId,
+      entry.eventId,
+      entry.orderId,
+      entry.data == null ? null : JSON.stringify(entry.data),
+      prevHash,
+      hash,
+    ]);
     prevHash = hash;
   }
+  // One statement per page of entries (a JSON array read by json_each), not one per entry: a
+  // batch of 100 entries is one round trip of a few statements.
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+    statements.push(db.prepare(INSERT_MANY).bind(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))));
   await db.batch(statements);
   return fresh.length;
 }

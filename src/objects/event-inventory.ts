@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { ClientMessageSchema, type ServerMessage } from "../live/protocol";
-import { encodeHoldId } from "../domain/hold-ids";
+import type { ServerMessage } from "../live/protocol";
 import { log } from "../observability/log";
-import { revoke, restockWatched, setRestockWatch } from "./inventory/admission";
+import { revoke } from "./inventory/admission";
+import { AfterCommit } from "./inventory/after-commit";
 import { SeatBlocks } from "./inventory/blocks";
 import { HoldChanges } from "./inventory/hold-changes";
 import { HoldMaker } from "./inventory/hold-create";
@@ -14,11 +14,11 @@ import { RefundDesk, type RefundInput } from "./inventory/refund-desk";
 import { TicketDesk } from "./inventory/ticket-desk";
 import type { PaymentProvider } from "../db/schema/constants";
 import { LateSales } from "./inventory/late-sales";
-import { LiveChannel, type SocketState, safeSend } from "./inventory/live-channel";
+import { LiveChannel } from "./inventory/live-channel";
+import { answerClient } from "./inventory/socket-messages";
 import { InventoryLoader } from "./inventory/loading";
-import { InventoryOutbox } from "./inventory/outbox";
 import { ReadModel } from "./inventory/read-model";
-import { LIVE, Pending } from "./inventory/rows";
+import { Pending } from "./inventory/rows";
 import { migrate } from "./inventory/schema";
 import { InventoryStore } from "./inventory/store";
 import type {
@@ -48,9 +48,6 @@ import type {
   Snapshot,
 } from "./inventory-types";
 
-/** After a failed outbox send, try again this much later (the alarm carries the retry). */
-const OUTBOX_RETRY_MS = 30_000;
-
 /**
  * One per event: the truth about every seat and GA area. A thin RPC shell over the modules in
  * `inventory/`: each RPC runs one module call (one synchronous SQLite transaction: check and
@@ -60,7 +57,6 @@ const OUTBOX_RETRY_MS = 30_000;
 export class EventInventory extends DurableObject<Env> {
   private readonly s: InventoryStore;
   private readonly live: LiveChannel;
-  private readonly outbox: InventoryOutbox;
   private readonly holds: HoldMaker;
   private readonly changes: HoldChanges;
   private readonly late: LateSales;
@@ -72,27 +68,13 @@ export class EventInventory extends DurableObject<Env> {
   private readonly results: PaymentResults;
   private readonly tickets: TicketDesk;
   private readonly idempotency: IdempotencyRecords;
-  /** The alarm time this instance last set (undefined: unknown, e.g. after eviction or an alarm run). */
-  private armedAt: number | null | undefined;
-  /** When the alarm must fire to retry a failed outbox send (null: nothing to retry). */
-  private retryAt: number | null = null;
-  /** The waiting room asked to hear of returned places (undefined: not read yet). */
-  private restockWatch: boolean | undefined;
-  private restockTelling = false;
+  private readonly after: AfterCommit;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.live = new LiveChannel(ctx);
     this.s = new InventoryStore(ctx, env, this.live);
-    this.outbox = new InventoryOutbox(
-      this.s.sql,
-      env,
-      ctx,
-      () => this.armRetry(),
-      () => {
-        this.retryAt = null;
-      },
-    );
+    this.after = new AfterCommit(ctx, env, this.s, this.live);
     this.holds = new HoldMaker(this.s);
     this.changes = new HoldChanges(this.s);
     this.late = new LateSales(this.s);
@@ -109,87 +91,11 @@ export class EventInventory extends DurableObject<Env> {
     });
   }
 
-  // ---------------------------------------------------------------- after commit
-
-  /**
-   * After every change: sockets get the deltas, the outbox starts shipping, a sleeping waiting
-   * room hears of returned places, and the alarm moves to the earliest live deadline (no storage
-   * write when it is already there, which is the common case on the hold path).
-   */
-  private async afterCommit(): Promise<void> {
-    const row = this.s.sql
-      .exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`)
-      .one();
-    let next = row.d ?? null;
-    if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
-    this.live.flush(() => this.s.soldOut());
-    void this.outbox.start();
-    await this.tellRestock();
-    if (next === this.armedAt) return;
-    if (next == null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
-    this.armedAt = next;
-  }
-
-  /** Runs one module call, then the after-commit step. */
-  private async run<T>(change: () => T): Promise<T> {
-    const result = change();
-    await this.afterCommit();
-    return result;
-  }
-
-  /** Makes the alarm fire soon enough to retry the outbox (or a lost restock notice). */
-  private async armRetry(): Promise<void> {
-    const at = Date.now() + OUTBOX_RETRY_MS;
-    this.retryAt = at;
-    if (this.armedAt == null || this.armedAt > at) {
-      await this.ctx.storage.setAlarm(at);
-      this.armedAt = at;
-    }
-  }
-
-  /**
-   * After a sell-out the waiting room sleeps; once places are back (a refund, an unblock, a
-   * lapsed checkout) it is told, once, before the change that freed them answers, so a fan who
-   * was told "sold out" is waiting again by the time the refund returns. Costs nothing on the hold
-   * path unless the room is watching.
-   */
-  private async tellRestock(): Promise<void> {
-    this.restockWatch ??= restockWatched(this.s.sql);
-    if (!this.restockWatch || this.restockTelling || this.s.soldOut()) return;
-    this.restockTelling = true;
-    try {
-      await this.env.WAITING_ROOM.getByName(this.s.eventId()).restocked();
-      setRestockWatch(this.s.sql, false);
-      this.restockWatch = false;
-    } catch (err) {
-      log("error", "waiting room not told of returned places", { error: String(err) });
-      await this.armRetry();
-    } finally {
-      this.restockTelling = false;
-    }
-  }
-
-  /** Releases holds past their deadline, if any, so what is read next is current. */
-  private async settleDue(now: number): Promise<void> {
-    const due = this.s.sql
-      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now)
-      .one().n;
-    if (due === 0) return;
-    await this.run(() =>
-      this.s.tx(() => {
-        const p = new Pending();
-        this.s.expireDue(now, p);
-        this.s.commit(p);
-      }),
-    );
-  }
-
   /** Releases every expired hold in one transaction and re-arms; early or repeated runs are harmless. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.armedAt = undefined; // the runtime cleared the alarm that just fired
-    const expired = await this.run(() =>
+    this.after.armedAt = undefined; // the runtime cleared the alarm that just fired
+    const expired = await this.after.run(() =>
       this.s.tx(() => {
         const p = new Pending();
         const n = this.s.expireDue(now, p);
@@ -198,7 +104,7 @@ export class EventInventory extends DurableObject<Env> {
       }),
     );
     // The alarm is also the outbox's retry: wait for the send so a failure re-arms it.
-    const flushing = this.outbox.inFlight;
+    const flushing = this.after.outbox.inFlight;
     if (flushing) await flushing;
     log("info", "inventory alarm", { eventId: this.s.eventId(), expired, durationMs: Date.now() - now });
   }
@@ -210,7 +116,7 @@ export class EventInventory extends DurableObject<Env> {
    * as nothing is held or sold; otherwise `in_use`.
    */
   async initialize(input: InitializeInput): Promise<InitializeResult> {
-    const result = await this.run(() => this.loader.initialize(input));
+    const result = await this.after.run(() => this.loader.initialize(input));
     // A reload has no deltas: everyone watching gets the new map whole.
     if (result.ok && this.live.size > 0) this.live.broadcast({ type: "snapshot", ...(await this.snapshot()) });
     return result;
@@ -223,7 +129,7 @@ export class EventInventory extends DurableObject<Env> {
 
   /** New tier prices for a published event, in one transaction; `in_use` once anything has sold. */
   async reprice(input: RepriceInput, now: number = Date.now()): Promise<RepriceResult> {
-    return this.run(() => this.loader.reprice(input, now));
+    return this.after.run(() => this.loader.reprice(input, now));
   }
 
   // ---------------------------------------------------------------- RPC: holds
@@ -233,7 +139,7 @@ export class EventInventory extends DurableObject<Env> {
    * Failures: `seats_unavailable` (with conflicts), `unknown_seats`, `sold_out`, `limit_exceeded`.
    */
   async hold(input: HoldInput, now: number = Date.now()): Promise<HoldResult> {
-    return this.run(() => this.holds.hold(input, now));
+    return this.after.run(() => this.holds.hold(input, now));
   }
 
   /** Reads a hold. A live hold past its deadline reads as `expired` even before the alarm runs. */
@@ -243,7 +149,7 @@ export class EventInventory extends DurableObject<Env> {
 
   /** The owner gives a live hold back. `not_owner` for anyone else. */
   async release(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
-    return this.run(() => this.changes.release(holdId, userId, now));
+    return this.after.run(() => this.changes.release(holdId, userId, now));
   }
 
   /**
@@ -256,17 +162,17 @@ export class EventInventory extends DurableObject<Env> {
     orderId?: string,
     now: number = Date.now(),
   ): Promise<HoldChangeResult> {
-    return this.run(() => this.changes.beginCheckout(holdId, userId, orderId, now));
+    return this.after.run(() => this.changes.beginCheckout(holdId, userId, orderId, now));
   }
 
   /** Payment succeeded: the hold's seats become sold. Idempotent for the same orderId. */
   async confirm(holdId: string, orderId: string, now: number = Date.now()): Promise<HoldChangeResult> {
-    return this.run(() => this.changes.confirm(holdId, orderId, now));
+    return this.after.run(() => this.changes.confirm(holdId, orderId, now));
   }
 
   /** Payment failed or was cancelled: release the hold at once, whoever asks. */
   async abandon(holdId: string, now: number = Date.now()): Promise<HoldChangeResult> {
-    return this.run(() => this.changes.abandon(holdId, now));
+    return this.after.run(() => this.changes.abandon(holdId, now));
   }
 
   /** A payment that succeeded after its hold lapsed: sell the same seats if they are all still free. */
@@ -276,44 +182,44 @@ export class EventInventory extends DurableObject<Env> {
     userId: string,
     now: number = Date.now(),
   ): Promise<ReacquireResult> {
-    return this.run(() => this.late.reacquire(input, orderId, userId, now));
+    return this.after.run(() => this.late.reacquire(input, orderId, userId, now));
   }
 
   /** A refund gives sold seats (or GA places) of an order back to sale, once per refund id. */
   async returnToSale(input: ReturnInput, now: number = Date.now()): Promise<ReturnResult> {
-    return this.run(() => this.late.returnToSale(input, now));
+    return this.after.run(() => this.late.returnToSale(input, now));
   }
 
   /** Organizer holds seats back. Held or sold seats cannot be blocked (`seats_unavailable`). */
   async block(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
-    return this.run(() => this.blocks.setBlocked(seatIds, true, now));
+    return this.after.run(() => this.blocks.setBlocked(seatIds, true, now));
   }
 
   /** Organizer returns blocked seats to sale; seats in other states are left alone. */
   async unblock(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
-    return this.run(() => this.blocks.setBlocked(seatIds, false, now));
+    return this.after.run(() => this.blocks.setBlocked(seatIds, false, now));
   }
 
   // ---------------------------------------------------------------- RPC: orders and payments
 
   /** Checkout: the hold becomes an order with lines and attempt 1, in one transaction with the seats. */
   async openCheckout(input: OpenCheckoutInput, now: number = Date.now()): Promise<CheckoutOpen> {
-    return this.run(() => this.orders.open(input, now));
+    return this.after.run(() => this.orders.open(input, now));
   }
 
   /** Pay again after a decline: the same seats under a new hold and a new attempt. */
   async openRetry(input: OpenRetryInput, now: number = Date.now()): Promise<CheckoutOpen> {
-    return this.run(() => this.orders.openRetry(input, now));
+    return this.after.run(() => this.orders.openRetry(input, now));
   }
 
   /** Records the intent the provider created for an attempt (by its idempotency key). */
   async recordIntent(key: string, reference: string, actorId: string, now: number = Date.now()) {
-    return this.run(() => this.orders.recordIntent(key, reference, actorId, now));
+    return this.after.run(() => this.orders.recordIntent(key, reference, actorId, now));
   }
 
   /** The provider refused an attempt outright: the order fails and the seats go back. */
   async refusePayment(key: string, reason: string, now: number = Date.now()): Promise<void> {
-    return this.run(() => this.orders.refuse(key, reason, now));
+    return this.after.run(() => this.orders.refuse(key, reason, now));
   }
 
   /** The charge a cancel names (by the hold its attempt paid for), or the order's current one. */
@@ -323,7 +229,7 @@ export class EventInventory extends DurableObject<Env> {
 
   /** The provider cancelled a charge's intent. */
   async chargeCanceled(paymentId: string, now: number = Date.now()): Promise<void> {
-    return this.run(() => this.orders.chargeCanceled(paymentId, now));
+    return this.after.run(() => this.orders.chargeCanceled(paymentId, now));
   }
 
   /**
@@ -340,7 +246,7 @@ export class EventInventory extends DurableObject<Env> {
     for (let round = 0; ; round++) {
       const plan = this.results.plan(intent);
       const signed = plan.sell ? await this.tickets.sign(plan.order, plan.lines, now) : null;
-      const r = await this.run(() => this.results.succeeded(intent, provider, signed, webhookEventId, now));
+      const r = await this.after.run(() => this.results.succeeded(intent, provider, signed, webhookEventId, now));
       if (r.outcome !== "resign" || round >= 3) return r;
     }
   }
@@ -352,12 +258,12 @@ export class EventInventory extends DurableObject<Env> {
     webhookEventId?: string,
     now: number = Date.now(),
   ): Promise<string> {
-    return this.run(() => this.results.failed(intent, kind, webhookEventId, now));
+    return this.after.run(() => this.results.failed(intent, kind, webhookEventId, now));
   }
 
   /** Refunds tickets: tickets, seats and the refund row in one transaction; the money through the outbox. */
   async refundTickets(input: RefundInput, now: number = Date.now()): Promise<RefundRecorded> {
-    return this.run(() => this.refunds.refundTickets(input, now));
+    return this.after.run(() => this.refunds.refundTickets(input, now));
   }
 
   /** A recorded refund, for sending to the provider. */
@@ -371,12 +277,12 @@ export class EventInventory extends DurableObject<Env> {
     outcome: { refundRef: string } | { error: string; retryable: boolean },
     now: number = Date.now(),
   ): Promise<void> {
-    return this.run(() => this.refunds.sent(paymentId, outcome, now));
+    return this.after.run(() => this.refunds.sent(paymentId, outcome, now));
   }
 
   /** The event is cancelled: sales stop and every order holding money is refunded. */
   async cancelEvent(now: number = Date.now()): Promise<{ refunds: string[] }> {
-    return this.run(() => this.refunds.cancelEvent(now));
+    return this.after.run(() => this.refunds.cancelEvent(now));
   }
 
   /** One order with its lines, tickets and payments, as it stands now. */
@@ -386,7 +292,7 @@ export class EventInventory extends DurableObject<Env> {
 
   /** Admits a ticket (its code verified by the Worker) exactly once. */
   async checkIn(ticketId: string, usedBy: string, now: number = Date.now()): Promise<CheckInResult> {
-    return this.run(() => this.tickets.checkIn(ticketId, usedBy, now));
+    return this.after.run(() => this.tickets.checkIn(ticketId, usedBy, now));
   }
 
   /** Live ticket ids (valid and used) for an offline scanner's manifest. */
@@ -435,8 +341,7 @@ export class EventInventory extends DurableObject<Env> {
    */
   async watchRestock(): Promise<boolean> {
     const soldOut = this.s.soldOut();
-    setRestockWatch(this.s.sql, soldOut);
-    this.restockWatch = soldOut;
+    this.after.watch(soldOut);
     return soldOut;
   }
 
@@ -444,13 +349,13 @@ export class EventInventory extends DurableObject<Env> {
 
   /** The current version alone: lets a client's If-None-Match be answered without the map. */
   async currentVersion(now: number = Date.now()): Promise<number> {
-    await this.settleDue(now);
+    await this.after.settleDue(now);
     return this.s.version();
   }
 
   /** The whole map, compact: one SELECT over the seats. Expired holds are released first. */
   async snapshot(now: number = Date.now()): Promise<Snapshot> {
-    await this.settleDue(now);
+    await this.after.settleDue(now);
     return this.reads.snapshot();
   }
 
@@ -487,37 +392,7 @@ export class EventInventory extends DurableObject<Env> {
   }
   /** Client messages: `resync` and `watch_hold`; anything else is answered with an error, the socket stays. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const reply = (m: ServerMessage) => safeSend(ws, JSON.stringify(m));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
-    } catch {
-      return reply({ type: "error", code: "malformed", message: "messages are JSON objects" });
-    }
-    const msg = ClientMessageSchema.safeParse(parsed);
-    if (!msg.success)
-      return reply({
-        type: "error",
-        code: "malformed",
-        message: 'expected {type:"resync", version} or {type:"watch_hold", holdId}',
-      });
-    if (msg.data.type === "resync") return reply(await this.catchUp(msg.data.version));
-    const state = ws.deserializeAttachment() as SocketState | null;
-    const holdId = msg.data.holdId.includes("~")
-      ? msg.data.holdId.slice(msg.data.holdId.indexOf("~") + 1)
-      : msg.data.holdId;
-    const h = this.s.getHoldRow(holdId);
-    if (!h) return reply({ type: "error", code: "not_found", message: "no such hold" });
-    if (!state?.userId || state.userId !== h.user_id)
-      return reply({
-        type: "error",
-        code: "forbidden",
-        message: "you can follow only your own holds (connect with ?token=)",
-      });
-    const publicId = encodeHoldId(this.s.eventId(), h.id);
-    this.live.follow(ws, publicId);
-    const view = this.s.toView(h, Date.now());
-    reply({ type: "hold", holdId: publicId, status: view.status, expiresAt: view.expiresAt, serverTime: Date.now() });
+    await answerClient(this.s, this.live, ws, message, (v) => this.catchUp(v));
   }
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     try {

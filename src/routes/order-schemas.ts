@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ORDER_STATUSES } from "../db/schema/constants";
-import type { orderDetail } from "../db/queries/orders";
+import type { OrderDetail } from "../objects/inventory/order-rows";
 import type { OrderRow } from "../db/schema";
 import type { PaymentHandle } from "../payments/provider";
 
@@ -85,7 +85,7 @@ export function toOrderSummary(o: OrderRow): z.infer<typeof OrderSummarySchema> 
   };
 }
 
-export function toOrder(d: NonNullable<Awaited<ReturnType<typeof orderDetail>>>): z.infer<typeof OrderSchema> {
+export function toOrder(d: OrderDetail): z.infer<typeof OrderSchema> {
   return {
     ...toOrderSummary(d.order),
     lines: d.lines.map((l) => ({

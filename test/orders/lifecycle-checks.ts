@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
+import { ledgerLag } from "../helpers/ledger";
 import { until } from "../helpers/wait";
 
 /** The object's own view of one event, read straight from its SQLite (no cache, no settling). */
@@ -60,10 +61,46 @@ async function inFlight(eventId: string, objectOutbox: number): Promise<string[]
   return busy;
 }
 
+/**
+ * The object (the write side) and the D1 ledger agree: every order, payment and ticket of the
+ * object is in D1 at the same version, with the same status and amounts.
+ */
+async function ledgerDisagreements(eventId: string): Promise<string[]> {
+  const out = await ledgerLag(eventId);
+  if (out.length) return out;
+  const mine = await runInDurableObject(env.EVENT_INVENTORY.getByName(eventId), (_i, state) => ({
+    orders: state.storage.sql
+      .exec<{ id: string; status: string; refunded_amount: number }>("SELECT id, status, refunded_amount FROM orders")
+      .toArray(),
+    tickets: state.storage.sql
+      .exec<{ id: string; status: string }>("SELECT id, status FROM tickets")
+      .toArray(),
+  }));
+  const [orders, tickets] = await env.DB.batch<{ id: string; status: string; refunded_amount?: number }>([
+    env.DB.prepare("SELECT id, status, refunded_amount FROM orders WHERE event_id = ?").bind(eventId),
+    env.DB.prepare("SELECT id, status FROM tickets WHERE event_id = ?").bind(eventId),
+  ]);
+  const d1Orders = new Map(orders!.results.map((o) => [o.id, o]));
+  for (const o of mine.orders) {
+    const d = d1Orders.get(o.id);
+    if (d?.status !== o.status || d.refunded_amount !== o.refunded_amount)
+      out.push(`order ${o.id}: object ${o.status}/${o.refunded_amount}, D1 ${d?.status}/${d?.refunded_amount}`);
+  }
+  if (d1Orders.size !== mine.orders.length) out.push(`D1 has ${d1Orders.size} orders, the object ${mine.orders.length}`);
+  const d1Tickets = new Map(tickets!.results.map((t) => [t.id, t.status]));
+  for (const t of mine.tickets)
+    if (d1Tickets.get(t.id) !== t.status) out.push(`ticket ${t.id}: object ${t.status}, D1 ${d1Tickets.get(t.id)}`);
+  if (d1Tickets.size !== mine.tickets.length)
+    out.push(`D1 has ${d1Tickets.size} tickets, the object ${mine.tickets.length}`);
+  return out;
+}
+
 /** Every invariant the brief names, as a list of human-readable breaks (empty: all hold). */
 export async function violations(eventId: string, tokens: Map<string, string>): Promise<string[]> {
   const object = await objectState(eventId);
   const out = await inFlight(eventId, object.outbox);
+  // The ledger has drained: D1 says what the object says. The checks below read D1.
+  out.push(...(await ledgerDisagreements(eventId)));
 
   // Money: what was captured is what the live tickets are worth plus what went (or goes) back.
   const money = (await env.DB.prepare(MONEY).bind(eventId).all<OrderMoney>()).results;
