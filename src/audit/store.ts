@@ -65,9 +65,25 @@ const INSERT_MANY = `INSERT INTO audit_log (seq, entry_id, at, action, actor_id,
     value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13
   FROM json_each(?) ORDER BY key`;
 
+/**
+ * The chain's end as this isolate last wrote it. The audit consumer runs one batch at a time, so
+ * its next batch usually extends exactly this row: it is then written in one round trip with no
+ * read. A stale tail (another writer appended) or a redelivered entry makes the insert fail on
+ * the primary key or the entry id's unique index, the batch rolls back, and the read path runs.
+ */
+let tail: { seq: number; hash: string } | null = null;
+
 export async function appendEntries(db: D1Database, entries: ChainEntry[]): Promise<number> {
   if (!entries.length) return 0;
-  const ids = [...new Set(entries.map((e) => e.entryId))];
+  const unique = [...new Map(entries.map((e) => [e.entryId, e])).values()];
+  if (tail) {
+    try {
+      return await extend(db, unique, tail);
+    } catch {
+      tail = null; // the read path below decides what is new and where the chain ends
+    }
+  }
+  const ids = unique.map((e) => e.entryId);
   const reads: D1PreparedStatement[] = [];
   // 90 ids per IN list: D1 binds at most 100 parameters per statement.
   for (let i = 0; i < ids.length; i += 90) {
@@ -80,15 +96,19 @@ export async function appendEntries(db: D1Database, entries: ChainEntry[]): Prom
   const answers = await db.batch<Record<string, unknown>>(reads);
   const known = new Set<string>();
   for (const a of answers.slice(0, -1)) for (const r of a.results as { entry_id: string }[]) known.add(r.entry_id);
-  const fresh = entries.filter((e) => {
-    if (known.has(e.entryId)) return false;
-    known.add(e.entryId);
-    return true;
-  });
-  if (!fresh.length) return 0;
+  const fresh = unique.filter((e) => !known.has(e.entryId));
   const last = answers[answers.length - 1]!.results[0] as { seq: number; hash: string } | undefined;
-  let seq = last?.seq ?? 0;
-  let prevHash = last?.hash ?? GENESIS;
+  if (!fresh.length) {
+    tail = last ?? null;
+    return 0;
+  }
+  return extend(db, fresh, last ?? { seq: 0, hash: GENESIS });
+}
+
+/** Writes `fresh` after `from` in one D1 batch (all rows or none) and remembers the new end. */
+async function extend(db: D1Database, fresh: ChainEntry[], from: { seq: number; hash: string }): Promise<number> {
+  let seq = from.seq;
+  let prevHash = from.hash;
   const rows: unknown[][] = [];
   for (const entry of fresh) {
     const hash = await chainHash(prevHash, entry);
@@ -117,6 +137,7 @@ export async function appendEntries(db: D1Database, entries: ChainEntry[]): Prom
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
     statements.push(db.prepare(INSERT_MANY).bind(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))));
   await db.batch(statements);
+  tail = { seq, hash: prevHash };
   return fresh.length;
 }
 
