@@ -7,7 +7,15 @@
 const PATH = "/v1/admin/metrics/bindings";
 /** The totals request itself is counted too (its auth may read D1): it is left out of every sum. */
 const SELF = `request GET ${PATH}`;
+/** The purchase scenario's ledger-lag probe polls the fans' order lists: a measurement, not a purchase. */
+export const LAG_PROBE = "request GET /v1/orders";
 export const CHECKOUT = "request POST /v1/holds/:holdId/checkout";
+/**
+ * The fan's look at the order after paying is not part of the purchase (hold, checkout, payment,
+ * webhook and every consumer they feed): it is reported on its own line. Its only D1 read is the
+ * session check of personal-data routes, one per account per isolate per minute.
+ */
+export const ORDER_READ = "request GET /v1/orders/:id";
 export const WEBHOOK = "request POST /v1/webhooks/stripe";
 
 /** @typedef {{ runs: number, d1: number, d1RoundTrips: number, rpc: number }} Counts */
@@ -19,6 +27,7 @@ export async function bindingTotals(base, token) {
   if (!res.ok) throw new Error(`GET ${PATH} → ${res.status}: ${(await res.text()).slice(0, 300)}`);
   const { sources } = /** @type {{ sources: Sources }} */ (await res.json());
   delete sources[SELF];
+  delete sources[LAG_PROBE];
   return sources;
 }
 
@@ -66,7 +75,9 @@ const r2 = (/** @type {number} */ v) => Math.round(v * 100) / 100;
  */
 export function purchaseCost(before, after, purchases) {
   const sources = delta(before, after);
-  const all = Object.values(sources);
+  const all = Object.entries(sources)
+    .filter(([k]) => k !== ORDER_READ)
+    .map(([, v]) => v);
   const sum = (/** @type {keyof Counts} */ k) => all.reduce((n, s) => n + s[k], 0);
   const per = (/** @type {number} */ v) => (purchases > 0 ? r2(v / purchases) : 0);
   const perRun = (/** @type {string} */ k) => {
@@ -83,6 +94,7 @@ export function purchaseCost(before, after, purchases) {
     rpc_per_purchase: per(sum("rpc")),
     checkout: perRun(CHECKOUT),
     webhook: perRun(WEBHOOK),
+    order_read: perRun(ORDER_READ),
     by_source: sources,
   };
 }
@@ -99,6 +111,7 @@ export function describeCost(cost) {
       `(amortized over ${cost.purchases} purchases, all consumers included)`,
     sync("checkout", cost.checkout),
     sync("webhook", cost.webhook),
+    `${sync("order page after paying (not counted above)", cost.order_read)}: the session check of personal data`,
     ...Object.entries(cost.by_source).map(
       ([k, s]) => `  ${k}: ${s.runs} runs, ${s.d1} statements, ${s.d1RoundTrips} round trips, ${s.rpc} object calls`,
     ),

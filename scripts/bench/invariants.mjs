@@ -12,7 +12,7 @@ const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
  * @param {import("./server.mjs").D1Target} d1 @param {string} eventId @param {Record<string, string>} seatMap
  */
 async function checkTickets(d1, eventId, seatMap) {
-  const [[paidless], [dupes], placeRows, statusRows] = await d1Execute(
+  const [[paidless], [dupes], placeRows, statusRows, [money]] = await d1Execute(
     d1,
     [
       `SELECT (SELECT COUNT(*) FROM orders o WHERE o.status IN ('paid','partially_refunded')
@@ -23,6 +23,14 @@ async function checkTickets(d1, eventId, seatMap) {
           GROUP BY 1, 2 HAVING COUNT(*) > 1)`,
       `SELECT place FROM tickets WHERE event_id = ${sqlString(eventId)} AND status IN ('valid','used')`,
       `SELECT status, COUNT(*) AS n FROM orders WHERE event_id = ${sqlString(eventId)} GROUP BY status`,
+      // Money: what each order captured is what its live tickets are worth plus what went back.
+      `SELECT COUNT(*) AS n FROM (SELECT o.id,
+          (SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = o.id AND kind = 'charge'
+            AND status = 'succeeded') AS captured,
+          (SELECT COALESCE(SUM(amount), 0) FROM payments WHERE order_id = o.id AND kind = 'refund'
+            AND status <> 'failed') AS refunded,
+          (SELECT COALESCE(SUM(price), 0) FROM tickets WHERE order_id = o.id AND status IN ('valid','used')) AS live
+        FROM orders o WHERE o.event_id = ${sqlString(eventId)}) WHERE captured <> live + refunded`,
     ].join(";\n"),
   );
   const ticketPlaces = new Set(placeRows.map((r) => String(r.place)));
@@ -35,6 +43,7 @@ async function checkTickets(d1, eventId, seatMap) {
     seats_with_two_valid_tickets: Number(dupes?.n),
     sold_seats_without_ticket: soldWithoutTicket,
     tickets_on_unsold_seats: ticketsOnUnsold,
+    money_mismatches: Number(money?.n),
     live_tickets: placeRows.length,
     orders: Object.fromEntries(statusRows.map((r) => [String(r.status), Number(r.n)])),
   };

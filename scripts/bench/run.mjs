@@ -75,6 +75,30 @@ try {
 }
 process.exit(exitCode);
 
+/**
+ * The purchase path's targets in one line: purchases per second against the spread scenario
+ * (its requests per second, and its holds per second), D1 per purchase, and the ledger's lag.
+ * @param {Record<string, any>} p the purchase summary @param {Record<string, any> | undefined} spread
+ * @param {ReturnType<typeof purchaseCost>} cost
+ */
+function purchaseTargets(p, spread, cost) {
+  const r2 = (/** @type {number} */ v) => Math.round(v * 100) / 100;
+  const holdsPerS = spread ? spread.holds / spread.elapsed_s : 0;
+  return {
+    check: "purchase_targets",
+    purchases_per_s: p.rps,
+    spread_rps: spread?.rps ?? 0,
+    spread_holds_per_s: r2(holdsPerS),
+    ratio_vs_spread_rps: spread?.rps ? r2(p.rps / spread.rps) : 0,
+    ratio_vs_spread_holds: holdsPerS ? r2(p.rps / holdsPerS) : 0,
+    d1_round_trips_per_purchase: cost.d1_round_trips_per_purchase,
+    d1_statements_per_purchase: cost.d1_per_purchase,
+    ledger_lag_p50_ms: p.ledger_lag_p50_ms,
+    ledger_lag_p99_ms: p.ledger_lag_p99_ms,
+    ledger_lag_max_ms: p.ledger_lag_max_ms,
+  };
+}
+
 async function main() {
   let base = process.env.BASE_URL?.replace(/\/+$/, "");
   /** @type {import("./server.mjs").D1Target | null} */
@@ -158,6 +182,20 @@ async function main() {
     const cost = purchaseCost(before, await settledTotals(base, admin), bought.ok);
     process.stdout.write(`${JSON.stringify(cost)}\n`);
     for (const line of describeCost(cost)) log(line);
+    const targets = purchaseTargets(
+      bought.summary(),
+      results.find((r) => r.scenario === "spread"),
+      cost,
+    );
+    process.stdout.write(`${JSON.stringify(targets)}\n`);
+    log(
+      `purchase targets: ${targets.purchases_per_s}/s = ${targets.ratio_vs_spread_rps}× spread rps, ` +
+        `${targets.ratio_vs_spread_holds}× spread holds/s (target 0.25×); ` +
+        `${cost.d1_round_trips_per_purchase} D1 round trips and ${cost.d1_per_purchase} statements per purchase ` +
+        `(targets 0.2 and 8); checkout ${cost.checkout?.d1 ?? "?"} and webhook ${cost.webhook?.d1 ?? "?"} ` +
+        `D1 statements per request (target 0); ledger lag p50 ${targets.ledger_lag_p50_ms} ms, ` +
+        `p99 ${targets.ledger_lag_p99_ms} ms`,
+    );
   }
 
   log(
@@ -180,6 +218,7 @@ async function main() {
     "seats_with_two_valid_tickets",
     "sold_seats_without_ticket",
     "tickets_on_unsold_seats",
+    "money_mismatches",
   ])) {
     if (k in inv && inv[k] !== 0) bad.push(`${k} ${inv[k]}`);
   }

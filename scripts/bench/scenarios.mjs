@@ -208,6 +208,27 @@ const parse = (s) => {
  * user rows (orders reference users), one token each in `buyers`.
  * @param {Ctx} ctx @param {number} purchases budget @param {string[]} buyers @param {number} concurrency
  */
+/** One paid purchase in this many is followed until the ledger (D1) lists it as paid. */
+const LAG_SAMPLE_EVERY = 8;
+const LAG_POLL_MS = 100;
+const LAG_GIVE_UP_MS = 30_000;
+
+/**
+ * Ledger lag: from the moment the payment answered (the object has sold) until the fan's order
+ * list, which reads D1, shows the order paid. Null when it never did within the bound.
+ * @param {{ base: string }} ctx @param {Record<string, string>} auth @param {string} orderId
+ */
+async function ledgerLag(ctx, auth, orderId) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < LAG_GIVE_UP_MS) {
+    const r = await call(`${ctx.base}/v1/orders?limit=20`, { headers: auth });
+    const items = r.status === 200 ? (parse(r.text).items ?? []) : [];
+    if (items.some((/** @type {any} */ o) => o.id === orderId && o.status === "paid")) return performance.now() - t0;
+    await new Promise((res) => setTimeout(res, LAG_POLL_MS));
+  }
+  return null;
+}
+
 export async function purchase(ctx, purchases, buyers, concurrency) {
   const stats = new Stats("purchase", concurrency);
   const snap = parse(
@@ -320,14 +341,26 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     else {
       stats.count("paid");
       stats.count("seats_bought", seats.length);
+      if ((stats.extra.paid ?? 0) % LAG_SAMPLE_EVERY === 1) probes.push(ledgerLag(ctx, auth, order.orderId));
     }
   };
+  /** @type {Promise<number | null>[]} */
+  const probes = [];
 
   const until = performance.now() + ctx.timeCapMs;
   const loop = async () => {
     while (stats.issued < purchases && performance.now() < until && free.length > 0) await one();
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
+  const lags = /** @type {number[]} */ ((await Promise.all(probes)).filter((v) => v != null)).sort((a, b) => a - b);
+  const at = (/** @type {number} */ q) =>
+    Math.round(lags[Math.min(lags.length - 1, Math.floor(lags.length * q))] ?? -1);
+  // How far D1 (the ledger) trailed the object: paid in the object → listed as paid from D1.
+  stats.count("ledger_lag_samples", lags.length);
+  stats.count("ledger_lag_lost", probes.length - lags.length);
+  stats.count("ledger_lag_p50_ms", at(0.5));
+  stats.count("ledger_lag_p99_ms", at(0.99));
+  stats.count("ledger_lag_max_ms", at(1));
   stats.finish();
   return stats;
 }

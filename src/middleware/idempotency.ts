@@ -182,7 +182,12 @@ async function storeFor(env: Env, path: string): Promise<Store> {
     }
     const eventId = eventOf(raw);
     // An unknown event gets no object (every call would create one): its route answers 404 anyway.
-    const known = eventId ? await requireKnownEvent(env.DB, eventId).then(() => true, () => false) : false;
+    const known = eventId
+      ? await requireKnownEvent(env.DB, eventId).then(
+          () => true,
+          () => false,
+        )
+      : false;
     if (known) return objectStore(env.EVENT_INVENTORY.getByName(eventId!));
     break;
   }

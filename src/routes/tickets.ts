@@ -101,7 +101,13 @@ const OrderHint = z.object({
 async function freshTicket(env: Env, orderId: string | undefined, ticketId: string, userId: string) {
   const eventId = orderId ? eventOfOrder(orderId) : null;
   if (!orderId || !eventId) return undefined;
-  if (!(await requireKnownEvent(env.DB, eventId).then(() => true, () => false))) return undefined;
+  if (
+    !(await requireKnownEvent(env.DB, eventId).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return undefined;
   const d = await inventoryStub(env.EVENT_INVENTORY, eventId).orderDetail(orderId);
   return d?.order.userId === userId ? d.tickets.find((t) => t.id === ticketId) : undefined;
 }

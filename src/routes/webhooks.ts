@@ -11,9 +11,6 @@ import { createRouter } from "./router";
 export const webhooks = createRouter().post("/stripe", async (c) => {
   const raw = await c.req.text();
   const event = await verifyWebhook(raw, c.req.header("Stripe-Signature"), webhookSecret(c.env));
-  const result = await applyWebhookEvent(
-    { env: c.env, provider: paymentProvider(c.env) },
-    event,
-  );
+  const result = await applyWebhookEvent({ env: c.env, provider: paymentProvider(c.env) }, event);
   return c.json({ received: true, ...result }, 200);
 });

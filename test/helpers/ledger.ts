@@ -42,7 +42,11 @@ export async function ledgerLag(eventId: string): Promise<string[]> {
 
 /** Waits (bounded) until D1 holds every row of the event's object at the object's version. */
 export async function ledgerCaughtUp(eventId: string, ms = 10_000): Promise<void> {
-  const lag = await until(() => ledgerLag(eventId), (l) => l.length === 0, ms);
+  const lag = await until(
+    () => ledgerLag(eventId),
+    (l) => l.length === 0,
+    ms,
+  );
   if (lag.length) throw new Error(`the ledger did not catch up with ${eventId}: ${lag.slice(0, 5).join("; ")}`);
 }
 

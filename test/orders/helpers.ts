@@ -158,7 +158,10 @@ export async function paymentRows(orderId: string) {
   );
 }
 
-/** The order's payment rows once every refund it recorded has been answered by the provider (the payments queue sends them). */
+/**
+ * The order's payment rows once every refund it recorded has been answered by the provider (the
+ * payments queue sends them).
+ */
 export const refundsAnswered = (orderId: string) =>
   until(
     () => paymentRows(orderId),
@@ -167,13 +170,15 @@ export const refundsAnswered = (orderId: string) =>
 
 /** The order row as its object holds it. */
 export async function orderRow(orderId: string) {
-  return runInDurableObject(objectOf(orderId), (_i, state) =>
-    state.storage.sql
-      .exec<{ status: string; hold_id: string; payment_attempt: number; refunded_amount: number; amount: number }>(
-        "SELECT status, hold_id, payment_attempt, refunded_amount, amount FROM orders WHERE id = ?",
-        orderId,
-      )
-      .toArray()[0],
+  return runInDurableObject(
+    objectOf(orderId),
+    (_i, state) =>
+      state.storage.sql
+        .exec<{ status: string; hold_id: string; payment_attempt: number; refunded_amount: number; amount: number }>(
+          "SELECT status, hold_id, payment_attempt, refunded_amount, amount FROM orders WHERE id = ?",
+          orderId,
+        )
+        .toArray()[0],
   );
 }
 

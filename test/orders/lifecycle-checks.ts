@@ -72,9 +72,7 @@ async function ledgerDisagreements(eventId: string): Promise<string[]> {
     orders: state.storage.sql
       .exec<{ id: string; status: string; refunded_amount: number }>("SELECT id, status, refunded_amount FROM orders")
       .toArray(),
-    tickets: state.storage.sql
-      .exec<{ id: string; status: string }>("SELECT id, status FROM tickets")
-      .toArray(),
+    tickets: state.storage.sql.exec<{ id: string; status: string }>("SELECT id, status FROM tickets").toArray(),
   }));
   const [orders, tickets] = await env.DB.batch<{ id: string; status: string; refunded_amount?: number }>([
     env.DB.prepare("SELECT id, status, refunded_amount FROM orders WHERE event_id = ?").bind(eventId),
@@ -86,7 +84,8 @@ async function ledgerDisagreements(eventId: string): Promise<string[]> {
     if (d?.status !== o.status || d.refunded_amount !== o.refunded_amount)
       out.push(`order ${o.id}: object ${o.status}/${o.refunded_amount}, D1 ${d?.status}/${d?.refunded_amount}`);
   }
-  if (d1Orders.size !== mine.orders.length) out.push(`D1 has ${d1Orders.size} orders, the object ${mine.orders.length}`);
+  if (d1Orders.size !== mine.orders.length)
+    out.push(`D1 has ${d1Orders.size} orders, the object ${mine.orders.length}`);
   const d1Tickets = new Map(tickets!.results.map((t) => [t.id, t.status]));
   for (const t of mine.tickets)
     if (d1Tickets.get(t.id) !== t.status) out.push(`ticket ${t.id}: object ${t.status}, D1 ${d1Tickets.get(t.id)}`);

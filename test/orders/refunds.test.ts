@@ -9,7 +9,6 @@ import {
   fanWithHold,
   getOrder,
   paySimulated,
-
   refundsAnswered,
   seatMap,
   setupEvent,

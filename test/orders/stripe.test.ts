@@ -240,7 +240,12 @@ describe("Stripe provider (HTTP intercepted)", () => {
       expect(refunded.order.status).toBe("refunded");
 
       const batch = createMessageBatch("payments", [
-        { id: "m-refund", timestamp: new Date(), attempts: 1, body: { type: "refund", paymentId: refunded.refund.id, eventId: event.id } },
+        {
+          id: "m-refund",
+          timestamp: new Date(),
+          attempts: 1,
+          body: { type: "refund", paymentId: refunded.refund.id, eventId: event.id },
+        },
       ]);
       const ctx = createExecutionContext();
       await consumePayments(batch, stripeEnv);
@@ -273,7 +278,12 @@ describe("Stripe provider (HTTP intercepted)", () => {
       200,
     );
     const batch = createMessageBatch("payments", [
-      { id: "m-retry", timestamp: new Date(), attempts: 3, body: { type: "refund", paymentId: refunded.refund.id, eventId: event.id } },
+      {
+        id: "m-retry",
+        timestamp: new Date(),
+        attempts: 3,
+        body: { type: "refund", paymentId: refunded.refund.id, eventId: event.id },
+      },
     ]);
     const ctx = createExecutionContext();
     await consumePayments(batch, stripeEnv);

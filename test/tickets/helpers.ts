@@ -75,14 +75,30 @@ export async function seedTickets(opts: {
     const sql = state.storage.sql;
     sql.exec(
       `INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO NOTHING`,
-      JSON.stringify({ eventId: opts.eventId, holdSeconds: 300, paymentWindowSeconds: 600, maxSeatsPerOrder: 10,
-        maxSeatsPerUser: null, currency: "EUR" }),
+      JSON.stringify({
+        eventId: opts.eventId,
+        holdSeconds: 300,
+        paymentWindowSeconds: 600,
+        maxSeatsPerOrder: 10,
+        maxSeatsPerUser: null,
+        currency: "EUR",
+      }),
     );
     for (const t of built)
       sql.exec(
         `INSERT INTO tickets (id, order_id, user_id, place, seat_id, area_id, tier, price, status, code, created_at,
            updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, 1)`,
-        t.id, order.id, order.userId, t.place, t.seatId ?? null, t.areaId ?? null, t.tier, t.price, t.code, now, now,
+        t.id,
+        order.id,
+        order.userId,
+        t.place,
+        t.seatId ?? null,
+        t.areaId ?? null,
+        t.tier,
+        t.price,
+        t.code,
+        now,
+        now,
       );
   });
   await db.insert(orders).values(order);

@@ -155,7 +155,9 @@ export class OrderBook {
             `UPDATE ${table} SET version = version + 1 WHERE id IN (${part.map(() => "?").join(",")})`,
             ...part,
           );
-        return this.sql.exec<R>(`SELECT * FROM ${table} WHERE id IN (${part.map(() => "?").join(",")})`, ...part).toArray();
+        return this.sql
+          .exec<R>(`SELECT * FROM ${table} WHERE id IN (${part.map(() => "?").join(",")})`, ...part)
+          .toArray();
       });
     const orders = load<OrderSql>("orders", ids("orders"));
     const payments = load<PaymentSql>("payments", ids("payments"));

@@ -119,7 +119,10 @@ export class PaymentResults {
   ): OutcomeResult {
     if (this.cancelled()) {
       this.changes.abandon(order.hold_id, now);
-      return { outcome: "refunded_unavailable", refunds: [this.unavailable(order, intent, "event cancelled", provider, now)] };
+      return {
+        outcome: "refunded_unavailable",
+        refunds: [this.unavailable(order, intent, "event cancelled", provider, now)],
+      };
     }
     let holdId = order.hold_id;
     const confirmed = this.changes.confirm(order.hold_id, order.id, now);
@@ -135,7 +138,10 @@ export class PaymentResults {
         now,
       );
       if (!again.ok)
-        return { outcome: "refunded_unavailable", refunds: [this.unavailable(order, intent, again.detail, provider, now)] };
+        return {
+          outcome: "refunded_unavailable",
+          refunds: [this.unavailable(order, intent, again.detail, provider, now)],
+        };
       holdId = again.holdId;
     }
     for (const t of tickets) {
@@ -175,7 +181,12 @@ export class PaymentResults {
       data: { intent: intent.id, amount: intent.amount, tickets: tickets.length },
       at: now,
     });
-    return { outcome: "paid", userId: order.user_id, queueEnabled: this.s.config()?.sale?.queueEnabled ?? false, refunds: [] };
+    return {
+      outcome: "paid",
+      userId: order.user_id,
+      queueEnabled: this.s.config()?.sale?.queueEnabled ?? false,
+      refunds: [],
+    };
   }
 
   /**
@@ -229,7 +240,13 @@ export class PaymentResults {
   }
 
   /** Paid when the seats were gone (or the event cancelled): the whole charge goes back. */
-  private unavailable(order: OrderSql, intent: IntentFacts, why: string, provider: PaymentProvider, now: number): string {
+  private unavailable(
+    order: OrderSql,
+    intent: IntentFacts,
+    why: string,
+    provider: PaymentProvider,
+    now: number,
+  ): string {
     const refundId = `unavailable_${order.id}`;
     this.s.book.update("orders", order.id, {
       status: "refunded_unavailable",

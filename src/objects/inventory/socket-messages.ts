@@ -30,7 +30,9 @@ export async function answerClient(
     });
   if (msg.data.type === "resync") return reply(await catchUp(msg.data.version));
   const state = ws.deserializeAttachment() as SocketState | null;
-  const holdId = msg.data.holdId.includes("~") ? msg.data.holdId.slice(msg.data.holdId.indexOf("~") + 1) : msg.data.holdId;
+  const holdId = msg.data.holdId.includes("~")
+    ? msg.data.holdId.slice(msg.data.holdId.indexOf("~") + 1)
+    : msg.data.holdId;
   const h = s.getHoldRow(holdId);
   if (!h) return reply({ type: "error", code: "not_found", message: "no such hold" });
   if (!state?.userId || state.userId !== h.user_id)

@@ -27,7 +27,9 @@ export class TicketDesk {
   /** Ids of tickets that may still enter (valid) and that entered (used), for offline gates. */
   liveIds(): { valid: string[]; used: string[] } {
     const rows = this.s.sql
-      .exec<{ id: string; status: string }>(`SELECT id, status FROM tickets WHERE status IN ('valid','used') ORDER BY id`)
+      .exec<{ id: string; status: string }>(
+        `SELECT id, status FROM tickets WHERE status IN ('valid','used') ORDER BY id`,
+      )
       .toArray();
     return {
       valid: rows.filter((r) => r.status === "valid").map((r) => r.id),
