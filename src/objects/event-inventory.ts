@@ -247,7 +247,9 @@ export class EventInventory extends DurableObject<Env> {
       const plan = this.results.plan(intent);
       const signed = plan.sell ? await this.tickets.sign(plan.order, plan.lines, now) : null;
       const r = await this.after.run(() => this.results.succeeded(intent, provider, signed, webhookEventId, now));
-      if (r.outcome !== "resign" || round >= 3) return r;
+      if (r.outcome !== "resign") return r;
+      // Never acknowledge a success without applying it: the provider delivers it again.
+      if (round >= 3) throw new Error("the order kept changing while its tickets were signed; retry the delivery");
     }
   }
 

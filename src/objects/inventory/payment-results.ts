@@ -106,7 +106,7 @@ export class PaymentResults {
   }
 
   private cancelled(): boolean {
-    return this.s.config()?.sale?.status === "cancelled";
+    return this.s.eventCancelled();
   }
 
   /** The sale: the hold's seats are sold (or re-acquired under the rules), tickets issued, order paid. */

@@ -110,6 +110,12 @@ export class InventoryStore {
     }
   }
 
+  /** The event was cancelled (`cancelEvent`): a payment from now on is refunded, never ticketed. */
+  eventCancelled(): boolean {
+    if (this.config()?.sale?.status === "cancelled") return true;
+    return this.sql.exec(`SELECT 1 FROM meta WHERE key = 'cancelled' AND value = 1`).toArray().length > 0;
+  }
+
   /** No seat available and no GA place left. */
   soldOut(): boolean {
     const seat = this.sql.exec(`SELECT 1 FROM seats WHERE status = 'available' LIMIT 1`).toArray().length > 0;
