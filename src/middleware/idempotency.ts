@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { log } from "../observability/log";
 import { isEventId, parseHoldId, requireKnownEvent } from "../domain/event-ids";
 import { eventOfOrder } from "../domain/order-ids";
+import type { IdempotencyRecord, IdempotencySlot } from "../objects/inventory/idempotency";
 
 /** How long the first response to a key is kept and replayed. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -29,16 +30,8 @@ const EXEMPT = /^\/v1\/(webhooks|pay|auth)(\/|$)/;
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ["Content-Type", "Location", "ETag"];
 
-type Slot = { scope: string; route: string; key: string };
-type Row = {
-  request_hash: string;
-  state: "in_progress" | "done";
-  response_status: number | null;
-  response_headers: string | null;
-  response_body: string | null;
-  created_at: number;
-  expires_at: number;
-};
+type Slot = IdempotencySlot;
+type Row = IdempotencyRecord;
 
 const inProgress = () =>
   new AppError("request_in_progress", "A request with this Idempotency-Key is still running; retry shortly", {

@@ -1,4 +1,3 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { createDb } from "../../src/db/client";
@@ -13,6 +12,7 @@ import type {
 } from "../../src/queues/ledger-messages";
 import { seedEvent } from "../helpers/catalog";
 import { createUser, uniq } from "../helpers/fixtures";
+import { runConsumer } from "../helpers/queues";
 
 /** A buyer and an on-sale event in D1: ledger rows need both for their foreign keys. */
 export async function seedBuyer() {
@@ -139,37 +139,10 @@ export function testEnv(onNotify?: (bodies: unknown[]) => Promise<void>) {
   };
 }
 
-let seq = 0;
 /** Runs the ledger (or ledger-dlq) consumer on message bodies; returns the queue result with retry delays. */
-export async function runLedger(bodies: unknown[], e: Env, opts: { attempts?: number; dlq?: boolean } = {}) {
-  const batch = createMessageBatch(
-    opts.dlq ? "ledger-dlq" : "ledger",
-    bodies.map((body) => ({
-      id: `l${++seq}-${crypto.randomUUID()}`,
-      timestamp: new Date(),
-      attempts: opts.attempts ?? 1,
-      body,
-    })),
-  );
-  // getQueueResult reports which messages were retried, not with what delay: record it here.
-  const delays: Record<string, number | undefined> = {};
-  for (const m of batch.messages) {
-    const retry = m.retry.bind(m);
-    Object.defineProperty(m, "retry", {
-      value: (o?: QueueRetryOptions) => {
-        delays[m.id] = o?.delaySeconds;
-        return retry(o);
-      },
-    });
-  }
-  const ctx = createExecutionContext();
-  await (opts.dlq ? consumeLedgerDeadLetters : consumeLedger)(batch, e);
-  const result = await getQueueResult(batch, ctx);
-  return {
-    ...result,
-    ids: batch.messages.map((m) => m.id),
-    retryDelays: result.retryMessages.map((r) => delays[r.msgId]),
-  };
+export function runLedger(bodies: unknown[], e: Env, opts: { attempts?: number; dlq?: boolean } = {}) {
+  const queue = opts.dlq ? "ledger-dlq" : "ledger";
+  return runConsumer(queue, opts.dlq ? consumeLedgerDeadLetters : consumeLedger, bodies, e, opts.attempts);
 }
 
 /** The D1 rows with these ids, in camelCase as drizzle reads them (undefined when missing). */

@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
 import type { NotificationRow } from "../../src/db/schema";
@@ -6,6 +6,7 @@ import { consumeNotificationDeadLetters, consumeNotifications } from "../../src/
 import { seedEvent, type SeedEvent } from "../helpers/catalog";
 import { createUser } from "../helpers/fixtures";
 import type { Json } from "../helpers/http";
+import { runConsumer } from "../helpers/queues";
 import { seedTickets } from "../tickets/helpers";
 
 /** A queue binding that records what is sent to it instead of delivering it. */
@@ -46,34 +47,10 @@ export async function paidOrder(
   return { fan, event, order, tickets };
 }
 
-let seq = 0;
 /** Runs a consumer on message bodies (each with `attempts`) and returns the queue result. */
-export async function run(bodies: unknown[], e: Env, opts: { attempts?: number; dlq?: boolean } = {}) {
+export function run(bodies: unknown[], e: Env, opts: { attempts?: number; dlq?: boolean } = {}) {
   const queue = opts.dlq ? "notifications-dlq" : "notifications";
-  const batch = createMessageBatch(
-    queue,
-    bodies.map((body) => ({
-      id: `n${++seq}-${crypto.randomUUID()}`,
-      timestamp: new Date(),
-      attempts: opts.attempts ?? 1,
-      body,
-    })),
-  );
-  // getQueueResult reports which messages were retried, not with what delay: record it here.
-  const delays: Record<string, number | undefined> = {};
-  for (const m of batch.messages) {
-    const retry = m.retry.bind(m);
-    Object.defineProperty(m, "retry", {
-      value: (o?: QueueRetryOptions) => {
-        delays[m.id] = o?.delaySeconds;
-        return retry(o);
-      },
-    });
-  }
-  const ctx = createExecutionContext();
-  await (opts.dlq ? consumeNotificationDeadLetters : consumeNotifications)(batch, e);
-  const result = await getQueueResult(batch, ctx);
-  return { ...result, retryDelays: result.retryMessages.map((r) => delays[r.msgId]) };
+  return runConsumer(queue, opts.dlq ? consumeNotificationDeadLetters : consumeNotifications, bodies, e, opts.attempts);
 }
 
 /** Notification rows of an order, by id. */
