@@ -1,8 +1,19 @@
-import { encodeQr } from "./qr-encode";
+import { encode } from "uqr";
 
-/** The QR matrix for `text` (rows of modules, true = dark), level M, smallest version that fits. */
-export function qrMatrix(text: string): boolean[][] {
-  return encodeQr(text);
+/**
+ * The QR matrix for `text` (rows of modules, true = dark), level M, smallest version that fits,
+ * from `uqr` (a port of Nayuki's reference encoder; pure TypeScript, so the Worker and the fan
+ * site's bundle draw the same symbol). `mask` forces one of the eight mask patterns (0–7);
+ * by default the encoder scores all eight and keeps the best. Throws a RangeError when `text`
+ * cannot fit version 40.
+ */
+export function qrMatrix(text: string, mask?: number): boolean[][] {
+  try {
+    return encode(text, { ecc: "M", border: 0, ...(mask === undefined ? {} : { maskPattern: mask }) }).data;
+  } catch (err) {
+    const bytes = new TextEncoder().encode(text).length;
+    throw new RangeError(`QR code text too long: ${bytes} bytes do not fit version 40 at level M`, { cause: err });
+  }
 }
 
 /**
@@ -13,12 +24,16 @@ export function qrMatrix(text: string): boolean[][] {
  * Throws if `text` is too long for a QR code.
  */
 export function qrSvg(text: string, opts: { margin?: number; moduleSize?: number } = {}): string {
+  return matrixSvg(qrMatrix(text), opts);
+}
+
+/** The SVG document of an encoded matrix; see `qrSvg` for the options. */
+export function matrixSvg(matrix: boolean[][], opts: { margin?: number; moduleSize?: number } = {}): string {
   const margin = opts.margin ?? 4;
   const moduleSize = opts.moduleSize ?? 4;
   if (!Number.isInteger(margin) || margin < 0)
     throw new RangeError(`qrSvg: margin must be a non-negative integer, got ${margin}`);
   if (!(moduleSize > 0)) throw new RangeError(`qrSvg: moduleSize must be positive, got ${moduleSize}`);
-  const matrix = qrMatrix(text);
   const size = matrix.length + margin * 2;
   const px = size * moduleSize;
   return (

@@ -1,6 +1,5 @@
 import jsQRImport from "jsqr";
 import { describe, expect, it } from "vitest";
-import { encodeQr } from "../../src/domain/qr-encode";
 import { qrMatrix, qrSvg } from "../../src/domain/qr-svg";
 import { generateEventKeyPair, signTicketCode, verifyTicketCode } from "../../src/domain/ticket-codes";
 
@@ -97,15 +96,21 @@ describe("qrMatrix", () => {
 
   it.each([0, 1, 2, 3, 4, 5, 6, 7])("decodes with mask pattern %i forced", (mask) => {
     // Penalty scoring picks the mask, so a wrong mask formula would only break some codes.
-    for (const input of ["HELLO", ticketCodeLike, text(500)]) expect(decode(encodeQr(input, mask))?.data).toBe(input);
+    for (const input of ["HELLO", ticketCodeLike, text(500)]) expect(decode(qrMatrix(input, mask))?.data).toBe(input);
+  });
+
+  it("honours a forced mask: the eight patterns give eight different symbols", () => {
+    const symbols = new Set([0, 1, 2, 3, 4, 5, 6, 7].map((mask) => JSON.stringify(qrMatrix(ticketCodeLike, mask))));
+    expect(symbols.size).toBe(8);
   });
 
   it("decodes the empty string", () => {
     expect(decode(qrMatrix(""))?.data).toBe("");
   });
 
-  it("throws a clear error when the input cannot fit any version", () => {
-    expect(() => qrMatrix(text(2332))).toThrow(/too long: 2332 bytes, at most 2331 bytes/);
+  it("throws a clear RangeError when the input cannot fit any version", () => {
+    expect(() => qrMatrix(text(2332))).toThrow(RangeError);
+    expect(() => qrMatrix(text(2332))).toThrow(/too long: 2332 bytes do not fit version 40 at level M/);
   });
 });
 
