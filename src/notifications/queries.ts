@@ -69,3 +69,30 @@ export async function markForResend(db: Db, id: string, now: number): Promise<No
     .returning();
   return row ?? null;
 }
+
+/** The id of the message a resend copies (a copy of a copy still names the first one). */
+const firstOf = (id: string) => id.split(":resend:")[0]!;
+
+/**
+ * A sent message asked for again is a second message, not the first one re-marked: it gets its
+ * own row (`<first id>:resend:<time><random>`, `pending`), so the log and the mailbox show each
+ * email or SMS that went out. The content is the first message's, as it was sent.
+ */
+export async function copyForResend(db: Db, row: NotificationRow, now: number): Promise<NotificationRow> {
+  const suffix = `${now.toString(36)}${crypto.randomUUID().slice(0, 8)}`;
+  const [copy] = await db
+    .insert(notifications)
+    .values({
+      ...row,
+      id: `${firstOf(row.id)}:resend:${suffix}`,
+      status: "pending",
+      providerMessageId: null,
+      attempts: 0,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      sentAt: null,
+    })
+    .returning();
+  return copy!;
+}

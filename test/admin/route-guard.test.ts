@@ -43,6 +43,7 @@ const ROUTES: [string, string][] = [
   ["GET", "/v1/admin/events/x1/check-in/key"],
   ["POST", "/v1/admin/events/x1/check-in/key/rotate"],
   ["GET", "/v1/admin/events/x1/orders"],
+  ["GET", "/v1/admin/orders/x1"],
   ["POST", "/v1/admin/orders/x1/refund"],
   ["GET", "/v1/admin/notifications"],
   ["POST", "/v1/admin/notifications/x1/resend"],

@@ -73,6 +73,7 @@ const EXPECT: Record<string, string> = {
   adminGetQueue: ORG_READ,
   adminConfigureQueue: ORG_WRITE,
   adminListEventOrders: ORG_READ,
+  adminGetOrder: ORG_READ,
   adminRefundOrder: ORG_WRITE,
   adminCheckIn: ORG_WRITE,
   adminGetCheckInKey: ORG_READ,

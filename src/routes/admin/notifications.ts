@@ -4,7 +4,8 @@ import type { NotificationRow } from "../../db/schema";
 import { NOTIFICATION_CHANNELS, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from "../../db/schema/constants";
 import { canSee, listScope } from "../../domain/catalog-access";
 import { AppError, notFound } from "../../errors";
-import { getNotification, listNotifications, markForResend } from "../../notifications/queries";
+import { audit } from "../../audit/emit";
+import { copyForResend, getNotification, listNotifications, markForResend } from "../../notifications/queries";
 import type { NotificationMessage } from "../../queues/notification-messages";
 import { jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
@@ -36,7 +37,7 @@ export const NotificationSchema = z
   })
   .openapi("Notification");
 
-const toNotification = (r: NotificationRow) => ({
+export const toNotification = (r: NotificationRow) => ({
   ...r,
   createdAt: iso(r.createdAt)!,
   updatedAt: iso(r.updatedAt)!,
@@ -82,6 +83,9 @@ export const adminNotificationRoutes = createRouter()
       method: "post",
       path: "/notifications/{id}/resend",
       summary: "Send a notification again (after a failure or on request)",
+      description:
+        "A failed or pending row is sent again as it is. A sent row is copied into a new row (a second email " +
+        "or SMS, `<id>:resend:<suffix>`), which is the one answered and queued.",
       request: { params: IdParam("id") },
       responses: { 202: jsonResponse(NotificationSchema, "Queued for sending"), ...pickProblems(401, 403, 404, 409) },
     }),
@@ -91,8 +95,21 @@ export const adminNotificationRoutes = createRouter()
       // A row without an event belongs to no organizer: admins only.
       if (!found || !(c.var.auth.role === "admin" || (found.organizerId && canSee(c.var.auth, found.organizerId))))
         throw notFound("Notification");
-      const row = await markForResend(db, found.id, Date.now());
+      const { organizerId: _org, ...note } = found;
+      const row =
+        note.status === "sent"
+          ? await copyForResend(db, note, Date.now())
+          : await markForResend(db, note.id, Date.now());
       if (!row) throw new AppError("conflict", "This notification is being sent right now; try again in a few minutes");
+      audit(c, {
+        action: "notification.resent",
+        entityType: "notification",
+        entityId: row.id,
+        organizerId: found.organizerId,
+        eventId: row.eventId,
+        orderId: row.orderId,
+        data: { of: found.id, kind: row.kind, channel: row.channel },
+      });
       await c.env.NOTIFICATIONS.send({ type: "resend", notificationId: row.id } satisfies NotificationMessage, {
         contentType: "json",
       });

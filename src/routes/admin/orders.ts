@@ -1,18 +1,23 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
+import { listAudit } from "../../audit/query";
 import { createDb } from "../../db/client";
 import { getEvent } from "../../db/queries/catalog";
-import { orders } from "../../db/schema";
+import { decodeCursor, linesOfOrders, searchEventOrders } from "../../db/queries/event-orders";
 import { ORDER_STATUSES } from "../../db/schema/constants";
-import { visibleOr404 } from "../../domain/catalog-access";
+import { listScope, visibleOr404 } from "../../domain/catalog-access";
 import { inventoryStub } from "../../domain/event-lifecycle";
 import { eventOfOrder } from "../../domain/order-ids";
+import { type LabelLayout, placeNames } from "../../domain/place-labels";
+import { placesMatching } from "../../domain/place-search";
 import { refundOrder } from "../../domain/refunds";
-import { notFound } from "../../errors";
+import type { AuthContext } from "../../env";
+import { AppError, notFound } from "../../errors";
+import { listNotifications } from "../../notifications/queries";
 import { paymentProvider } from "../../payments";
-import { OrderSchema, OrderSummarySchema, toOrder, toOrderSummary } from "../order-schemas";
+import { OrderSchema, toOrder } from "../order-schemas";
 import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
+import { AdminOrderPageSchema, AdminOrderSchema, toAdminOrder, toAdminSummary } from "./order-schemas";
 import { IdParam } from "./schemas";
 
 const base = { tags: ["admin"], security: [{ bearer: [] }] };
@@ -25,6 +30,32 @@ const RefundBody = z.strictObject({
     .openapi({ description: "Tickets to refund; omit to refund every valid ticket of the order" }),
 });
 
+const text = (max: number) => z.string().trim().min(1).max(max).optional();
+const OrderQuery = z.object({
+  q: text(200).openapi({ description: "Search box: part of the buyer's email, an order id, or a seat" }),
+  email: text(254).openapi({ description: "Part of the buyer's email, any case" }),
+  orderId: text(100).openapi({ description: "The order id, whole or its `ord_…` part" }),
+  seat: text(100).openapi({
+    description: 'A seat or area: its id ("STALLS-B-3") or label ("Stalls · Row B · Seat 3", "B3")',
+  }),
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+  cursor: text(200).openapi({ description: "`nextCursor` of the previous page" }),
+});
+
+/**
+ * The event of an order the caller may manage (its organizer's members, or an admin), or 404. A
+ * malformed id, another organizer's event and a draft (which has no object yet: asking one would
+ * create it) all end here, before any Durable Object is reached.
+ */
+async function manageableEvent(db: ReturnType<typeof createDb>, auth: AuthContext, orderId: string) {
+  const eventId = eventOfOrder(orderId);
+  if (!eventId) throw notFound("Order");
+  const event = visibleOr404(auth, await getEvent(db, eventId), "Order");
+  if (event.status === "draft") throw notFound("Order");
+  return event;
+}
+
 /** Organizer views of orders and refunds, scoped to the caller's events. */
 export const adminOrderRoutes = createRouter()
   .openapi(
@@ -33,28 +64,72 @@ export const adminOrderRoutes = createRouter()
       ...base,
       method: "get",
       path: "/events/{id}/orders",
-      summary: "Orders of an event",
-      request: {
-        params: IdParam("id"),
-        query: z.object({
-          status: z.enum(ORDER_STATUSES).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(100),
-        }),
-      },
+      summary: "Search an event's orders, newest first",
+      description:
+        "Read from D1 (the ledger, about a second behind the event's object). Criteria combine with AND; " +
+        "`q` matches when the email part, the order id or the seat does.",
+      request: { params: IdParam("id"), query: OrderQuery },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(OrderSummarySchema) }), "Orders"),
+        200: jsonResponse(AdminOrderPageSchema, "Orders"),
         ...pickProblems(400, 401, 403, 404),
       },
     }),
     async (c) => {
       const db = createDb(c.env.DB);
       const event = visibleOr404(c.var.auth, await getEvent(db, c.req.valid("param").id), "Event");
-      const q = c.req.valid("query");
-      const where = q.status
-        ? and(eq(orders.eventId, event.id), eq(orders.status, q.status))
-        : eq(orders.eventId, event.id);
-      const rows = await db.select().from(orders).where(where).orderBy(desc(orders.createdAt)).limit(q.limit).all();
-      return c.json({ items: rows.map(toOrderSummary) }, 200);
+      const { q, seat, cursor, ...f } = c.req.valid("query");
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (after === null) throw new AppError("validation_failed", "cursor is not a nextCursor of this list");
+      const layout = event.layoutSnapshot as LabelLayout;
+      const page = await searchEventOrders(c.env.DB, {
+        ...f,
+        eventId: event.id,
+        ...(seat ? { places: placesMatching(layout, seat) } : {}),
+        ...(q ? { any: { text: q, places: placesMatching(layout, q) } } : {}),
+        ...(after ? { cursor: after } : {}),
+      });
+      const lines = await linesOfOrders(
+        c.env.DB,
+        page.rows.map((o) => o.id),
+      );
+      const names = placeNames(layout);
+      const items = page.rows.map((o) =>
+        toAdminSummary(
+          o,
+          event.id,
+          lines.filter((l) => l.order_id === o.id),
+          names,
+        ),
+      );
+      return c.json({ items, nextCursor: page.nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      operationId: "adminGetOrder",
+      ...base,
+      method: "get",
+      path: "/orders/{id}",
+      summary: "One order of your event: lines, payment attempts, tickets, refunds, audit trail, notifications",
+      description:
+        "The order, its payments and tickets come from the event's object (current the moment they change); " +
+        "the audit trail and the notifications from D1.",
+      request: { params: IdParam("id") },
+      responses: { 200: jsonResponse(AdminOrderSchema, "Order"), ...pickProblems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const db = createDb(c.env.DB);
+      const orderId = c.req.valid("param").id;
+      const event = await manageableEvent(db, c.var.auth, orderId);
+      const detail = await inventoryStub(c.env.EVENT_INVENTORY, event.id).orderDetail(orderId);
+      if (!detail) throw notFound("Order");
+      const scope = { eventId: event.id, orderId };
+      const [trail, notes] = await Promise.all([
+        listAudit(c.env.DB, c.var.auth, { ...scope, limit: 200 }),
+        listNotifications(db, { ...scope, organizerId: listScope(c.var.auth), limit: 200 }),
+      ]);
+      const names = placeNames(event.layoutSnapshot as LabelLayout);
+      return c.json(toAdminOrder(detail, names, trail.items, notes), 200);
     },
   )
   .openapi(
@@ -79,10 +154,8 @@ export const adminOrderRoutes = createRouter()
     async (c) => {
       const db = createDb(c.env.DB);
       const orderId = c.req.valid("param").id;
-      const eventId = eventOfOrder(orderId);
-      if (!eventId) throw notFound("Order");
       // The event decides who may refund; the order itself lives in the event's object.
-      visibleOr404(c.var.auth, await getEvent(db, eventId), "Order");
+      const eventId = (await manageableEvent(db, c.var.auth, orderId)).id;
       const body = c.req.valid("json") ?? {};
       const deps = { env: c.env, provider: paymentProvider(c.env) };
       const refund = await refundOrder(deps, eventId, orderId, "organizer", c.var.auth.userId, {
