@@ -67,6 +67,14 @@ ui.get(
   page((p) => ({ page: "admin-event", title: "Event sales", area: "admin", data: { id: p.id ?? "" } })),
 );
 ui.get(
+  "/admin/events/:id/orders",
+  page((p) => ({ page: "admin-orders", title: "Orders", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/admin/orders/:id",
+  page((p) => ({ page: "admin-order", title: "Order", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
   "/admin/team",
   page(() => ({ page: "admin-team", title: "Team", area: "admin" })),
 );

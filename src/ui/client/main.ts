@@ -6,6 +6,8 @@ import { adminEventForm } from "./admin/event-form";
 import { adminFeed } from "./admin/feeds";
 import { adminHome } from "./admin/home";
 import { adminLayoutBuilder } from "./admin/layout-builder";
+import { adminOrderPage } from "./admin/order-page";
+import { adminEventOrders } from "./admin/orders";
 import { adminTeam } from "./admin/team";
 import { adminVenues } from "./admin/venues";
 import { errorText } from "./admin/common";
@@ -29,6 +31,8 @@ const PAGES: Record<string, (data: DOMStringMap) => unknown> = {
   "admin-layout": (d) => adminLayoutBuilder(d.id ?? ""),
   "admin-event-new": () => adminEventForm(),
   "admin-event": (d) => adminEventDashboard(d.id ?? ""),
+  "admin-orders": (d) => adminEventOrders(d.id ?? ""),
+  "admin-order": (d) => adminOrderPage(d.id ?? ""),
   "admin-check-in": () => adminCheckIn(),
   "admin-team": () => adminTeam(),
   "admin-feed": (d) => adminFeed(d.feed ?? "audit"),

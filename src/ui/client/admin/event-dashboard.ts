@@ -62,6 +62,9 @@ export async function adminEventDashboard(id: string) {
       s === "on_sale" ? act("Close sales", "closed") : null,
       s !== "cancelled" && s !== "draft" ? act("Cancel event", "cancelled", true) : null,
       s !== "draft" ? h("a", { class: "btn", href: `/events/${event.id}` }, "View on site") : null,
+      s !== "draft"
+        ? h("a", { class: "btn", href: `/admin/events/${event.id}/orders`, "data-testid": "orders-link" }, "Orders")
+        : null,
       h("a", { class: "btn", href: `/admin/check-in?event=${event.id}` }, "Check-in"),
     ]);
     header.replaceChildren(
