@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { EVENT_CATEGORIES, EVENT_STATUSES, type EventStatus } from "../db/schema/constants";
 import { searchEvents, type EventListRow } from "../db/queries/event-search";
+import { refundDeadline } from "../domain/order-policy";
 import { SALES_STATUSES, salesStatus } from "../domain/sales-status";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
@@ -25,9 +26,7 @@ const EventSummary = z
     endsAt: z.string(),
     status: z.enum(EVENT_STATUSES),
     salesStatus: z.enum(SALES_STATUSES),
-    venue: VenueRef.extend({
-      timezone: z.string().openapi({ description: "IANA time zone of the venue: show times in it" }),
-    }),
+    venue: VenueRef,
     priceFrom: Money.nullable(),
   })
   .openapi("EventSummary");
@@ -52,6 +51,13 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
+const RefundPolicy = z
+  .object({
+    kind: z.enum(["none", "full_until"]).openapi({ description: "`full_until`: a full refund until `refundsUntil`" }),
+    hoursBeforeStart: z.number().int().nullable(),
+    refundsUntil: z.string().nullable().openapi({ format: "date-time" }),
+  })
+  .openapi("RefundPolicy", { description: "Whether and until when fans may cancel for a refund" });
 const Tier = z.object({ key: z.string(), name: z.string(), amount: z.number().int(), currency: z.string() });
 const EventDetail = EventSummary.omit({ venue: true, priceFrom: true })
   .extend({
@@ -67,6 +73,7 @@ const EventDetail = EventSummary.omit({ venue: true, priceFrom: true })
     }),
     venue: VenueRef.extend({ address: z.string(), timezone: z.string() }),
     tiers: z.array(Tier),
+    refundPolicy: RefundPolicy,
   })
   .openapi("EventDetail");
 
@@ -117,9 +124,16 @@ function toSummary(r: EventListRow, now: number): z.infer<typeof EventSummary> {
       { status: r.status, salesStartAt: r.sales_start_at, salesEndAt: r.sales_end_at, endsAt: r.ends_at },
       now,
     ),
-    venue: { id: r.venue_id, name: r.venue_name, city: r.city, country: r.country, timezone: r.timezone },
+    venue: { id: r.venue_id, name: r.venue_name, city: r.city, country: r.country },
     priceFrom: r.price_from === null ? null : { amount: r.price_from, currency: r.price_currency ?? "" },
   };
+}
+
+function refundPolicyView(hours: number | null, startsAt: number): z.infer<typeof RefundPolicy> {
+  const until = refundDeadline({ refundDeadlineHours: hours, startsAt });
+  return until === null
+    ? { kind: "none", hoursBeforeStart: null, refundsUntil: null }
+    : { kind: "full_until", hoursBeforeStart: hours, refundsUntil: iso(until) };
 }
 
 /** Serves from the edge cache when enabled; lists are public, so the full URL is a safe key. */
@@ -212,6 +226,7 @@ export const events = createRouter()
           timezone: e.timezone as string,
         },
         tiers,
+        refundPolicy: refundPolicyView(e.refund_deadline_hours as number | null, startsAt),
       },
       200,
     );

@@ -6,6 +6,7 @@ import { metricsRoutes } from "./admin/metrics";
 import { auth } from "./auth";
 import { docs } from "./docs";
 import { events } from "./events";
+import { eventCalendar } from "./event-calendar";
 import { eventLayout } from "./event-layout";
 import { health } from "./health";
 import { mailbox } from "./mailbox";
@@ -41,6 +42,7 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/v1", seats);
   app.route("/v1", live);
   app.route("/v1", eventLayout);
+  app.route("/v1", eventCalendar);
   app.route("/v1/venues", venues);
   app.route("/v1/tickets", ticketRoutes);
   app.route("/docs", docs);

@@ -5,7 +5,7 @@ import { getEvent } from "../db/queries/catalog";
 import { listOrders } from "../db/queries/orders";
 import { checkout, locateOrder, retryPayment } from "../domain/checkout";
 import { inventoryStub } from "../domain/event-lifecycle";
-import { fanCancellation } from "../domain/order-policy";
+import { fanCancellation, refundQuote } from "../domain/order-policy";
 import { refundOrder } from "../domain/refunds";
 import { AppError, notFound } from "../errors";
 import { requireIdempotencyKey } from "../middleware/idempotency";
@@ -61,6 +61,16 @@ const OrderParam = z.object({
     .max(100)
     .openapi({ param: { name: "id", in: "path" } }),
 });
+
+export const CancellationQuoteSchema = z
+  .object({
+    allowed: z.boolean(),
+    amount: z.number().int().openapi({ description: "Minor units a cancellation now would refund (0 if refused)" }),
+    currency: z.string(),
+    refundsUntil: z.string().nullable().openapi({ format: "date-time", description: "null: no fan refunds" }),
+    reason: z.string().nullable().openapi({ description: "Why cancelling is refused; null when allowed" }),
+  })
+  .openapi("CancellationQuote");
 
 function deps(env: Env) {
   return { ns: env.EVENT_INVENTORY, provider: paymentProvider(env), env };
@@ -162,6 +172,26 @@ export const orderRoutes = createRouter()
         ),
         201,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      operationId: "quoteMyOrderCancellation",
+      ...base,
+      method: "get",
+      path: "/orders/{id}/cancellation",
+      summary: "What cancelling your order now would refund, under the event's refund policy",
+      description: "Shown to the fan before they confirm POST /v1/orders/{id}/cancel; nothing changes.",
+      request: { params: OrderParam },
+      responses: { 200: jsonResponse(CancellationQuoteSchema, "The quote"), ...pickProblems(401, 404) },
+    }),
+    async (c) => {
+      const d = await ownOrder(c.env, c.req.valid("param").id, c.var.auth.userId);
+      const event = await getEvent(createDb(c.env.DB), d.order.eventId);
+      if (!event) throw notFound("Order");
+      const q = refundQuote(event, { status: d.order.status, tickets: d.tickets });
+      const until = q.refundsUntil === null ? null : new Date(q.refundsUntil).toISOString();
+      return c.json({ ...q, refundsUntil: until, currency: d.order.currency }, 200);
     },
   )
   .openapi(

@@ -45,7 +45,8 @@ describe("POST /v1/orders/:id/cancel", () => {
   });
 
   it("answers 409 refund_not_allowed when the event offers no refunds", async () => {
-    const { event } = await setupEvent();
+    const { org, event } = await setupEvent();
+    await expectJson(await refundPolicy(org, event.id, null), 200);
     const { fan, orderId } = await paidOrder(event.id, ["A-2-1"]);
     await expectProblem(
       await call("POST", `/v1/orders/${orderId}/cancel`, { token: fan.token }),

@@ -98,13 +98,12 @@ const EXPECT: Record<string, string> = {
   getVenue: PUBLIC,
   getEventSeats: PUBLIC,
   getEventLayout: PUBLIC,
+  getEventCalendar: PUBLIC,
   getQueueFairness: PUBLIC,
   // WebSocket upgrades: without an Upgrade header every caller gets 426 (the queue socket first
   // wants its ?token=); test/live and test/waiting-room check who may open them.
   connectEventLive: "aaaaaaa",
   connectQueueLive: "aaaaaaa",
-  // Any signed-in caller may ask for a socket ticket for a published event (it only names the caller).
-  createLiveTicket: ANY_USER,
   // A fan's own things.
   createHold: ANY_USER,
   getHold: FAN_OWN,
@@ -117,6 +116,7 @@ const EXPECT: Record<string, string> = {
   getMyOrder: FAN_OWN,
   retryOrderPayment: "1a44444", // 409: the order is paid, not failed
   cancelMyOrder: "1a44444",
+  quoteMyOrderCancellation: FAN_OWN,
   listMyTickets: ANY_USER,
   getMyTicket: FAN_OWN,
   getMyTicketQr: FAN_OWN,

@@ -9,7 +9,7 @@ import { events, type EventRow } from "../../db/schema";
 import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
 import { changeEventStatus, inventoryStub, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
-import { defaultMaxSeatsPerUser } from "../../domain/order-policy";
+import { DEFAULT_REFUND_DEADLINE_HOURS, defaultMaxSeatsPerUser } from "../../domain/order-policy";
 import { queueEventNotifications } from "../../notifications/event-fanout";
 import type { AuthContext } from "../../env";
 import { AppError, notFound } from "../../errors";
@@ -45,8 +45,9 @@ const fields = {
     .nullable()
     .optional()
     .openapi({ description: "Most seats one account may hold or buy; default twice maxSeatsPerOrder, null: no cap" }),
-  /** Fans may cancel for a refund until this many hours before the start; null: no fan refunds. */
-  refundDeadlineHours: z.number().int().min(0).max(8760).nullable().optional(),
+  refundDeadlineHours: z.number().int().min(0).max(8760).nullable().optional().openapi({
+    description: "Fans may cancel for a full refund until this many hours before the start; default 48, null: none",
+  }),
   currency: z.string().regex(/^[A-Z]{3}$/, "ISO 4217, three upper-case letters"),
 };
 const CreateEvent = z.strictObject({ ...fields, organizerId: z.string().min(1).max(100).optional() });
@@ -128,7 +129,8 @@ export const eventRoutes = createRouter()
           maxSeatsPerOrder: b.maxSeatsPerOrder,
           maxSeatsPerUser:
             b.maxSeatsPerUser === undefined ? defaultMaxSeatsPerUser(b.maxSeatsPerOrder) : b.maxSeatsPerUser,
-          refundDeadlineHours: b.refundDeadlineHours ?? null,
+          refundDeadlineHours:
+            b.refundDeadlineHours === undefined ? DEFAULT_REFUND_DEADLINE_HOURS : b.refundDeadlineHours,
           currency: b.currency,
           createdAt: now,
           updatedAt: now,

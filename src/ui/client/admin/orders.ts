@@ -1,4 +1,3 @@
-import { ORDER_STATUSES } from "../../../db/schema/constants";
 import { api } from "../api";
 import { field, h, mount } from "../dom";
 import { dateTime, money, titleCase } from "../format";
@@ -17,6 +16,17 @@ export type AdminOrderSummary = {
   paidAt: string | null;
   places: { place: string; label: string; quantity: number }[];
 };
+
+export const ORDER_STATUSES = [
+  "pending_payment",
+  "paid",
+  "partially_refunded",
+  "refunded",
+  "refunded_unavailable",
+  "failed",
+  "expired",
+  "cancelled",
+] as const;
 
 const PAGE = 25;
 
