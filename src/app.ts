@@ -52,6 +52,12 @@ export function createApp() {
     in: "query",
     name: "token",
   });
+  // The seat map's socket signs in with a single-use ticket instead (POST /v1/events/{id}/live-ticket).
+  app.openAPIRegistry.registerComponent("securitySchemes", "liveTicket", {
+    type: "apiKey",
+    in: "query",
+    name: "ticket",
+  });
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);

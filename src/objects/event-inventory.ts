@@ -72,7 +72,7 @@ export class EventInventory extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.live = new LiveChannel(ctx);
+    this.live = new LiveChannel(ctx, env);
     this.s = new InventoryStore(ctx, env, this.live);
     this.after = new AfterCommit(ctx, env, this.s, this.live);
     this.holds = new HoldMaker(this.s);
@@ -376,10 +376,13 @@ export class EventInventory extends DurableObject<Env> {
   /**
    * The WebSocket upgrade for `GET /v1/events/{id}/live` (the Worker authenticates and forwards).
    * The first message is the deltas after `?version=` when the log still reaches, else a snapshot.
+   * A signed-in socket's ticket is redeemed here, once (409 when it was used before).
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
       return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (!(await this.live.redeem(request.headers.get("X-Live-Ticket"))))
+      return new Response("this live ticket was used before", { status: 409 });
     const raw = new URL(request.url).searchParams.get("version");
     const version = raw != null && /^\d+$/.test(raw) ? Number(raw) : null;
     return this.live.accept(request.headers.get("X-Live-User"), await this.catchUp(version));

@@ -26,7 +26,9 @@ const EventSummary = z
     endsAt: z.string(),
     status: z.enum(EVENT_STATUSES),
     salesStatus: z.enum(SALES_STATUSES),
-    venue: VenueRef,
+    venue: VenueRef.extend({
+      timezone: z.string().openapi({ description: "IANA time zone of the venue: show times in it" }),
+    }),
     priceFrom: Money.nullable(),
   })
   .openapi("EventSummary");
@@ -124,7 +126,7 @@ function toSummary(r: EventListRow, now: number): z.infer<typeof EventSummary> {
       { status: r.status, salesStartAt: r.sales_start_at, salesEndAt: r.sales_end_at, endsAt: r.ends_at },
       now,
     ),
-    venue: { id: r.venue_id, name: r.venue_name, city: r.city, country: r.country },
+    venue: { id: r.venue_id, name: r.venue_name, city: r.city, country: r.country, timezone: r.timezone },
     priceFrom: r.price_from === null ? null : { amount: r.price_from, currency: r.price_currency ?? "" },
   };
 }

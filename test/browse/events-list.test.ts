@@ -9,7 +9,7 @@ type Item = {
   startsAt: string;
   status: string;
   salesStatus: string;
-  venue: { city: string };
+  venue: { city: string; timezone: string };
   priceFrom: { amount: number; currency: string } | null;
 };
 type Page = { items: Item[]; nextCursor: string | null };
@@ -23,7 +23,7 @@ async function list(query: Record<string, string>): Promise<Page> {
 describe("GET /v1/events", () => {
   it("lists visible events of a city and excludes drafts and cancelled ones", async () => {
     const city = `Lyon${uniq()}`;
-    const venue = await seedVenue({ city });
+    const venue = await seedVenue({ city, timezone: "America/Chicago" });
     const shown = await seedEvent({ venueId: venue.id, tiers: [7000, 2500] });
     const published = await seedEvent({ venueId: venue.id, status: "published" });
     await seedEvent({ venueId: venue.id, status: "draft" });
@@ -35,7 +35,8 @@ describe("GET /v1/events", () => {
       status: "on_sale",
       salesStatus: "on_sale",
       priceFrom: { amount: 2500, currency: "EUR" },
-      venue: { city },
+      // The venue's zone comes with every card, so the site can show the time as the venue reads it.
+      venue: { city, timezone: "America/Chicago" },
     });
     expect(page.items.find((i) => i.id === published.id)!.salesStatus).toBe("upcoming");
   });

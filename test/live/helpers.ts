@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import type { ServerMessage } from "../../src/live/protocol";
-import { BASE } from "../helpers/http";
+import { BASE, call, expectJson } from "../helpers/http";
 
 /** A test WebSocket client that keeps every message and waits for the next matching one. */
 export class LiveClient {
@@ -65,12 +65,33 @@ export class LiveClient {
   }
 }
 
-/** Opens `GET /v1/events/{id}/live` through the Worker's own entry. */
-export async function connect(eventId: string, opts: { version?: number; token?: string } = {}): Promise<LiveClient> {
+/** A single-use socket ticket for the fan whose access token this is. */
+export async function liveTicket(eventId: string, token: string): Promise<string> {
+  const res = await call("POST", `/v1/events/${eventId}/live-ticket`, { token });
+  const body = (await expectJson(res, 201)) as { ticket: string; expiresAt: string };
+  return body.ticket;
+}
+
+/** The raw answer to a WebSocket upgrade of `GET /v1/events/{id}/live` with this query. */
+export function openLive(eventId: string, query: Record<string, string> = {}): Promise<Response> {
   const url = new URL(`${BASE}/v1/events/${eventId}/live`);
-  if (opts.version !== undefined) url.searchParams.set("version", String(opts.version));
-  if (opts.token) url.searchParams.set("token", opts.token);
-  const res = await exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  return exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+}
+
+/**
+ * Opens `GET /v1/events/{id}/live` through the Worker's own entry; with `token`, signed in the way
+ * the site does it (a fresh ticket from `POST …/live-ticket`), or with a given `ticket`.
+ */
+export async function connect(
+  eventId: string,
+  opts: { version?: number; token?: string; ticket?: string } = {},
+): Promise<LiveClient> {
+  const query: Record<string, string> = {};
+  if (opts.version !== undefined) query.version = String(opts.version);
+  const ticket = opts.ticket ?? (opts.token ? await liveTicket(eventId, opts.token) : undefined);
+  if (ticket) query.ticket = ticket;
+  const res = await openLive(eventId, query);
   if (res.status !== 101 || !res.webSocket) throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
   res.webSocket.accept();
   return new LiveClient(res.webSocket);

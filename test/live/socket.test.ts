@@ -30,9 +30,13 @@ describe("GET /v1/events/:id/live", () => {
     await call("DELETE", `/v1/holds/${encodeURIComponent(h1.holdId)}`, { token: fan.token });
     const d2 = await live.next("delta");
     expect(d1.version).toBe(snap.version + 1);
-    expect(d1.changes).toEqual([{ version: d1.version, seats: { "A-1-1": "h", "A-1-2": "h" } }]);
+    // The hold was made for one fan: its delta carries that fan's tag; the release gives seats back
+    // and carries none.
+    expect(d1.changes).toEqual([
+      { version: d1.version, seats: { "A-1-1": "h", "A-1-2": "h" }, by: expect.any(String) },
+    ]);
     expect(d2.version).toBe(d1.version + 1);
-    expect(d2.changes[0]!.seats).toEqual({ "A-1-1": "a", "A-1-2": "a" });
+    expect(d2.changes[0]).toEqual({ version: d2.version, seats: { "A-1-1": "a", "A-1-2": "a" } });
     live.close();
   });
 

@@ -90,6 +90,7 @@ export type EventListRow = {
   venue_name: string;
   city: string;
   country: string;
+  timezone: string;
   price_from: number | null;
   price_currency: string | null;
 };
@@ -144,7 +145,7 @@ export async function searchEvents(
   }
   const sql = `SELECT e.id, e.name, e.category, e.performers, e.starts_at, e.ends_at, e.status,
       e.sales_start_at, e.sales_end_at,
-      v.id AS venue_id, v.name AS venue_name, v.city, v.country,
+      v.id AS venue_id, v.name AS venue_name, v.city, v.country, v.timezone,
       (SELECT min(t.amount) FROM price_tiers t WHERE t.event_id = e.id) AS price_from,
       (SELECT t.currency FROM price_tiers t WHERE t.event_id = e.id ORDER BY t.amount LIMIT 1) AS price_currency
     FROM events e JOIN venues v ON v.id = e.venue_id

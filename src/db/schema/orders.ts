@@ -39,6 +39,8 @@ export const orders = sqliteTable(
     uniqueIndex("orders_hold_unique").on(t.holdId),
     index("orders_user_idx").on(t.userId, t.createdAt),
     index("orders_event_status_idx").on(t.eventId, t.status),
+    // An event's orders newest first (the portal's list and its keyset pages) without sorting them all.
+    index("orders_event_created_idx").on(t.eventId, t.createdAt, t.id),
   ],
 );
 

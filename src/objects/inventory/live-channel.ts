@@ -1,3 +1,5 @@
+import { jwtSecret } from "../../auth/config";
+import { liveTag } from "../../auth/live-tickets";
 import { PING, PONG, type Change, type ServerMessage } from "../../live/protocol";
 
 /** What each socket remembers across hibernation: who it is and which holds it follows. */
@@ -11,6 +13,11 @@ export type HoldNotice = {
 };
 
 const userTag = (userId: string) => `user:${userId}`;
+/** Statuses of hold notices whose change takes places for their fan (the rest give places back). */
+const TAKING = new Set<HoldNotice["status"]>(["active", "checking_out", "confirmed"]);
+/** Redeemed socket tickets are kept in the object's key-value storage under this prefix until they expire. */
+const TICKET_PREFIX = "live-ticket:";
+const TICKET_SWEEP_MS = 60_000;
 
 /**
  * The event's live sockets, accepted with the Hibernation API: the object can be evicted while
@@ -20,19 +27,78 @@ const userTag = (userId: string) => `user:${userId}`;
 export class LiveChannel {
   private changes: Change[] = [];
   private holds: HoldNotice[] = [];
+  private tagKey: string | null | undefined;
+  private readonly tags = new Map<string, string>();
+  private sweptAt = 0;
 
-  constructor(private readonly ctx: DurableObjectState) {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+  ) {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** Accepts a socket and sends it its first message (a snapshot, or the deltas it missed). */
+  /**
+   * Accepts a socket and sends it `hello` (its fan's tag) and its first state message (a snapshot,
+   * or the deltas it missed).
+   */
   accept(userId: string | null, first: ServerMessage): Response {
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, userId ? [userTag(userId)] : []);
     server.serializeAttachment({ userId, holds: [] } satisfies SocketState);
+    server.send(JSON.stringify({ type: "hello", you: userId ? this.tagOf(userId) : null } satisfies ServerMessage));
     server.send(JSON.stringify(first));
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Redeems a socket ticket (`<id>;<expiresAt ms>`, verified by the Worker) once: false when it was
+   * used before. The input gate keeps the read and the write together, so two sockets racing with
+   * one ticket cannot both pass. Ids are dropped once their ticket has expired.
+   */
+  async redeem(header: string | null, now: number = Date.now()): Promise<boolean> {
+    if (header == null) return true;
+    const [id, rawExp] = header.split(";");
+    const exp = Number(rawExp);
+    if (!id || !Number.isFinite(exp) || exp <= now) return false;
+    const key = `${TICKET_PREFIX}${String(exp).padStart(15, "0")}:${id}`;
+    if ((await this.ctx.storage.get(key)) !== undefined) return false;
+    await this.ctx.storage.put(key, 1);
+    if (now - this.sweptAt > TICKET_SWEEP_MS) {
+      this.sweptAt = now;
+      const stale = await this.ctx.storage.list({
+        prefix: TICKET_PREFIX,
+        end: `${TICKET_PREFIX}${String(now).padStart(15, "0")}`,
+      });
+      if (stale.size) await this.ctx.storage.delete([...stale.keys()]);
+    }
+    return true;
+  }
+
+  /** A fan's tag on this event (see src/live/protocol.ts); null when no key is configured. */
+  private tagOf(userId: string): string | null {
+    if (this.tagKey === undefined) {
+      try {
+        this.tagKey = jwtSecret(this.env);
+      } catch {
+        this.tagKey = null; // a missing secret must not break holds: deltas go untagged
+      }
+    }
+    if (this.tagKey === null) return null;
+    let tag = this.tags.get(userId);
+    if (!tag) {
+      if (this.tags.size >= 10_000) this.tags.clear();
+      tag = liveTag(this.tagKey, this.ctx.id.toString(), userId);
+      this.tags.set(userId, tag);
+    }
+    return tag;
+  }
+
+  /** The tag of the one fan a flush took places for, if exactly one did (the common case: a hold). */
+  private takerTag(holds: HoldNotice[]): string | null {
+    const takers = new Set(holds.filter((h) => TAKING.has(h.status)).map((h) => h.userId));
+    return takers.size === 1 ? this.tagOf([...takers][0]!) : null;
   }
 
   /** Called inside a transaction: remembered, sent by `flush` once the transaction committed. */
@@ -50,10 +116,15 @@ export class LiveChannel {
     this.holds = [];
   }
 
-  /** Sends queued deltas to every socket (serialized once) and hold notices to their owners. */
+  /**
+   * Sends queued deltas to every socket (serialized once) and hold notices to their owners. A
+   * flush follows one transaction, so the fan whose hold notices it carries is the fan its deltas
+   * were made for: they carry that fan's tag.
+   */
   flush(soldOut: () => boolean): void {
-    const changes = this.changes;
     const holds = this.holds;
+    const by = this.changes.length ? this.takerTag(holds) : null;
+    const changes = by ? this.changes.map((c) => ({ ...c, by })) : this.changes;
     this.discard();
     if (changes.length) {
       const last = changes[changes.length - 1]!.version;

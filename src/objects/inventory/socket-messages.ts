@@ -39,7 +39,7 @@ export async function answerClient(
     return reply({
       type: "error",
       code: "forbidden",
-      message: "you can follow only your own holds (connect with ?token=)",
+      message: "you can follow only your own holds (connect with ?ticket= from POST /v1/events/{id}/live-ticket)",
     });
   const publicId = encodeHoldId(s.eventId(), h.id);
   live.follow(ws, publicId);

@@ -45,11 +45,15 @@ export function mount(...children: Child[]): HTMLElement {
   return main;
 }
 
+/** At most this many toasts at once: the oldest makes way, so they never pile up over a page. */
+const MAX_TOASTS = 3;
+
 export function toast(message: string, kind: "info" | "error" | "ok" = "info") {
   const box = document.getElementById("toasts");
   if (!box) return;
   const t = h("div", { class: `toast toast-${kind}` }, message);
   box.appendChild(t);
+  while (box.children.length > MAX_TOASTS) box.firstElementChild?.remove();
   setTimeout(() => t.remove(), 5000);
 }
 

@@ -9,10 +9,19 @@ export function money(amount: number, currency: string): string {
   }
 }
 
+const OFFSET_ONLY = /^(GMT|UTC)([+-]|$)/;
+
+/**
+ * A moment as people at the venue read it, with the zone named: "Sat, 12 Dec 2026, 20:00 CET".
+ * Where the locale has no short name for the zone (it says "GMT+1"), the zone's IANA id follows
+ * in brackets, so "20:00 GMT+1 (Europe/Berlin)" still says whose clock it is. Without `timeZone`
+ * the visitor's own zone is used, and named too.
+ */
 export function dateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "—";
+  const at = new Date(iso);
   try {
-    return new Intl.DateTimeFormat(undefined, {
+    const parts = new Intl.DateTimeFormat(undefined, {
       weekday: "short",
       day: "numeric",
       month: "short",
@@ -20,15 +29,34 @@ export function dateTime(iso: string | null | undefined, timeZone?: string): str
       hour: "2-digit",
       minute: "2-digit",
       timeZone,
-    }).format(new Date(iso));
+      timeZoneName: "short",
+    }).formatToParts(at);
+    const text = parts.map((p) => p.value).join("");
+    const zone = parts.find((p) => p.type === "timeZoneName")?.value ?? "";
+    return timeZone && OFFSET_ONLY.test(zone) ? `${text} (${timeZone})` : text;
   } catch {
-    return new Date(iso).toLocaleString();
+    return at.toLocaleString();
   }
 }
 
-export function shortDate(iso: string): { day: string; month: string } {
+/** Day and month for a date chip, on the venue's calendar (an event at 00:30 there is that day's). */
+export function shortDate(iso: string, timeZone?: string): { day: string; month: string } {
   const d = new Date(iso);
-  return { day: String(d.getDate()), month: d.toLocaleString(undefined, { month: "short" }) };
+  try {
+    const parts = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone }).formatToParts(d);
+    return {
+      day: parts.find((p) => p.type === "day")?.value ?? String(d.getDate()),
+      month: parts.find((p) => p.type === "month")?.value ?? "",
+    };
+  } catch {
+    return { day: String(d.getDate()), month: d.toLocaleString(undefined, { month: "short" }) };
+  }
+}
+
+/** The words of one grouped "taken" notice: one seat by name, several by count. */
+export function takenText(names: string[]): string {
+  if (names.length === 1) return `${names[0]} was just taken by someone else`;
+  return `${names.length} seats you were looking at were taken: ${names.join("; ")}`;
 }
 
 export const titleCase = (s: string) => s.replace(/_/g, " ").replace(/^\w/, (c) => c.toUpperCase());

@@ -1,11 +1,15 @@
 import type { Change, ClientMessage, SeatCode, ServerMessage } from "../../live/protocol";
-import { send, session } from "./api";
+import { api, send, session } from "./api";
 
 export type SeatState = { version: number; seats: Record<string, SeatCode>; areas: Record<string, number> };
 export type HoldStatus = Extract<ServerMessage, { type: "hold" }>;
 type Listener = {
-  /** Called with the seat ids (and area ids) that changed; `null` means "everything" (a snapshot). */
-  onChange: (seats: string[] | null, areas: string[] | null) => void;
+  /**
+   * Called with the seat ids (and area ids) that changed; `null` means "everything" (a snapshot).
+   * `mine` holds the seats among them that changed for this fan (in this tab or another): the
+   * server tags each change with the tag of the fan it was made for, and `hello` told us ours.
+   */
+  onChange: (seats: string[] | null, areas: string[] | null, mine: ReadonlySet<string>) => void;
   onHold?: (m: HoldStatus) => void;
   onSoldOut?: () => void;
   onMode?: (mode: "live" | "polling" | "connecting") => void;
@@ -27,6 +31,8 @@ export class LiveSeats {
   private retry = 0;
   private watched: string | null = null;
   private stopped = false;
+  /** This fan's tag on this event's socket (from `hello`); null when watching signed out. */
+  private me: string | null = null;
 
   constructor(
     private readonly eventId: string,
@@ -36,7 +42,7 @@ export class LiveSeats {
   /** Loads the snapshot over HTTP (fast first paint), then goes live. */
   async start() {
     await this.poll(true);
-    this.connect();
+    void this.connect();
   }
 
   stop() {
@@ -56,14 +62,31 @@ export class LiveSeats {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
   }
 
-  private connect() {
+  /**
+   * A single-use ticket for a signed-in socket, fetched afresh for every (re)connect: the access
+   * token never goes into the URL, and a token that expired while the page sat idle is refreshed
+   * by `api` on the way, so the map stays live. Signed out (or refused): watch anonymously.
+   */
+  private async ticket(): Promise<string | null> {
+    if (!session()) return null;
+    try {
+      const t = await api<{ ticket: string }>("POST", `/v1/events/${encodeURIComponent(this.eventId)}/live-ticket`);
+      return t.ticket;
+    } catch {
+      return null;
+    }
+  }
+
+  private async connect() {
     if (this.stopped) return;
     this.l.onMode?.("connecting");
+    const ticket = await this.ticket();
+    if (this.stopped) return;
     const url = new URL(`/v1/events/${encodeURIComponent(this.eventId)}/live`, location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     if (this.state.version >= 0) url.searchParams.set("version", String(this.state.version));
-    const token = session()?.accessToken;
-    if (token) url.searchParams.set("token", token);
+    if (ticket) url.searchParams.set("ticket", ticket);
+    this.me = null;
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);
@@ -101,7 +124,7 @@ export class LiveSeats {
     this.l.onMode?.("polling");
     if (!this.pollTimer) this.schedulePoll();
     const delay = Math.min(30_000, 1000 * 2 ** this.retry++);
-    setTimeout(() => this.connect(), delay);
+    setTimeout(() => void this.connect(), delay);
   }
 
   private schedulePoll() {
@@ -123,6 +146,9 @@ export class LiveSeats {
 
   private handle(m: ServerMessage) {
     switch (m.type) {
+      case "hello":
+        this.me = m.you;
+        break;
       case "snapshot":
         this.applySnapshot(m);
         break;
@@ -144,7 +170,7 @@ export class LiveSeats {
   private applySnapshot(s: { version: number; seats: Record<string, SeatCode>; areas: Record<string, number> }) {
     if (s.version < this.state.version) return;
     this.state = { version: s.version, seats: { ...s.seats }, areas: { ...s.areas } };
-    this.l.onChange(null, null);
+    this.l.onChange(null, null, new Set());
   }
 
   private applyDelta(version: number, changes: Change[]) {
@@ -158,11 +184,15 @@ export class LiveSeats {
     }
     const seats = new Set<string>();
     const areas = new Set<string>();
+    const mine = new Set<string>();
     for (const c of sorted) {
       if (c.version <= this.state.version) continue;
+      const byMe = this.me !== null && c.by === this.me;
       for (const [id, code] of Object.entries(c.seats ?? {})) {
         this.state.seats[id] = code;
         seats.add(id);
+        if (byMe) mine.add(id);
+        else mine.delete(id);
       }
       for (const [id, left] of Object.entries(c.areas ?? {})) {
         this.state.areas[id] = left;
@@ -171,6 +201,6 @@ export class LiveSeats {
       this.state.version = c.version;
     }
     this.state.version = Math.max(this.state.version, version);
-    this.l.onChange([...seats], [...areas]);
+    this.l.onChange([...seats], [...areas], mine);
   }
 }

@@ -10,7 +10,7 @@ export type EventSummary = {
   endsAt: string;
   status: string;
   salesStatus: "draft" | "upcoming" | "on_sale" | "ended" | "cancelled";
-  venue: { id: string; name: string; city: string; country: string };
+  venue: { id: string; name: string; city: string; country: string; timezone: string };
   priceFrom: Money | null;
 };
 export type EventDetail = Omit<EventSummary, "priceFrom" | "venue"> & {

@@ -1,3 +1,4 @@
+import { ORDER_STATUSES } from "../../../db/schema/constants";
 import { api } from "../api";
 import { field, h, mount } from "../dom";
 import { dateTime, money, titleCase } from "../format";
@@ -16,17 +17,6 @@ export type AdminOrderSummary = {
   paidAt: string | null;
   places: { place: string; label: string; quantity: number }[];
 };
-
-export const ORDER_STATUSES = [
-  "pending_payment",
-  "paid",
-  "partially_refunded",
-  "refunded",
-  "refunded_unavailable",
-  "failed",
-  "expired",
-  "cancelled",
-] as const;
 
 const PAGE = 25;
 

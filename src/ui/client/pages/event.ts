@@ -3,6 +3,7 @@ import { append, h, mount, toast } from "../dom";
 import { countdown, dateTime, money, titleCase } from "../format";
 import { LiveSeats } from "../live";
 import { SeatMap, type MapLayout, type SeatView } from "../seat-map";
+import { TakenNotices } from "../taken-notice";
 import type { Checkout, EventDetail, Hold } from "../types";
 import { queuePage, type AdmittedRoom } from "./queue-panel";
 
@@ -63,6 +64,8 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
         });
   const storeKey = `hold:${id}`;
   const selected = new Set<string>();
+  /** Seats of a hold request on its way: their change to "held" is ours even before the answer. */
+  const requested = new Set<string>();
   let hold: MyHold | null = JSON.parse(sessionStorage.getItem(storeKey) ?? "null") as MyHold | null;
   let clockOffset = 0;
   const onSale = event.salesStatus === "on_sale";
@@ -103,17 +106,23 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     "Sold out — every seat is taken or held. Held seats come back if their holds lapse.",
   );
   const areaRows = new Map<string, HTMLElement>();
+  const notices = new TakenNotices();
 
   const live = new LiveSeats(id, {
-    onChange: (seats, areas) => {
+    onChange: (seats, areas, mine) => {
+      const taken: string[] = [];
+      let dropped = false;
       for (const sid of seats ?? map.seatIds()) {
         if (selected.has(sid) && live.state.seats[sid] !== "a") {
           selected.delete(sid);
-          toast(`${describe(sid).split(",").slice(0, 2).join(",")} was just taken`, "error");
-          renderSelection();
+          dropped = true;
+          // Only someone else's change is news: this fan's own hold (this tab or another) is not.
+          if (!mine.has(sid) && !requested.has(sid) && !hold?.seats.includes(sid)) taken.push(sid);
         }
         map.setView(sid, viewOf(sid), describe(sid));
       }
+      if (taken.length) notices.report(taken.map((sid) => describe(sid).split(", ").slice(0, 2).join(", ")));
+      if (dropped) renderSelection();
       for (const aid of areas ?? layout.areas.map((a) => a.id)) {
         const left = live.state.areas[aid];
         if (left === undefined) continue;
@@ -204,6 +213,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
       location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
       return;
     }
+    for (const sid of (body.seats as string[] | undefined) ?? []) requested.add(sid);
     try {
       const r = await api<Hold>("POST", `/v1/events/${encodeURIComponent(id)}/holds`, body, { headers: admission() });
       selected.clear();
@@ -216,13 +226,15 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
         expiresAt: Date.parse(r.expiresAt),
         key: crypto.randomUUID(),
       });
-      toast("Held for you. Check out before the timer runs out.", "ok");
+      // No toast: the hold panel (a polite live region) says "Held for you" beside the map.
     } catch (err) {
       if (refused(err)) return room!.refused();
       const conflicts = err instanceof ApiError ? (err.problem.conflicts as string[] | undefined) : undefined;
       for (const c of conflicts ?? []) selected.delete(c);
       toast(err instanceof ApiError ? err.describe() : String(err), "error");
       renderSelection();
+    } finally {
+      requested.clear();
     }
   }
 
@@ -434,7 +446,13 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
       { class: "event-hero" },
       h("p", { class: "eyebrow" }, `${titleCase(event.category)} · ${event.venue.name}, ${event.venue.city}`),
       h("h1", { "data-testid": "event-name" }, event.name),
-      h("p", { class: "muted" }, dateTime(event.startsAt, event.venue.timezone), " · ", event.performers.join(", ")),
+      h(
+        "p",
+        { class: "muted" },
+        h("span", { "data-testid": "event-time" }, dateTime(event.startsAt, event.venue.timezone)),
+        " · ",
+        event.performers.join(", "),
+      ),
       h(
         "p",
         {},
@@ -452,6 +470,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
       h(
         "aside",
         { class: "side-col" },
+        notices.el,
         holdBox,
         layout.sections.length ? selectionBox : null,
         layout.sections.length && seatTiers.length ? bestForm : null,

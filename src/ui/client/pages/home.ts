@@ -1,9 +1,11 @@
 import { api } from "../api";
 import { debounce, h, mount } from "../dom";
-import { money, shortDate, titleCase } from "../format";
+import { dateTime, money, shortDate, titleCase } from "../format";
 import type { EventSummary } from "../types";
 
 const CATEGORIES = ["concert", "sports", "theatre", "comedy", "festival", "travel", "conference", "other"];
+/** Cards per page: fills rows of 2, 3 or 4 columns evenly. */
+const PAGE_SIZE = 12;
 
 /** The event list: full-text search, category and city filters, "on sale now", paging. */
 export async function homePage() {
@@ -31,7 +33,7 @@ export async function homePage() {
   });
   const onSale = h("input", { type: "checkbox", name: "onSaleNow", checked: params.get("onSaleNow") === "true" });
   const grid = h("div", { class: "card-grid", "data-testid": "event-list", "aria-live": "polite" });
-  const more = h("button", { type: "button", class: "btn", hidden: true }, "Show more");
+  const more = h("button", { type: "button", class: "btn", hidden: true, "data-testid": "show-more" }, "Show more");
   const form = h(
     "form",
     { class: "filters", role: "search" },
@@ -42,24 +44,54 @@ export async function homePage() {
   );
   let cursor: string | null = null;
   let seq = 0;
+  /** Ids on screen: a page never adds an event twice, whatever the server or the cache answers. */
+  const shown = new Set<string>();
 
+  /**
+   * A new search (`reset`) replaces the list and forgets the old cursor at once, so "Show more"
+   * can never fetch a page of the previous search, nor the first page again. "Show more" follows
+   * the cursor of the list on screen and hides when there is none.
+   */
   async function load(reset: boolean) {
+    if (!reset && !cursor) return;
     const my = ++seq;
+    const from = reset ? null : cursor;
+    cursor = null;
+    more.hidden = true;
     const qs = new URLSearchParams();
     if (q.value.trim()) qs.set("q", q.value.trim());
     if (category.value) qs.set("category", category.value);
     if (city.value.trim()) qs.set("city", city.value.trim());
     if (onSale.checked) qs.set("onSaleNow", "true");
     if (reset) history.replaceState(null, "", qs.size ? `/?${qs}` : "/");
-    if (!reset && cursor) qs.set("cursor", cursor);
-    const page = await api<{ items: EventSummary[]; nextCursor: string | null }>("GET", `/v1/events?${qs}`);
+    qs.set("limit", String(PAGE_SIZE));
+    if (from) qs.set("cursor", from);
+    let page: { items: EventSummary[]; nextCursor: string | null };
+    try {
+      page = await api<{ items: EventSummary[]; nextCursor: string | null }>("GET", `/v1/events?${qs}`);
+    } catch (err) {
+      if (my === seq) {
+        cursor = from; // let the fan try the same page again
+        more.hidden = !cursor;
+      }
+      throw err;
+    }
     if (my !== seq) return;
-    if (reset) grid.replaceChildren();
+    if (reset) {
+      grid.replaceChildren();
+      shown.clear();
+    }
+    for (const e of page.items) {
+      if (shown.has(e.id)) continue;
+      shown.add(e.id);
+      grid.appendChild(card(e));
+    }
     cursor = page.nextCursor;
-    more.hidden = !cursor;
-    for (const e of page.items) grid.appendChild(card(e));
-    if (reset && page.items.length === 0)
+    if (shown.size === 0) {
+      cursor = null;
       grid.appendChild(h("p", { class: "muted empty" }, "No events match. Try another search."));
+    }
+    more.hidden = !cursor;
   }
 
   const reload = debounce(() => void load(true), 250);
@@ -88,7 +120,7 @@ export async function homePage() {
 }
 
 function card(e: EventSummary) {
-  const d = shortDate(e.startsAt);
+  const d = shortDate(e.startsAt, e.venue.timezone);
   return h(
     "a",
     {
@@ -104,6 +136,7 @@ function card(e: EventSummary) {
       h("p", { class: "eyebrow" }, titleCase(e.category), " · ", e.venue.city),
       h("h2", {}, e.name),
       h("p", { class: "muted" }, e.venue.name),
+      h("p", { class: "muted", "data-testid": "event-card-time" }, dateTime(e.startsAt, e.venue.timezone)),
       h(
         "div",
         { class: "row-between" },

@@ -38,7 +38,13 @@ export async function ordersPage() {
                   {},
                   h("strong", {}, events[i]?.name ?? o.eventId),
                   h("br"),
-                  h("span", { class: "muted" }, dateTime(events[i]?.startsAt ?? o.createdAt)),
+                  h(
+                    "span",
+                    { class: "muted", "data-testid": "order-event-time" },
+                    events[i]
+                      ? dateTime(events[i].startsAt, events[i].venue.timezone)
+                      : `Ordered ${dateTime(o.createdAt)}`,
+                  ),
                 ),
                 h(
                   "div",

@@ -1,0 +1,1 @@
+CREATE INDEX `orders_event_created_idx` ON `orders` (`event_id`,`created_at`,`id`);
