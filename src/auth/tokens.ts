@@ -43,6 +43,26 @@ export async function signAccessToken(auth: AuthContext, env: AppEnv["Bindings"]
  * RS256 is refused) and checks issuer and audience.
  */
 export async function verifyAccessToken(token: string, env: AppEnv["Bindings"]): Promise<AuthContext> {
+  const key = `${jwtSecret(env)}|${env.JWT_ISSUER}|${env.JWT_AUDIENCE}|${token}`;
+  const hit = verified.get(key);
+  if (hit && Date.now() < hit.until) return { ...hit.auth };
+  if (hit) verified.delete(key);
+  const { expiresAt, ...auth } = await verifyUncached(token, env);
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(key, { auth, until: Math.min(expiresAt * 1000, Date.now() + VERIFIED_TTL_MS) });
+  return { ...auth };
+}
+
+/**
+ * Tokens this isolate verified, until their expiry (at most a minute): a fan's next request skips
+ * the HMAC. Keyed by the secret, issuer and audience too, so a rotation verifies again. Revocation
+ * is checked apart from this (src/auth/revocation.ts).
+ */
+const verified = new Map<string, { auth: AuthContext; until: number }>();
+const VERIFIED_MAX = 5_000;
+const VERIFIED_TTL_MS = 60_000;
+
+async function verifyUncached(token: string, env: AppEnv["Bindings"]): Promise<AuthContext & { expiresAt: number }> {
   let payload: unknown;
   try {
     payload = await verify(token, jwtSecret(env), { alg: "HS256", iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE });
@@ -58,5 +78,6 @@ export async function verifyAccessToken(token: string, env: AppEnv["Bindings"]):
     role: claims.data.role,
     organizerId: claims.data.org ?? null,
     tokenVersion: claims.data.tv ?? 0,
+    expiresAt: claims.data.exp,
   };
 }

@@ -1,4 +1,4 @@
-import { and, inArray } from "drizzle-orm";
+import { and, getTableColumns, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   events,
@@ -14,6 +14,7 @@ import {
 import type { NotificationChannel, NotificationKind } from "../db/schema/constants";
 import type { NotificationMessage } from "../queues/notification-messages";
 import type { Draft } from "./send";
+import { eventOfOrder } from "../domain/order-ids";
 import { type LabelLayout, placeLabel, placeNames } from "../domain/place-labels";
 import { render, type TemplateData } from "./templates";
 
@@ -21,11 +22,41 @@ import { render, type TemplateData } from "./templates";
 export type OrderContext = {
   order: OrderRow;
   user: UserRow;
-  event: EventRow;
+  event: Omit<EventRow, "layoutSnapshot">;
   venueName: string;
   timeZone: string;
   tickets: TicketRow[];
+  /** Place id → the words people read (from the event's layout). */
+  labels: Map<string, string>;
 };
+
+/** Every column of an event but its layout, which can be megabytes for a stadium. */
+const { layoutSnapshot: _layout, ...EVENT_META } = getTableColumns(events);
+
+/**
+ * Labels per event, kept across batches: a stadium layout is read and parsed once per isolate and
+ * event version (`updated_at`), not once per queue batch. Order ids name their event, so the
+ * layout of an event not seen yet is read in the same D1 batch as the orders.
+ */
+const labelCache = new Map<string, { updatedAt: number; names: Map<string, string> }>();
+const LABEL_CACHE_EVENTS = 64;
+
+function keepLabels(rows: { id: string; updatedAt: number; layout: unknown }[]): void {
+  for (const r of rows) {
+    if (labelCache.size >= LABEL_CACHE_EVENTS) labelCache.delete(labelCache.keys().next().value!);
+    const snap = r.layout;
+    labelCache.set(r.id, {
+      updatedAt: r.updatedAt,
+      names: placeNames((typeof snap === "string" ? JSON.parse(snap) : snap) as LabelLayout),
+    });
+  }
+}
+
+const layoutsOf = (db: Db, ids: string[]) =>
+  db
+    .select({ id: events.id, updatedAt: events.updatedAt, layout: events.layoutSnapshot })
+    .from(events)
+    .where(inArray(events.id, ids.length ? ids : [""]));
 
 /** Ids per `IN (...)` list: D1 binds at most 100 parameters per statement. */
 const IN_CHUNK = 90;
@@ -44,13 +75,14 @@ export async function loadOrderContexts(db: Db, orderIds: string[]): Promise<Map
     const ofOrders = (column: typeof orders.userId | typeof orders.eventId) =>
       db.select({ id: column }).from(orders).where(inArray(orders.id, part));
     const eventIds = ofOrders(orders.eventId);
-    const [os, us, es, vs, live] = await db.batch([
+    const unseen = [...new Set(part.flatMap((id) => eventOfOrder(id) ?? []))].filter((e) => !labelCache.has(e));
+    const [os, us, es, vs, live, layouts] = await db.batch([
       db.select().from(orders).where(inArray(orders.id, part)),
       db
         .select()
         .from(users)
         .where(inArray(users.id, ofOrders(orders.userId))),
-      db.select().from(events).where(inArray(events.id, eventIds)),
+      db.select(EVENT_META).from(events).where(inArray(events.id, eventIds)),
       db
         .select({ id: venues.id, name: venues.name, timezone: venues.timezone })
         .from(venues)
@@ -60,7 +92,12 @@ export async function loadOrderContexts(db: Db, orderIds: string[]): Promise<Map
         .from(tickets)
         .where(and(inArray(tickets.orderId, part), inArray(tickets.status, ["valid", "used"])))
         .orderBy(tickets.place),
+      layoutsOf(db, unseen),
     ]);
+    keepLabels(layouts);
+    // An event edited since its labels were kept (or an order id that does not name its event).
+    const stale = es.filter((e) => labelCache.get(e.id)?.updatedAt !== e.updatedAt).map((e) => e.id);
+    if (stale.length) keepLabels(await layoutsOf(db, stale));
     const user = new Map(us.map((u) => [u.id, u]));
     const event = new Map(es.map((e) => [e.id, e]));
     const venue = new Map(vs.map((v) => [v.id, v]));
@@ -69,7 +106,15 @@ export async function loadOrderContexts(db: Db, orderIds: string[]): Promise<Map
       const e = event.get(order.eventId);
       const v = e && venue.get(e.venueId);
       if (u && e && v)
-        out.set(order.id, { order, user: u, event: e, venueName: v.name, timeZone: v.timezone, tickets: [] });
+        out.set(order.id, {
+          order,
+          user: u,
+          event: e,
+          venueName: v.name,
+          timeZone: v.timezone,
+          tickets: [],
+          labels: labelCache.get(e.id)?.names ?? new Map(),
+        });
     }
     for (const t of live) out.get(t.orderId)?.tickets.push(t);
   }
@@ -90,18 +135,6 @@ export function recipients(
   return out;
 }
 
-// One event's labels serve every order of it in a batch (a stadium layout is parsed once).
-const labelCache = new WeakMap<object, Map<string, string>>();
-function labelsOf(event: OrderContext["event"]): Map<string, string> {
-  let names = labelCache.get(event);
-  if (!names) {
-    const snap = event.layoutSnapshot;
-    names = placeNames((typeof snap === "string" ? JSON.parse(snap) : snap) as LabelLayout);
-    labelCache.set(event, names);
-  }
-  return names;
-}
-
 function templateData(ctx: OrderContext, baseUrl: string, refundAmount?: number): TemplateData {
   return {
     baseUrl: baseUrl.replace(/\/+$/, ""),
@@ -114,7 +147,7 @@ function templateData(ctx: OrderContext, baseUrl: string, refundAmount?: number)
       venueName: ctx.venueName,
     },
     order: { id: ctx.order.id, amount: ctx.order.amount, currency: ctx.order.currency },
-    tickets: ctx.tickets.map((t) => ({ id: t.id, label: placeLabel(t.place, labelsOf(ctx.event)) })),
+    tickets: ctx.tickets.map((t) => ({ id: t.id, label: placeLabel(t.place, ctx.labels) })),
     refundAmount,
   };
 }

@@ -8,9 +8,18 @@ export function escapeHtml(value: string): string {
 }
 
 /** `amount` in minor units as the currency's usual display ("€50.00", "¥5,000"). */
+// Building an Intl formatter costs far more than using one: each locale, currency and zone is built once.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatMoney(amount: number, currency: string, locale = "en-GB"): string {
   try {
-    const fmt = new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase() });
+    const code = currency.toUpperCase();
+    let fmt = moneyFormats.get(`${locale}|${code}`);
+    if (!fmt) {
+      fmt = new Intl.NumberFormat(locale, { style: "currency", currency: code });
+      moneyFormats.set(`${locale}|${code}`, fmt);
+    }
     const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
     return fmt.format(amount / 10 ** digits);
   } catch {
@@ -30,10 +39,18 @@ export function formatEventDate(ms: number, timeZone: string, locale = "en-GB"):
     minute: "2-digit",
     timeZoneName: "short",
   };
+  const formatter = (zone: string) => {
+    let fmt = dateFormats.get(`${locale}|${zone}`);
+    if (!fmt) {
+      fmt = new Intl.DateTimeFormat(locale, { ...opts, timeZone: zone });
+      dateFormats.set(`${locale}|${zone}`, fmt);
+    }
+    return fmt;
+  };
   try {
-    return new Intl.DateTimeFormat(locale, { ...opts, timeZone }).format(new Date(ms));
+    return formatter(timeZone).format(new Date(ms));
   } catch {
-    return new Intl.DateTimeFormat(locale, { ...opts, timeZone: "UTC" }).format(new Date(ms));
+    return formatter("UTC").format(new Date(ms));
   }
 }
 

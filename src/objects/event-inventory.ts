@@ -98,7 +98,7 @@ export class EventInventory extends DurableObject<Env> {
     const expired = await this.after.run(() =>
       this.s.tx(() => {
         const p = new Pending();
-        const n = this.s.expireDue(now, p);
+        const n = this.s.expireDue(now, p, true);
         this.s.commit(p);
         return n;
       }),

@@ -63,6 +63,15 @@ export function log(level: LogLevel, msg: string, fields: LogFields = {}): void 
 
 /** A short, stable pseudonym for a user id (SHA-256, first 16 hex digits): joins log lines without naming the fan. */
 export async function hashUserId(userId: string): Promise<string> {
+  const known = pseudonyms.get(userId);
+  if (known) return known;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`user:${userId}`));
-  return [...new Uint8Array(digest, 0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = [...new Uint8Array(digest, 0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  if (pseudonyms.size >= PSEUDONYMS_MAX) pseudonyms.delete(pseudonyms.keys().next().value!);
+  pseudonyms.set(userId, hex);
+  return hex;
 }
+
+/** Recent users' pseudonyms: a fan's every request would otherwise hash the same id again. */
+const pseudonyms = new Map<string, string>();
+const PSEUDONYMS_MAX = 10_000;

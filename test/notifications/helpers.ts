@@ -1,3 +1,4 @@
+import { newOrderId } from "../../src/domain/order-ids";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
@@ -43,7 +44,12 @@ export async function paidOrder(
     .bind(opts.email === false ? 0 : 1, opts.sms ? 1 : 0, opts.name ?? null, fan.id)
     .run();
   const event = await seedEvent(opts.event);
-  const { order, tickets } = await seedTickets({ eventId: event.id, userId: fan.id, seats: opts.seats });
+  const { order, tickets } = await seedTickets({
+    eventId: event.id,
+    userId: fan.id,
+    seats: opts.seats,
+    orderId: newOrderId(event.id, Date.now()),
+  });
   return { fan, event, order, tickets };
 }
 

@@ -28,11 +28,13 @@ export async function seedTickets(opts: {
   seats?: string[];
   ga?: number;
   now?: number;
+  /** The order's id (default: an old-style `ord_…` id that does not name its event). */
+  orderId?: string;
 }) {
   const db = createDb(env.DB);
   const now = opts.now ?? Date.now();
   const order: OrderRow = {
-    id: `ord_${uniq()}${uniq()}`,
+    id: opts.orderId ?? `ord_${uniq()}${uniq()}`,
     userId: opts.userId,
     eventId: opts.eventId,
     holdId: `hold_${uniq()}${uniq()}`,

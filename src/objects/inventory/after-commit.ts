@@ -53,6 +53,7 @@ export class AfterCommit {
       .exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`)
       .one();
     let next = row.d ?? null;
+    this.s.noteDeadlineFloor(next);
     if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
     this.live.flush(() => this.s.soldOut());
     void this.outbox.start();
@@ -103,6 +104,7 @@ export class AfterCommit {
 
   /** Releases holds past their deadline, if any, so what is read next is current. */
   async settleDue(now: number): Promise<void> {
+    if (!this.s.mayHaveDue(now)) return;
     const due = this.s.sql
       .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now)
       .one().n;

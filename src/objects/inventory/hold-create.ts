@@ -67,6 +67,7 @@ export class HoldMaker {
           now,
           ipHash,
         );
+        this.s.lowerDeadlineFloor(deadline);
         if (admission) tagHold(this.s.sql, holdId, admission);
         this.s.auditHold(
           "hold.created",
@@ -123,6 +124,7 @@ export class HoldMaker {
         now,
         ipHash,
       );
+      this.s.lowerDeadlineFloor(deadline);
       if (admission) tagHold(this.s.sql, holdId, admission);
       this.s.auditHold(
         "hold.created",

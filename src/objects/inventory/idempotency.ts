@@ -14,7 +14,12 @@ export type IdempotencyRecord = {
   expires_at: number;
 };
 
+/** Expired records are pruned at most this often, not on every claim. */
+const PRUNE_EVERY_MS = 60_000;
+
 export class IdempotencyRecords {
+  private prunedAt = 0;
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** True when this call took the key (exactly one of any number of concurrent duplicates). */
@@ -29,8 +34,11 @@ export class IdempotencyRecords {
       now,
       now + ttlMs,
     );
-    // Expired records are pruned as new ones come, so the table stays small without a cron.
-    if (cursor.rowsWritten > 0) this.sql.exec(`DELETE FROM idempotency_keys WHERE expires_at <= ?`, now);
+    // Expired records are pruned as new ones come (once a minute), so the table stays small without a cron.
+    if (cursor.rowsWritten > 0 && now - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.sql.exec(`DELETE FROM idempotency_keys WHERE expires_at <= ?`, now);
+      this.prunedAt = now;
+    }
     return cursor.rowsWritten > 0;
   }
 

@@ -93,7 +93,7 @@ export class InventoryLoader {
       this.s.saveConfig(config);
       // A reload invalidates every delta: bump the version with an empty log so clients resync.
       const v = this.s.version() + 1;
-      this.s.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
+      this.s.writeVersion(v);
       return {
         ok: true,
         seats: rows.length,

@@ -31,13 +31,17 @@ export class OrderBook {
   };
   private newLines = new Set<string>();
   private notices: NotificationMessage[] = [];
+  /** The last sequence number handed out (undefined: read it again). */
+  private seq: number | undefined;
 
   constructor(private readonly sql: SqlStorage) {}
 
   /** A strictly increasing number for creation order (timestamps can tie). */
   nextSeq(): number {
-    const v = this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'seq'`).one().value + 1;
+    this.seq ??= this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'seq'`).one().value;
+    const v = this.seq + 1;
     this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'seq'`, v);
+    this.seq = v;
     return v;
   }
 
@@ -102,6 +106,17 @@ export class OrderBook {
     else this.touched[table].add(String(row.id));
   }
 
+  /** Inserts one row unless its id exists; true when it did (only then is it marked for the ledger). */
+  insertNew(table: Table, row: Record<string, string | number | null>): boolean {
+    const cols = Object.keys(row);
+    const written = this.sql.exec(
+      `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
+      ...cols.map((c) => row[c] ?? null),
+    ).rowsWritten;
+    if (written > 0) this.touched[table].add(String(row.id));
+    return written > 0;
+  }
+
   /** Updates columns of one row by id (column names come from code, never from input). */
   update(table: Table, id: string, patch: Record<string, string | number | null>): void {
     const cols = Object.keys(patch);
@@ -131,7 +146,13 @@ export class OrderBook {
     };
   }
 
-  /** Forgets what a rolled-back transaction touched. */
+  /** Forgets what a rolled-back transaction touched, and the sequence number it may have taken. */
+  rollback(): void {
+    this.seq = undefined;
+    this.discard();
+  }
+
+  /** Forgets what the transaction touched (it was shipped, or rolled back). */
   discard(): void {
     for (const set of Object.values(this.touched)) set.clear();
     this.newLines.clear();
@@ -148,16 +169,15 @@ export class OrderBook {
       this.discard();
       return [];
     }
+    // One statement per table: the version bump hands back the rows it bumped.
     const load = <R extends Record<string, SqlStorageValue>>(table: string, list: string[]): R[] =>
       chunks(list, MAX_PARAMS).flatMap((part) => {
-        if (table !== "order_lines")
-          this.sql.exec(
-            `UPDATE ${table} SET version = version + 1 WHERE id IN (${part.map(() => "?").join(",")})`,
-            ...part,
-          );
-        return this.sql
-          .exec<R>(`SELECT * FROM ${table} WHERE id IN (${part.map(() => "?").join(",")})`, ...part)
-          .toArray();
+        const ids = part.map(() => "?").join(",");
+        const q =
+          table === "order_lines"
+            ? `SELECT * FROM order_lines WHERE id IN (${ids})`
+            : `UPDATE ${table} SET version = version + 1 WHERE id IN (${ids}) RETURNING *`;
+        return this.sql.exec<R>(q, ...part).toArray();
       });
     const orders = load<OrderSql>("orders", ids("orders"));
     const payments = load<PaymentSql>("payments", ids("payments"));

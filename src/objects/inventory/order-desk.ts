@@ -119,7 +119,7 @@ export class OrderDesk {
   /** The charge row of the order's current attempt, created on first use. */
   private attemptOpened(o: OrderSql, provider: PaymentProvider, expiresAt: number, now: number): CheckoutOpen {
     const key = attemptKey(o.id, o.payment_attempt);
-    let charge = this.s.book.chargeByKey(key);
+    const charge = this.s.book.chargeByKey(key);
     if (!charge) {
       this.s.book.insert("payments", {
         id: crypto.randomUUID(),
@@ -137,14 +137,14 @@ export class OrderDesk {
         updated_at: now,
         version: 0,
       });
-      charge = this.s.book.chargeByKey(key)!;
     }
     return {
       ok: true,
       order: orderOut(o, this.s.eventId()),
       attempt: o.payment_attempt,
       key,
-      reference: charge.provider_ref,
+      // A new attempt has no intent yet.
+      reference: charge?.provider_ref ?? null,
       expiresAt,
     };
   }

@@ -62,6 +62,7 @@ export class InventoryOutbox {
       .toArray();
     if (!rows.length) return true;
     let ok = true;
+    const sent: number[] = [];
     // The ledger first: a payments message may be about rows the ledger is about to write.
     for (const queue of ["ledger", "payments", "audit"] as const) {
       for (const list of bySize(rows.filter((r) => r.queue === queue))) {
@@ -74,10 +75,11 @@ export class InventoryOutbox {
           ok = false;
           continue;
         }
-        const ids = list.map((r) => r.id);
-        this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+        for (const r of list) sent.push(r.id);
       }
     }
+    // One DELETE for every row sent (a crash before it sends them again: the consumers are idempotent).
+    if (sent.length) this.sql.exec(`DELETE FROM outbox WHERE id IN (${sent.map(() => "?").join(",")})`, ...sent);
     return ok && rows.length === OUTBOX_BATCH ? this.flushOnce() : ok;
   }
 

@@ -58,9 +58,13 @@ export class PaymentResults {
   /** True when this webhook event was applied already; otherwise records it (inside the transaction). */
   private seen(eventId: string | undefined, type: string, now: number): boolean {
     if (!eventId) return false;
-    if (this.s.sql.exec(`SELECT 1 FROM webhook_events WHERE id = ?`, eventId).toArray().length) return true;
-    this.s.sql.exec(`INSERT INTO webhook_events (id, type, received_at) VALUES (?, ?, ?)`, eventId, type, now);
-    return false;
+    const written = this.s.sql.exec(
+      `INSERT INTO webhook_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      eventId,
+      type,
+      now,
+    ).rowsWritten;
+    return written === 0;
   }
 
   /**
@@ -101,7 +105,7 @@ export class PaymentResults {
         }
         return { outcome: `refunded_${decision.reason}`, refunds: [refundId] };
       }
-      return this.sell(order, intent, tickets ?? [], provider, now);
+      return this.sell(order, charge, intent, tickets ?? [], provider, now);
     });
   }
 
@@ -112,6 +116,7 @@ export class PaymentResults {
   /** The sale: the hold's seats are sold (or re-acquired under the rules), tickets issued, order paid. */
   private sell(
     order: OrderSql,
+    charge: PaymentSql | null,
     intent: IntentFacts,
     tickets: NewTicket[],
     provider: PaymentProvider,
@@ -145,8 +150,7 @@ export class PaymentResults {
       holdId = again.holdId;
     }
     for (const t of tickets) {
-      if (this.s.book.ticket(t.id)) continue;
-      this.s.book.insert("tickets", {
+      this.s.book.insertNew("tickets", {
         id: t.id,
         order_id: order.id,
         user_id: order.user_id,
@@ -169,7 +173,6 @@ export class PaymentResults {
       updated_at: now,
       closed_at: null,
     });
-    const charge = this.s.book.chargeByRef(intent.id);
     if (charge) this.s.book.update("payments", charge.id, { status: "succeeded", updated_at: now });
     this.s.book.notify({ type: "order_paid", orderId: order.id });
     this.s.enqueue("audit", {

@@ -186,7 +186,7 @@ export class RefundDesk {
       const config = this.s.config();
       if (config?.sale) this.s.saveConfig({ ...config, sale: { ...config.sale, status: "cancelled" } });
       // Also for an object loaded before it knew its sales window: the flag alone refunds later payments.
-      this.s.sql.exec(`INSERT INTO meta (key, value) VALUES ('cancelled', 1) ON CONFLICT(key) DO UPDATE SET value = 1`);
+      this.s.markCancelled();
       const paid = this.s.sql
         .exec<{ id: string }>(`SELECT id FROM orders WHERE status IN ('paid','partially_refunded') ORDER BY seq`)
         .toArray();

@@ -3,6 +3,8 @@ export const SCHEMA_VERSION = 6;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
+/** The log is trimmed back to the limit once every this many versions, so it holds at most LIMIT + EVERY - 1. */
+export const CHANGE_LOG_TRIM_EVERY = 64;
 
 const V1 = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`,

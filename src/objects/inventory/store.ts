@@ -3,7 +3,7 @@ import type { AuditMessage } from "../../queues/audit-messages";
 import { METRIC, count } from "../../observability/metrics";
 import type { LiveChannel } from "./live-channel";
 import { OrderBook } from "./order-book";
-import { CHANGE_LOG_LIMIT } from "./schema";
+import { CHANGE_LOG_LIMIT, CHANGE_LOG_TRIM_EVERY } from "./schema";
 import {
   HOLD_STATUS_OF,
   LIVE,
@@ -32,6 +32,16 @@ export class InventoryStore {
   private depth = 0;
   private configCache: InventoryConfig | null | undefined;
   private eventIdCache: string | undefined;
+  /** The version as last read or written here (undefined: read it again). */
+  private versionCache: number | undefined;
+  /**
+   * No live hold's deadline is earlier than this (undefined: unknown, Infinity: no live hold), as
+   * the after-commit step last read it and lowered by every hold made since. It lets the hold and
+   * purchase paths skip the expiry query while nothing can be due.
+   */
+  private deadlineFloor: number | undefined;
+  /** The object's own cancelled flag (undefined: read it again). */
+  private cancelledCache: boolean | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -65,21 +75,44 @@ export class InventoryStore {
   }
 
   version(): number {
-    return this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'version'`).one().value;
+    this.versionCache ??= this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'version'`).one().value;
+    return this.versionCache;
+  }
+
+  /** Sets the version (inside the caller's transaction). */
+  writeVersion(v: number): void {
+    this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
+    this.versionCache = v;
   }
 
   /** Bumps the version and appends the delta (if any); call inside the transaction. */
   commit(p: Pending): number {
     if (p.empty) return this.version();
     const v = this.version() + 1;
-    this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
+    this.writeVersion(v);
     const change: Change = { version: v };
     if (Object.keys(p.seats).length) change.seats = p.seats;
     if (Object.keys(p.areas).length) change.areas = p.areas;
     this.sql.exec(`INSERT INTO changes (version, json) VALUES (?, ?)`, v, JSON.stringify(change));
-    this.sql.exec(`DELETE FROM changes WHERE version <= ?`, v - CHANGE_LOG_LIMIT);
+    // Trimmed in steps rather than on every change: one statement fewer on the hold path.
+    if (v % CHANGE_LOG_TRIM_EVERY === 0) this.sql.exec(`DELETE FROM changes WHERE version <= ?`, v - CHANGE_LOG_LIMIT);
     this.live.queueChange(change);
     return v;
+  }
+
+  /** The after-commit step read the earliest live deadline (null: no live hold). */
+  noteDeadlineFloor(min: number | null): void {
+    this.deadlineFloor = min ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** A live hold was given this deadline. */
+  lowerDeadlineFloor(deadline: number): void {
+    if (this.deadlineFloor !== undefined) this.deadlineFloor = Math.min(this.deadlineFloor, deadline);
+  }
+
+  /** False only when no live hold can be past its deadline at `now`. */
+  mayHaveDue(now: number): boolean {
+    return this.deadlineFloor === undefined || now >= this.deadlineFloor;
   }
 
   /**
@@ -104,8 +137,11 @@ export class InventoryStore {
       });
     } catch (err) {
       this.live.discard();
-      this.book.discard();
+      this.book.rollback();
       this.configCache = undefined;
+      this.versionCache = undefined;
+      this.deadlineFloor = undefined;
+      this.cancelledCache = undefined;
       throw err;
     }
   }
@@ -113,7 +149,15 @@ export class InventoryStore {
   /** The event was cancelled (`cancelEvent`): a payment from now on is refunded, never ticketed. */
   eventCancelled(): boolean {
     if (this.config()?.sale?.status === "cancelled") return true;
-    return this.sql.exec(`SELECT 1 FROM meta WHERE key = 'cancelled' AND value = 1`).toArray().length > 0;
+    this.cancelledCache ??=
+      this.sql.exec(`SELECT 1 FROM meta WHERE key = 'cancelled' AND value = 1`).toArray().length > 0;
+    return this.cancelledCache;
+  }
+
+  /** Flags the object itself as cancelled (inside the cancelling transaction). */
+  markCancelled(): void {
+    this.sql.exec(`INSERT INTO meta (key, value) VALUES ('cancelled', 1) ON CONFLICT(key) DO UPDATE SET value = 1`);
+    this.cancelledCache = true;
   }
 
   /** No seat available and no GA place left. */
@@ -160,14 +204,14 @@ export class InventoryStore {
     );
   }
 
-  holdLines(h: HoldRow): HoldLine[] {
+  holdLines(h: HoldRow, seatIds?: string[]): HoldLine[] {
     if (h.kind === "area") {
       const a = h.area_id
         ? this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, h.area_id).toArray()[0]
         : undefined;
       return a ? [{ seatId: null, areaId: a.id, tier: a.tier ?? "", price: a.price, quantity: h.quantity }] : [];
     }
-    return [...this.loadSeats(this.holdSeatIds(h.id)).values()].map((s) => ({
+    return [...this.loadSeats(seatIds ?? this.holdSeatIds(h.id)).values()].map((s) => ({
       seatId: s.id,
       areaId: null,
       tier: s.tier ?? "",
@@ -178,26 +222,31 @@ export class InventoryStore {
 
   toView(h: HoldRow, now: number): HoldView {
     const live = h.status === "active" || h.status === "checking_out";
+    const seats = h.kind === "seats" ? this.holdSeatIds(h.id) : [];
     const view: HoldView = {
       id: h.id,
       userId: h.user_id,
       status: live && h.deadline <= now ? "expired" : h.status,
       kind: h.kind,
-      seats: h.kind === "seats" ? this.holdSeatIds(h.id) : [],
+      seats,
       amount: h.amount,
       currency: h.currency,
       expiresAt: h.deadline,
       extended: h.extended === 1,
       orderId: h.order_id,
       createdAt: h.created_at,
-      lines: this.holdLines(h),
+      lines: this.holdLines(h, seats),
     };
     if (h.kind === "area" && h.area_id) view.area = { id: h.area_id, quantity: h.quantity };
     return view;
   }
 
-  /** Expires every live hold whose deadline has passed. Inside a transaction. */
-  expireDue(now: number, p: Pending): number {
+  /**
+   * Expires every live hold whose deadline has passed. Inside a transaction. Skips the query when
+   * nothing can be due, unless `force` (the alarm looks every time).
+   */
+  expireDue(now: number, p: Pending, force = false): number {
+    if (!force && !this.mayHaveDue(now)) return 0;
     const due = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE status IN ${LIVE} AND deadline <= ?`, now).toArray();
     for (const h of due) this.releaseRow(h, "expired", p, "expiry");
     if (due.length) count(this.env, METRIC.holdExpired, [this.eventId()], due.length);
