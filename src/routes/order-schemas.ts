@@ -46,6 +46,7 @@ export const OrderSchema = OrderSummarySchema.extend({
       tier: z.string(),
       price: z.number().int(),
       status: z.string(),
+      code: z.string().openapi({ description: "Signed ticket code, the content of the QR code" }),
       qrUrl: z.string(),
     }),
   ),
@@ -101,6 +102,7 @@ export function toOrder(d: OrderDetail): z.infer<typeof OrderSchema> {
       tier: t.tier,
       price: t.price,
       status: t.status,
+      code: t.code,
       qrUrl: `/v1/tickets/${t.id}/qr.svg?order=${encodeURIComponent(t.orderId)}`,
     })),
     payments: d.payments.map((p) => ({

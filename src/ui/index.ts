@@ -37,6 +37,10 @@ ui.get(
   page(() => ({ page: "invitations", title: "Invitations", area: "site" })),
 );
 ui.get(
+  "/account",
+  page(() => ({ page: "account", title: "Your account", area: "site" })),
+);
+ui.get(
   "/login",
   page(() => ({ page: "login", title: "Sign in", area: "site" })),
 );

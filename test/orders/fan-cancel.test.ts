@@ -48,6 +48,9 @@ describe("GET /v1/orders/:id/cancellation and POST /v1/orders/:id/cancel", () =>
   it("quotes the refund to the owner inside the policy, then refunds exactly that once", async () => {
     const { event } = await setupEvent();
     const { fan, orderId } = await paidOrder(event.id, ["A-1-1", "A-1-2"]);
+    // The order carries each ticket's signed code: the ticket view draws its QR from it.
+    const tickets = OrderSchema.parse(await getOrder(fan.token, orderId)).tickets;
+    expect(tickets.map((t) => t.code.split(".")[0])).toEqual(["T1", "T1"]);
     const q = await quote(fan.token, orderId);
     expect(q).toMatchObject({ allowed: true, amount: 10000, currency: "NOK", reason: null });
     expect(q.refundsUntil).toBe(new Date(Date.parse(event.startsAt) - 48 * HOUR).toISOString());

@@ -110,7 +110,11 @@ export async function send(
     body: body === undefined ? undefined : JSON.stringify(body),
     cache: "no-store",
   });
-  if (res.status === 401 && s && !retried && (await refresh())) return send(method, path, body, opts, true);
+  if (res.status === 401 && s && !retried) {
+    if (await refresh()) return send(method, path, body, opts, true);
+    // The session is over (signed out everywhere, or the refresh token expired): sign in again.
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
   return res;
 }
 

@@ -11,6 +11,7 @@ import { adminEventOrders } from "./admin/orders";
 import { adminTeam } from "./admin/team";
 import { adminVenues } from "./admin/venues";
 import { errorText } from "./admin/common";
+import { accountPage } from "./pages/account";
 import { authPage } from "./pages/auth";
 import { eventPage } from "./pages/event";
 import { homePage } from "./pages/home";
@@ -26,6 +27,7 @@ const PAGES: Record<string, (data: DOMStringMap) => unknown> = {
   login: () => authPage("login"),
   signup: () => authPage("signup"),
   invitations: () => invitationsPage(),
+  account: () => accountPage(),
   "admin-home": () => adminHome(),
   "admin-venues": () => adminVenues(),
   "admin-layout": (d) => adminLayoutBuilder(d.id ?? ""),
@@ -55,7 +57,11 @@ function renderAccount() {
     return;
   }
   box.replaceChildren(
-    h("span", { class: "who", title: u.email, "data-testid": "who" }, u.name ?? u.email),
+    h(
+      "a",
+      { class: "who", href: "/account", title: `${u.email}: your account`, "data-testid": "who" },
+      u.name ?? u.email,
+    ),
     h(
       "button",
       {

@@ -24,6 +24,7 @@ export type EventDetail = Omit<EventSummary, "priceFrom" | "venue"> & {
   waitingRoom: boolean;
   venue: EventSummary["venue"] & { address: string; timezone: string };
   tiers: Tier[];
+  refundPolicy: { kind: "none" | "full_until"; hoursBeforeStart: number | null; refundsUntil: string | null };
 };
 export type Hold = {
   holdId: string;
@@ -60,7 +61,7 @@ export type OrderSummary = {
 };
 export type Order = OrderSummary & {
   lines: { seatId: string | null; areaId: string | null; tier: string; price: number; quantity: number }[];
-  tickets: { id: string; place: string; tier: string; price: number; status: string; qrUrl: string }[];
+  tickets: { id: string; place: string; tier: string; price: number; status: string; code: string; qrUrl: string }[];
   payments: {
     kind: string;
     provider: string;
@@ -89,4 +90,12 @@ export type QueueFairness = {
   onSaleAt: string | null;
   seed?: string;
   order?: string[];
+};
+/** GET /v1/orders/{id}/cancellation. */
+export type CancellationQuote = {
+  allowed: boolean;
+  amount: number;
+  currency: string;
+  refundsUntil: string | null;
+  reason: string | null;
 };

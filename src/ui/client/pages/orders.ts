@@ -1,8 +1,10 @@
-import { type LabelLayout, placeLabel, placeNames } from "../../../domain/place-labels";
-import { api, requireUser, send } from "../api";
+import { type LabelLayout, placeNames } from "../../../domain/place-labels";
+import { api, requireUser } from "../api";
 import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
+import { orderActions } from "./order-actions";
+import { ticketView } from "./ticket-view";
 
 const eventCache = new Map<string, Promise<EventDetail | null>>();
 const eventOf = (id: string) => {
@@ -72,6 +74,7 @@ export async function orderPage(id: string) {
   );
   const payBox = h("section", { class: "panel", hidden: true });
   const ticketsBox = h("section", { class: "tickets", "data-testid": "tickets" });
+  const actionsBox = h("section", { class: "order-actions", "data-testid": "order-actions" });
   mount(
     h("p", { class: "eyebrow" }, h("a", { href: "/orders" }, "My orders"), " / ", h("code", {}, order.id)),
     h("h1", { class: "page-title" }, event?.name ?? "Your order"),
@@ -85,6 +88,7 @@ export async function orderPage(id: string) {
     h("p", {}, status, " ", h("strong", {}, money(order.amount, order.currency))),
     payBox,
     ticketsBox,
+    actionsBox,
   );
 
   const handle = JSON.parse(sessionStorage.getItem(`pay:${id}`) ?? "null") as PaymentHandle | null;
@@ -127,6 +131,7 @@ export async function orderPage(id: string) {
     }
   }
   renderTickets(ticketsBox, order, event, await eventPlaceNames(order.eventId));
+  orderActions(actionsBox, order, event);
 }
 
 /** "Stalls · Row N · Seat 10" for each seat id, from the event's public layout. */
@@ -136,38 +141,13 @@ async function eventPlaceNames(eventId: string): Promise<Map<string, string>> {
 }
 
 function renderTickets(box: HTMLElement, order: Order, event: EventDetail | null, places: Map<string, string>) {
-  const tierName = (key: string) => event?.tiers.find((t) => t.key === key)?.name ?? key;
   if (order.tickets.length === 0) return;
   box.replaceChildren(h("h2", {}, `Tickets (${order.tickets.length})`));
   const grid = h("div", { class: "ticket-grid" });
   box.appendChild(grid);
-  for (const t of order.tickets) {
-    const qr = h("div", { class: "qr", "data-testid": "ticket-qr", "aria-busy": "true" });
-    grid.appendChild(
-      h(
-        "article",
-        // The anchor email and SMS links land on (`/orders/{id}#ticket-{ticketId}`).
-        { class: "ticket", "data-testid": "ticket", id: `ticket-${t.id}` },
-        qr,
-        h(
-          "div",
-          {},
-          h("strong", {}, placeLabel(t.place, places)),
-          h("p", { class: "muted" }, `${tierName(t.tier)} · ${money(t.price, order.currency)}`),
-          h("span", { class: `badge ticket-${t.status}` }, titleCase(t.status)),
-        ),
-      ),
-    );
-    // The QR endpoint needs the bearer token, so it cannot be an <img src>: fetch, then a blob URL.
-    void send("GET", t.qrUrl, undefined, { headers: { Accept: "image/svg+xml" } }).then(async (res) => {
-      if (!res.ok) return qr.replaceChildren("QR unavailable");
-      const url = URL.createObjectURL(await res.blob());
-      qr.replaceChildren(
-        h("img", { src: url, alt: `QR code for ${placeLabel(t.place, places)}`, width: 180, height: 180 }),
-      );
-      qr.removeAttribute("aria-busy");
-    });
-  }
+  for (const t of order.tickets) grid.appendChild(ticketView(t, order, event, places));
+  // A link to one ticket lands on it once the tickets are drawn.
+  if (location.hash.startsWith("#ticket-")) document.getElementById(location.hash.slice(1))?.scrollIntoView();
 }
 
 /** Stripe's Payment Element, loaded only when the order is paid through Stripe. */
