@@ -50,6 +50,28 @@ export async function generateEventKeyPair(): Promise<EventKeyPair> {
   return { publicKey: toBase64Url(new Uint8Array(raw)), privateKey: toBase64Url(new Uint8Array(pkcs8)) };
 }
 
+/**
+ * Imported keys by their encoded form: importing costs more than signing, and an event signs
+ * every ticket of a sale with one key. A bounded cache of non-extractable keys, per isolate.
+ */
+const keys = new Map<string, Promise<CryptoKey>>();
+const KEYS_MAX = 256;
+
+function importedKey(encoded: string, use: "sign" | "verify"): Promise<CryptoKey> {
+  const id = `${use}:${encoded}`;
+  let key = keys.get(id);
+  if (!key) {
+    const bytes = fromBase64Url(encoded);
+    if (!bytes) return Promise.reject(new Error(`ticket ${use} key is not base64url`));
+    key = crypto.subtle.importKey(use === "sign" ? "pkcs8" : "raw", bytes, ALGORITHM, false, [use]);
+    // A key that fails to import is not kept, so a fixed key works on the next call.
+    key.catch(() => keys.delete(id));
+    if (keys.size >= KEYS_MAX) keys.delete(keys.keys().next().value!);
+    keys.set(id, key);
+  }
+  return key;
+}
+
 /** Signs `claims` into a ticket code. Throws if the claims or the key are invalid (a server bug). */
 export async function signTicketCode(privateKey: string, claims: TicketClaims): Promise<string> {
   const c = claimsToSign.parse(claims);
@@ -60,9 +82,7 @@ export async function signTicketCode(privateKey: string, claims: TicketClaims): 
       : { tid: c.tid, eid: c.eid, seat: c.seat, iat: c.iat },
   );
   const signed = `${VERSION}.${toBase64Url(new TextEncoder().encode(json))}`;
-  const pkcs8 = fromBase64Url(privateKey);
-  if (!pkcs8) throw new Error("signTicketCode: private key is not base64url");
-  const key = await crypto.subtle.importKey("pkcs8", pkcs8, ALGORITHM, false, ["sign"]);
+  const key = await importedKey(privateKey, "sign");
   // The version prefix is inside the signed bytes so a signature can never be replayed under
   // another format: a future "T2" with different claim semantics cannot reuse a T1 signature
   // by swapping the prefix, nor the reverse.
@@ -82,7 +102,7 @@ export async function verifyTicketCode(publicKey: string, code: string): Promise
     const signature = fromBase64Url(parts.signature);
     const raw = fromBase64Url(publicKey);
     if (signature?.length !== SIGNATURE_BYTES || raw?.length !== PUBLIC_KEY_BYTES) return null;
-    const key = await crypto.subtle.importKey("raw", raw, ALGORITHM, false, ["verify"]);
+    const key = await importedKey(publicKey, "verify");
     const ok = await crypto.subtle.verify(ALGORITHM, key, signature, new TextEncoder().encode(parts.signed));
     return ok ? parts.claims : null;
   } catch {
