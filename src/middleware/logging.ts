@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
-import { hashUserId, log } from "../observability/log";
+import { hashUserId, log, logs } from "../observability/log";
 import { Meter } from "../observability/meter";
 import { meteredEnv } from "../observability/metered-env";
 import { METRIC, count } from "../observability/metrics";
@@ -60,9 +60,11 @@ export const requestLogging = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (c.env.REQUEST_LOGS === "false") return;
 
+  const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+  if (!logs(level)) return;
   const userId = c.get("auth")?.userId;
   // Hashing is a few microseconds of WebCrypto; awaiting it keeps the line in order with the response.
-  log(status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request", {
+  log(level, "request", {
     requestId: c.get("requestId"),
     method,
     route,

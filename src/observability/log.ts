@@ -6,6 +6,8 @@
  * message or a queue body: keys that name credentials, card data or contact details are replaced,
  * and strings are scrubbed of bearer tokens, JWTs, card-like digit runs and email addresses.
  */
+import { env } from "cloudflare:workers";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -48,8 +50,17 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+/** Whether a line of `level` is written: `LOG_LEVEL` (default info) is the lowest that is. */
+export function logs(level: LogLevel): boolean {
+  const floor = RANK[(env as { LOG_LEVEL?: string }).LOG_LEVEL as LogLevel] ?? RANK.info;
+  return RANK[level] >= floor;
+}
+
 /** Writes one redacted JSON line: `{ts, level, msg, ...fields}`. Never throws. */
 export function log(level: LogLevel, msg: string, fields: LogFields = {}): void {
+  if (!logs(level)) return;
   let line: string;
   try {
     line = JSON.stringify({ ts: new Date().toISOString(), level, msg, ...(redact(fields) as LogFields) });

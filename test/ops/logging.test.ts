@@ -48,6 +48,23 @@ describe("request logging", () => {
     expect(missing).toMatchObject({ route: "unmatched", status: 404 });
   });
 
+  it("LOG_LEVEL=warn drops the info lines and keeps the warnings", async () => {
+    const { event } = await setupEvent();
+    const e = env as unknown as { LOG_LEVEL: string };
+    const before = e.LOG_LEVEL;
+    e.LOG_LEVEL = "warn";
+    try {
+      const { lines } = await captureLogs(async () => {
+        await fanWithHold(event.id, ["A-1-1"]);
+        await call("GET", "/v1/orders");
+      });
+      const reqs = requestLines(lines);
+      expect(reqs.map((l) => [l.level, l.status])).toEqual([["warn", 401]]);
+    } finally {
+      e.LOG_LEVEL = before;
+    }
+  });
+
   it("no line carries a bearer token, the JWT secret, a password, a card number or an email address", async () => {
     const email = `leak-${uniq()}@example.test`;
     const password = `pw-${uniq()}-correct-horse`;
