@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ORDER_STATUSES } from "../db/schema/constants";
+import { encodeHoldId } from "../domain/hold-ids";
 import type { OrderDetail } from "../objects/inventory/order-rows";
 import type { OrderRow } from "../db/schema";
 import type { PaymentHandle } from "../payments/provider";
@@ -30,6 +31,9 @@ export const OrderSummarySchema = z
   .openapi("OrderSummary");
 
 export const OrderSchema = OrderSummarySchema.extend({
+  holdId: z.string().openapi({
+    description: "The hold the order was checked out from: DELETE /v1/holds/{holdId} cancels an unpaid order",
+  }),
   lines: z.array(
     z.object({
       seatId: z.string().nullable(),
@@ -89,6 +93,7 @@ export function toOrderSummary(o: OrderRow): z.infer<typeof OrderSummarySchema> 
 export function toOrder(d: OrderDetail): z.infer<typeof OrderSchema> {
   return {
     ...toOrderSummary(d.order),
+    holdId: encodeHoldId(d.order.eventId, d.order.holdId),
     lines: d.lines.map((l) => ({
       seatId: l.seatId,
       areaId: l.areaId,

@@ -123,6 +123,21 @@ describe("GET /v1/orders/:id/cancellation and POST /v1/orders/:id/cancel", () =>
   });
 });
 
+describe("cancelling an unpaid order", () => {
+  it("releases the order's hold (named on the order): the seats go back and the order stops waiting", async () => {
+    const { event } = await setupEvent();
+    const { fan, hold } = await fanWithHold(event.id, ["A-4-3"]);
+    const co = CheckoutSchema.parse(await expectJson(await checkoutCall(fan.token, hold.holdId), 201));
+    const pending = OrderSchema.parse(await getOrder(fan.token, co.orderId));
+    expect(pending).toMatchObject({ status: "pending_payment", holdId: hold.holdId });
+    const other = await createUser();
+    await expectProblem(await call("DELETE", `/v1/holds/${pending.holdId}`, { token: other.token }), 404, "not_found");
+    expect((await call("DELETE", `/v1/holds/${pending.holdId}`, { token: fan.token })).status).toBe(204);
+    expect((await seatMap(event.id))["A-4-3"]).toBe("a");
+    expect(OrderSchema.parse(await getOrder(fan.token, co.orderId)).status).not.toBe("pending_payment");
+  });
+});
+
 describe("refundQuote", () => {
   const event = { refundDeadlineHours: 48, startsAt: 100 * HOUR, status: "on_sale" as const };
   const order = {

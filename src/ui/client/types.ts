@@ -60,6 +60,8 @@ export type OrderSummary = {
   paidAt: string | null;
 };
 export type Order = OrderSummary & {
+  /** DELETE /v1/holds/{holdId} cancels the order while it is unpaid. */
+  holdId: string;
   lines: { seatId: string | null; areaId: string | null; tier: string; price: number; quantity: number }[];
   tickets: { id: string; place: string; tier: string; price: number; status: string; code: string; qrUrl: string }[];
   payments: {

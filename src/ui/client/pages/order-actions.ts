@@ -99,3 +99,34 @@ function refusal(q: CancellationQuote, zone: string | undefined): string {
   if (!q.refundsUntil) return "This event does not offer refunds.";
   return `This order cannot be cancelled: ${q.reason ?? "nothing left to refund"}.`;
 }
+
+/**
+ * Cancelling an unpaid order: its seats are still held for it, so releasing that hold gives them
+ * back and closes the order. Two steps, so a stray tap on a phone does not lose the seats.
+ */
+export function pendingCancel(order: Order): HTMLElement {
+  const ask = h("button", { class: "btn", type: "button", "data-testid": "pending-cancel" }, "Cancel order");
+  const yes = h(
+    "button",
+    { class: "btn danger", type: "button", hidden: true, "data-testid": "pending-cancel-confirm" },
+    "Yes, release my seats",
+  );
+  const result = h("span", { role: "status" });
+  ask.addEventListener("click", () => {
+    ask.hidden = true;
+    yes.hidden = false;
+    yes.focus();
+  });
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    try {
+      await api("DELETE", `/v1/holds/${encodeURIComponent(order.holdId)}`);
+      result.textContent = "Order cancelled; the seats are back on sale.";
+      setTimeout(() => location.reload(), 800);
+    } catch (err) {
+      yes.disabled = false;
+      result.textContent = err instanceof ApiError ? err.describe() : String(err);
+    }
+  });
+  return h("p", { class: "pending-cancel" }, ask, yes, " ", result);
+}

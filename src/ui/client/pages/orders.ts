@@ -3,7 +3,7 @@ import { api, requireUser } from "../api";
 import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
-import { orderActions } from "./order-actions";
+import { orderActions, pendingCancel } from "./order-actions";
 import { ticketView } from "./ticket-view";
 
 const eventCache = new Map<string, Promise<EventDetail | null>>();
@@ -101,6 +101,7 @@ export async function orderPage(id: string) {
     } else {
       payBox.append(h("p", {}, "Waiting for your payment to be confirmed…"));
     }
+    payBox.append(pendingCancel(order));
     // The webhook settles the order server-side; watch for it.
     const deadline = Date.now() + 15 * 60_000;
     while (order.status === "pending_payment" && Date.now() < deadline) {
