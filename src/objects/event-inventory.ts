@@ -34,6 +34,7 @@ import type {
   GetHoldResult,
   HoldChangeResult,
   HoldInput,
+  HoldView,
   HoldResult,
   InitializeInput,
   InitializeResult,
@@ -369,6 +370,11 @@ export class EventInventory extends DurableObject<Env> {
   /** Counts per tier and state, plus every GA area. */
   async inventory(): Promise<InventoryCounts> {
     return this.reads.inventory();
+  }
+
+  /** One user's live holds (active or checking out, not past their deadline), newest first. */
+  async liveHoldsOf(userId: string, now: number = Date.now()): Promise<HoldView[]> {
+    return this.reads.liveHoldsOf(userId, now);
   }
 
   // ---------------------------------------------------------------- live sockets

@@ -2,11 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requestIpHash } from "../audit/emit";
 import { jwtSecret } from "../auth/config";
 import { requireAuth } from "../auth/middleware";
+import { createDb } from "../db/client";
+import { getEvent } from "../db/queries/catalog";
 import { verifyAdmission } from "../domain/admission";
 import { inventoryStub } from "../domain/event-lifecycle";
 import { locateHold, requireKnownEvent } from "../domain/event-ids";
 import { encodeHoldId } from "../domain/hold-ids";
 import { inventoryError } from "../domain/inventory-errors";
+import { type LabelLayout, placeLabel, placeNames } from "../domain/place-labels";
 import { AppError, notFound } from "../errors";
 import type { HoldRequest } from "../objects/inventory-types";
 import { jsonBody, jsonResponse, pickProblems } from "./problem-responses";
@@ -57,6 +60,26 @@ const HoldView = z
     createdAt: z.string(),
   })
   .openapi("Hold");
+const MyHold = z
+  .object({
+    holdId: z.string(),
+    eventId: z.string(),
+    status: z.enum(["active", "checking_out"]),
+    kind: z.enum(["seats", "area"]),
+    seats: z.array(z.object({ id: z.string(), label: z.string(), tier: z.string(), price: z.number().int() })),
+    area: Area.extend({ label: z.string() }).optional(),
+    amount: z.number().int(),
+    currency: z.string(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    orderId: z.string().nullable().openapi({ description: "The order being paid, while checking out" }),
+  })
+  .openapi("MyHold");
+const MyHolds = z.object({ items: z.array(MyHold) }).openapi("MyHolds");
+const MyHoldsQuery = z.object({
+  mine: z.enum(["true"]).openapi({ description: "Only your own holds can be listed: must be `true`" }),
+  event: z.string().min(1).max(100).openapi({ description: "The event whose holds to list (holds live per event)" }),
+});
 const iso = (ms: number) => new Date(ms).toISOString();
 const base = { tags: ["holds"], security: [{ bearer: [] }], middleware: requireAuth };
 const HoldParam = z.object({
@@ -157,6 +180,51 @@ export const holds = createRouter()
       };
       if (r.area) body.area = r.area;
       return c.json(body, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      operationId: "listMyHolds",
+      ...base,
+      method: "get",
+      path: "/holds",
+      summary: "Your live holds for one event (active or checking out), to resume on any device",
+      request: { query: MyHoldsQuery },
+      responses: { 200: jsonResponse(MyHolds, "Your live holds, newest first"), ...pickProblems(400, 401, 404) },
+    }),
+    async (c) => {
+      const eventId = c.req.valid("query").event;
+      // Junk and unknown ids are refused before any object exists for them.
+      await requireKnownEvent(c.env.DB, eventId);
+      const live = await inventoryStub(c.env.EVENT_INVENTORY, eventId).liveHoldsOf(c.var.auth.userId);
+      if (!live.length) return c.json({ items: [] }, 200);
+      // The layout is read only when there is something to name.
+      const event = await getEvent(createDb(c.env.DB), eventId);
+      const names = placeNames(event?.layoutSnapshot as LabelLayout | undefined);
+      const items = live.map((h): z.infer<typeof MyHold> => {
+        const item: z.infer<typeof MyHold> = {
+          holdId: encodeHoldId(eventId, h.id),
+          eventId,
+          status: h.status === "checking_out" ? "checking_out" : "active",
+          kind: h.kind,
+          seats: h.lines
+            .filter((l) => l.seatId !== null)
+            .map((l) => ({
+              id: l.seatId as string,
+              label: placeLabel(l.seatId as string, names),
+              tier: l.tier,
+              price: l.price,
+            })),
+          amount: h.amount,
+          currency: h.currency,
+          expiresAt: iso(h.expiresAt),
+          createdAt: iso(h.createdAt),
+          orderId: h.status === "checking_out" ? h.orderId : null,
+        };
+        if (h.area) item.area = { ...h.area, label: placeLabel(h.area.id, names) };
+        return item;
+      });
+      return c.json({ items }, 200);
     },
   )
   .openapi(

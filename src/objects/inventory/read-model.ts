@@ -1,6 +1,14 @@
-import { CODE, type AreaRow } from "./rows";
+import { CODE, LIVE, type AreaRow, type HoldRow } from "./rows";
 import type { InventoryStore } from "./store";
-import type { Change, ChangesResult, InventoryCounts, SeatCode, SeatStatus, Snapshot } from "../inventory-types";
+import type {
+  Change,
+  ChangesResult,
+  HoldView,
+  InventoryCounts,
+  SeatCode,
+  SeatStatus,
+  Snapshot,
+} from "../inventory-types";
 
 /** What readers see: the compact seat map, the deltas since a version, and the counts. */
 export class ReadModel {
@@ -56,5 +64,20 @@ export class ReadModel {
         remaining: a.capacity - a.held - a.sold,
       }));
     return { version: this.s.version(), tiers, areas };
+  }
+
+  /**
+   * One user's live holds (active or checking out, deadline still ahead), newest first: what a fan
+   * can resume from any tab or device. A hold past its deadline is left out even before the alarm.
+   */
+  liveHoldsOf(userId: string, now: number): HoldView[] {
+    return this.s.sql
+      .exec<HoldRow>(
+        `SELECT * FROM holds WHERE user_id = ? AND status IN ${LIVE} AND deadline > ? ORDER BY created_at DESC`,
+        userId,
+        now,
+      )
+      .toArray()
+      .map((h) => this.s.toView(h, now));
   }
 }
