@@ -1,6 +1,6 @@
 import type { NotificationMessage } from "../../queues/notification-messages";
 import type { LedgerMessage } from "../../queues/ledger-messages";
-import { MAX_PARAMS, chunks } from "./rows";
+import { chunks } from "./rows";
 import {
   type LineSql,
   type OrderDetail,
@@ -24,12 +24,13 @@ const ORDERS_PER_MESSAGE = 10;
  * so the ledger applies each change once and never moves a row backwards.
  */
 export class OrderBook {
-  private readonly touched: Record<Table, Set<string>> = {
-    orders: new Set(),
-    payments: new Set(),
-    tickets: new Set(),
+  /** Every row this transaction wrote, as its write returned it (so the ledger needs no read). */
+  private readonly touched: Record<Table | "order_lines", Map<string, Record<string, SqlStorageValue>>> = {
+    orders: new Map(),
+    payments: new Map(),
+    tickets: new Map(),
+    order_lines: new Map(),
   };
-  private newLines = new Set<string>();
   private notices: NotificationMessage[] = [];
   /** The last sequence number handed out (undefined: read it again). */
   private seq: number | undefined;
@@ -95,38 +96,47 @@ export class OrderBook {
     return this.sql.exec<TicketSql>(`SELECT * FROM tickets WHERE id = ?`, id).toArray()[0];
   }
 
-  /** Inserts one row; `row` keys are column names. Marks it for the ledger. */
+  /**
+   * Inserts one row; `row` keys are column names. Versioned rows start at version 1. The row as
+   * stored is kept for the ledger.
+   */
   insert(table: Table | "order_lines", row: Record<string, string | number | null>): void {
-    const cols = Object.keys(row);
-    this.sql.exec(
-      `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-      ...cols.map((c) => row[c] ?? null),
-    );
-    if (table === "order_lines") this.newLines.add(String(row.id));
-    else this.touched[table].add(String(row.id));
+    this.write(table, row, "");
   }
 
-  /** Inserts one row unless its id exists; true when it did (only then is it marked for the ledger). */
+  /** Inserts one row unless its id exists; true when it did (only then does it go to the ledger). */
   insertNew(table: Table, row: Record<string, string | number | null>): boolean {
-    const cols = Object.keys(row);
-    const written = this.sql.exec(
-      `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
-      ...cols.map((c) => row[c] ?? null),
-    ).rowsWritten;
-    if (written > 0) this.touched[table].add(String(row.id));
-    return written > 0;
+    return this.write(table, row, " ON CONFLICT(id) DO NOTHING");
   }
 
-  /** Updates columns of one row by id (column names come from code, never from input). */
+  private write(table: Table | "order_lines", row: Record<string, string | number | null>, onConflict: string) {
+    const values = table === "order_lines" ? row : { ...row, version: 1 };
+    const cols = Object.keys(values);
+    const stored = this.sql
+      .exec(
+        `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})${onConflict} RETURNING *`,
+        ...cols.map((c) => values[c] ?? null),
+      )
+      .toArray()[0];
+    if (stored) this.touched[table].set(String(stored.id), stored);
+    return stored !== undefined;
+  }
+
+  /**
+   * Updates columns of one row by id (column names come from code, never from input) and bumps
+   * its version, so the ledger never takes an older copy over this one.
+   */
   update(table: Table, id: string, patch: Record<string, string | number | null>): void {
     const cols = Object.keys(patch);
     if (!cols.length) return;
-    this.sql.exec(
-      `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
-      ...cols.map((c) => patch[c] ?? null),
-      id,
-    );
-    this.touched[table].add(id);
+    const stored = this.sql
+      .exec(
+        `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")}, version = version + 1 WHERE id = ? RETURNING *`,
+        ...cols.map((c) => patch[c] ?? null),
+        id,
+      )
+      .toArray()[0];
+    if (stored) this.touched[table].set(id, stored);
   }
 
   /** A notification sent once the ledger has written the rows it reads. */
@@ -154,35 +164,24 @@ export class OrderBook {
 
   /** Forgets what the transaction touched (it was shipped, or rolled back). */
   discard(): void {
-    for (const set of Object.values(this.touched)) set.clear();
-    this.newLines.clear();
+    for (const rows of Object.values(this.touched)) rows.clear();
     this.notices = [];
   }
 
   /**
-   * At the end of a transaction: bumps the version of every touched row and returns the ledger
-   * messages carrying them, grouped by order so each message holds whole orders.
+   * At the end of a transaction: the ledger messages carrying every row it wrote (each as its
+   * last write left it), grouped by order so each message holds whole orders. No SQL.
    */
   drain(eventId: string): LedgerMessage[] {
-    const ids = (t: Table) => [...this.touched[t]];
-    if (!ids("orders").length && !ids("payments").length && !ids("tickets").length && !this.notices.length) {
+    const t = this.touched;
+    if (!t.orders.size && !t.payments.size && !t.tickets.size && !t.order_lines.size && !this.notices.length) {
       this.discard();
       return [];
     }
-    // One statement per table: the version bump hands back the rows it bumped.
-    const load = <R extends Record<string, SqlStorageValue>>(table: string, list: string[]): R[] =>
-      chunks(list, MAX_PARAMS).flatMap((part) => {
-        const ids = part.map(() => "?").join(",");
-        const q =
-          table === "order_lines"
-            ? `SELECT * FROM order_lines WHERE id IN (${ids})`
-            : `UPDATE ${table} SET version = version + 1 WHERE id IN (${ids}) RETURNING *`;
-        return this.sql.exec<R>(q, ...part).toArray();
-      });
-    const orders = load<OrderSql>("orders", ids("orders"));
-    const payments = load<PaymentSql>("payments", ids("payments"));
-    const tickets = load<TicketSql>("tickets", ids("tickets"));
-    const lines = load<LineSql>("order_lines", [...this.newLines]);
+    const orders = [...t.orders.values()] as OrderSql[];
+    const payments = [...t.payments.values()] as PaymentSql[];
+    const tickets = [...t.tickets.values()] as TicketSql[];
+    const lines = [...t.order_lines.values()] as LineSql[];
     const notices = this.notices;
     this.discard();
 
