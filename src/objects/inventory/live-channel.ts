@@ -122,6 +122,8 @@ export class LiveChannel {
    * were made for: they carry that fan's tag.
    */
   flush(soldOut: () => boolean): void {
+    // Nobody watching: no deltas to build, no sold-out check.
+    if (this.ctx.getWebSockets().length === 0) return this.discard();
     const holds = this.holds;
     const by = this.changes.length ? this.takerTag(holds) : null;
     const changes = by ? this.changes.map((c) => ({ ...c, by })) : this.changes;
