@@ -44,6 +44,9 @@ test("a second fan sees a seat turn held within a second", { timeout: 60_000 }, 
     await shot(fan, "a2-fan-holding");
     await shot(watcher, "a3-watcher-sees-held");
     console.log(`# hold reached the other fan in ${lag} ms`);
+    // Leave no hold behind: the next test's fan is the same account, and the event page resumes it.
+    await fan.getByRole("button", { name: "Release", exact: true }).click();
+    await fan.locator("[data-testid=hold-panel]").waitFor({ state: "hidden" });
   } finally {
     await watcher.context().close();
     await fan.context().close();

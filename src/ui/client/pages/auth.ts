@@ -1,17 +1,21 @@
 import { api, ApiError, saveSession, type User } from "../api";
 import { field, formValues, h, mount } from "../dom";
 import { safeNextPath } from "../safe-next";
+import { clearSignInReason, signInReason } from "./resume";
 
 type Session = { accessToken: string; refreshToken: string; user: User };
 
 /** Sign-in and sign-up forms; on success the session is stored and the visitor sent on. */
 export function authPage(mode: "login" | "signup") {
   const safeNext = safeNextPath(new URLSearchParams(location.search).get("next"));
+  // Why this page appeared, when the page that sent the visitor here said so (e.g. a seat to hold).
+  const reason = signInReason(safeNext);
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h(
     "form",
     { class: "panel narrow", "data-testid": `${mode}-form` },
     h("h1", {}, mode === "login" ? "Sign in" : "Create an account"),
+    reason ? h("p", { class: "notice", "data-testid": "signin-reason" }, reason) : null,
     mode === "signup" ? field("Name", h("input", { name: "name", autocomplete: "name" })) : null,
     field("Email", h("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
     field(
@@ -56,6 +60,7 @@ export function authPage(mode: "login" | "signup") {
     try {
       const s = await api<Session>("POST", `/v1/auth/${mode}`, body);
       saveSession(s);
+      clearSignInReason();
       location.href = safeNext ?? (s.user.role === "fan" ? "/" : "/admin");
     } catch (err) {
       error.hidden = false;

@@ -4,15 +4,16 @@ import { countdown, dateTime, money, titleCase } from "../format";
 import { LiveSeats } from "../live";
 import { SeatMap, type MapLayout, type SeatView } from "../seat-map";
 import { TakenNotices } from "../taken-notice";
-import type { Checkout, EventDetail, Hold } from "../types";
+import type { Checkout, EventDetail, Hold, Order, OrderSummary } from "../types";
 import { queuePage, type AdmittedRoom } from "./queue-panel";
+import { keepPicked, keepSignInReason, type LiveHold, myLiveHolds, payAgain, takePicked } from "./resume";
 
 const PALETTE = ["#7c3aed", "#0891b2", "#db2777", "#ea580c", "#2563eb", "#059669", "#ca8a04", "#9333ea"];
 const STATE_WORD: Record<SeatView, string> = {
   a: "available",
   h: "held",
   s: "sold",
-  b: "unavailable",
+  b: "blocked, not for sale",
   selected: "selected",
   mine: "held for you",
 };
@@ -24,6 +25,8 @@ type MyHold = {
   currency: string;
   expiresAt: number;
   key: string;
+  /** While checking out: the order awaiting payment (the panel then offers Pay). */
+  orderId?: string | null;
 };
 
 /**
@@ -77,6 +80,11 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     const code = live.state.seats[sid] ?? "b";
     return code === "a" && selected.has(sid) ? "selected" : code;
   };
+  /** "Stalls · Row B · Seat 3", as people say it. */
+  const placeName = (sid: string) => {
+    const m = meta.get(sid);
+    return m ? `${m.section} · Row ${m.row} · Seat ${m.label}` : sid;
+  };
   const describe = (sid: string) => {
     const m = meta.get(sid);
     if (!m) return sid;
@@ -105,6 +113,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     { class: "notice", hidden: true, "data-testid": "sold-out" },
     "Sold out — every seat is taken or held. Held seats come back if their holds lapse.",
   );
+  const retryBox = h("section", { class: "panel", "data-testid": "retry-panel", hidden: true });
   const areaRows = new Map<string, HTMLElement>();
   const notices = new TakenNotices();
 
@@ -210,6 +219,14 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
 
   async function placeHold(body: Record<string, unknown>) {
     if (!currentUser()) {
+      // The picked seats come back selected after sign-in, and the sign-in page says why it appeared.
+      const seats = (body.seats as string[] | undefined) ?? [];
+      if (seats.length) keepPicked(id, seats);
+      const area = layout.areas.find((a) => a.id === body.area)?.name;
+      keepSignInReason(
+        location.pathname,
+        `Sign in to hold ${seats.length ? seats.map(placeName).join(", ") : (area ?? "your seats")}`,
+      );
       location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
       return;
     }
@@ -266,8 +283,9 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
       ? `${h0.area.quantity} × ${layout.areas.find((a) => a.id === h0.area!.id)?.name ?? h0.area.id}`
       : `${h0.seats.length} seat${h0.seats.length > 1 ? "s" : ""}`;
     holdBox.replaceChildren();
+    const paying = h0.orderId;
     append(holdBox, [
-      h("h2", {}, "Held for you"),
+      h("h2", {}, paying ? "Awaiting your payment" : "Held for you"),
       h("p", {}, `${what} · ${money(h0.amount, h0.currency)}`),
       h0.seats.length
         ? h(
@@ -280,12 +298,22 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
       h(
         "div",
         { class: "actions" },
+        paying
+          ? h(
+              "a",
+              { class: "btn primary", href: `/orders/${encodeURIComponent(paying)}`, "data-testid": "pay-button" },
+              "Pay",
+            )
+          : h(
+              "button",
+              { type: "button", class: "btn primary", "data-testid": "checkout-button", onclick: checkout },
+              "Checkout",
+            ),
         h(
           "button",
-          { type: "button", class: "btn primary", "data-testid": "checkout-button", onclick: checkout },
-          "Checkout",
+          { type: "button", class: "btn", "data-testid": "release-button", onclick: release },
+          paying ? "Release (cancels the order)" : "Release",
         ),
-        h("button", { type: "button", class: "btn", onclick: release }, "Release"),
       ),
     ]);
   }
@@ -438,6 +466,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     h("li", {}, h("i", { class: "st-mine" }), "Yours"),
     h("li", {}, h("i", { class: "st-h" }), "Held"),
     h("li", {}, h("i", { class: "st-s" }), "Sold"),
+    h("li", { "data-testid": "legend-blocked" }, h("i", { class: "st-b" }), "Blocked"),
   );
 
   mount(
@@ -472,6 +501,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
         { class: "side-col" },
         notices.el,
         holdBox,
+        retryBox,
         layout.sections.length ? selectionBox : null,
         layout.sections.length && seatTiers.length ? bestForm : null,
         areasBox,
@@ -483,14 +513,81 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
   );
   map.fitSeats(map.el.clientWidth || 360);
   renderSelection();
-  if (hold) {
-    // A hold kept across a reload: confirm the server still has it.
-    const kept = await api<{ status: string; expiresAt: string }>(
-      "GET",
-      `/v1/holds/${encodeURIComponent(hold.holdId)}`,
-    ).catch(() => null);
-    if (kept?.status === "active") setHold({ ...hold, expiresAt: Date.parse(kept.expiresAt) });
-    else setHold(null);
-  }
+  // A signed-in fan's live holds come from the server, so any tab or device resumes them.
+  const signedIn = !!currentUser();
+  const resumed = signedIn ? myLiveHolds(id).catch(() => null) : Promise.resolve(null);
   await live.start();
+  const mine = await resumed;
+  if (mine) {
+    const pick = mine.find((x) => x.holdId === hold?.holdId) ?? mine[0];
+    setHold(pick ? fromServer(pick) : null);
+  } else if (hold && !signedIn) setHold(null);
+  if (signedIn && !hold) {
+    restorePicked();
+    void offerRetry();
+  }
+
+  function fromServer(x: LiveHold): MyHold {
+    return {
+      holdId: x.holdId,
+      seats: x.seats.map((seat) => seat.id),
+      ...(x.area ? { area: { id: x.area.id, quantity: x.area.quantity } } : {}),
+      amount: x.amount,
+      currency: x.currency,
+      expiresAt: Date.parse(x.expiresAt),
+      key: hold?.holdId === x.holdId ? hold.key : crypto.randomUUID(),
+      orderId: x.orderId,
+    };
+  }
+
+  /** Seats picked before signing in are selected again, those still available. */
+  function restorePicked() {
+    const picked = takePicked(id).filter((sid) => meta.has(sid) && live.state.seats[sid] === "a");
+    for (const sid of picked.slice(0, event.maxSeatsPerOrder)) {
+      selected.add(sid);
+      map.setView(sid, viewOf(sid), describe(sid));
+    }
+    if (picked.length) renderSelection();
+  }
+
+  /** The fan's latest order here failed and its seats are free again: offer another card. */
+  async function offerRetry() {
+    const { items } = await api<{ items: OrderSummary[] }>("GET", "/v1/orders").catch(() => ({ items: [] }));
+    const last = items.find((o) => o.eventId === id);
+    if (last?.status !== "failed") return;
+    const order = await api<Order>("GET", `/v1/orders/${encodeURIComponent(last.id)}`).catch(() => null);
+    if (order?.status !== "failed" || hold) return;
+    const seats = order.lines.flatMap((l) => (l.seatId ? [l.seatId] : []));
+    if (!seats.every((sid) => live.state.seats[sid] === "a")) return;
+    const areas = order.lines.filter((l) => l.areaId);
+    if (areas.some((l) => (live.state.areas[l.areaId!] ?? 0) < l.quantity)) return;
+    const what = [
+      ...seats.map(placeName),
+      ...areas.map((l) => `${l.quantity} × ${layout.areas.find((a) => a.id === l.areaId)?.name ?? l.areaId}`),
+    ].join(", ");
+    const error = h("p", { class: "form-error", role: "alert", hidden: true });
+    const retry = h(
+      "button",
+      { type: "button", class: "btn primary", "data-testid": "try-another-card" },
+      "Try another card",
+    );
+    retry.addEventListener("click", async () => {
+      retry.disabled = true;
+      try {
+        await payAgain(order.id);
+        location.href = `/orders/${encodeURIComponent(order.id)}`;
+      } catch (err) {
+        retry.disabled = false;
+        error.hidden = false;
+        error.textContent = err instanceof ApiError ? err.describe() : String(err);
+      }
+    });
+    retryBox.replaceChildren(
+      h("h2", {}, "Your payment did not go through"),
+      h("p", {}, `${what} · ${money(order.amount, order.currency)}`),
+      h("div", { class: "actions" }, retry),
+      error,
+    );
+    retryBox.hidden = false;
+  }
 }

@@ -1,9 +1,10 @@
 import { type LabelLayout, placeNames } from "../../../domain/place-labels";
-import { api, requireUser } from "../api";
+import { api, ApiError, requireUser } from "../api";
 import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
 import { orderActions, pendingCancel } from "./order-actions";
+import { keptPayment, payAgain, resumePayment } from "./resume";
 import { ticketView } from "./ticket-view";
 
 const eventCache = new Map<string, Promise<EventDetail | null>>();
@@ -56,10 +57,39 @@ export async function ordersPage() {
                   money(o.amount, o.currency),
                 ),
               ),
+              listAction(o),
             ),
           ),
         ),
   );
+}
+
+/** Pay for an order awaiting payment, "Try another card" for a failed one; nothing otherwise. */
+function listAction(o: OrderSummary): HTMLElement | null {
+  const href = `/orders/${encodeURIComponent(o.id)}`;
+  if (o.status === "pending_payment")
+    return h(
+      "p",
+      { class: "list-actions" },
+      h("a", { class: "btn small primary", href, "data-testid": "list-pay" }, "Pay"),
+    );
+  if (o.status !== "failed") return null;
+  const retry = h(
+    "button",
+    { type: "button", class: "btn small", "data-testid": "list-try-another-card" },
+    "Try another card",
+  );
+  retry.addEventListener("click", async () => {
+    retry.disabled = true;
+    try {
+      await payAgain(o.id);
+      location.href = href;
+    } catch (err) {
+      retry.disabled = false;
+      toast(err instanceof ApiError ? err.describe() : String(err), "error");
+    }
+  });
+  return h("p", { class: "list-actions" }, retry);
 }
 
 /** One order: pays it (simulated page or Stripe's Payment Element), then shows tickets and QR codes. */
@@ -91,7 +121,9 @@ export async function orderPage(id: string) {
     actionsBox,
   );
 
-  const handle = JSON.parse(sessionStorage.getItem(`pay:${id}`) ?? "null") as PaymentHandle | null;
+  // Another tab or device: the checkout, repeated, answers the same order and payment.
+  const handle =
+    order.status === "pending_payment" ? (keptPayment(id) ?? (await resumePayment(order).catch(() => null))) : null;
   if (order.status === "pending_payment") {
     payBox.hidden = false;
     if (handle?.provider === "simulated" && handle.paymentUrl) {
@@ -121,18 +153,53 @@ export async function orderPage(id: string) {
       );
       sessionStorage.removeItem(`pay:${id}`);
     } else if (order.status === "failed") {
-      payBox.replaceChildren(
-        h(
-          "p",
-          { class: "notice" },
-          "The payment did not go through and your seats were released. ",
-          event ? h("a", { href: `/events/${event.id}` }, "Pick seats again") : null,
-        ),
-      );
+      failedPanel(payBox, order, event);
     }
+  } else if (order.status === "failed") {
+    payBox.hidden = false;
+    failedPanel(payBox, order, event);
   }
   renderTickets(ticketsBox, order, event, await eventPlaceNames(order.eventId));
   orderActions(actionsBox, order, event);
+}
+
+/**
+ * A declined or failed payment: "Try another card" pays again on the same seats (held again for
+ * the fan if they are still free) and opens the payment; "Pick seats again" when they are gone.
+ */
+function failedPanel(box: HTMLElement, order: Order, event: EventDetail | null) {
+  const error = h("p", { class: "form-error", role: "alert", hidden: true });
+  const retry = h(
+    "button",
+    { type: "button", class: "btn primary", "data-testid": "try-another-card" },
+    "Try another card",
+  );
+  retry.addEventListener("click", async () => {
+    retry.disabled = true;
+    try {
+      await payAgain(order.id);
+      await orderPage(order.id);
+    } catch (err) {
+      retry.disabled = false;
+      error.hidden = false;
+      error.textContent = err instanceof ApiError ? err.describe() : String(err);
+    }
+  });
+  box.replaceChildren(
+    h(
+      "p",
+      { class: "notice", "data-testid": "payment-failed" },
+      "The payment did not go through and your seats were released. You can pay again on the same seats.",
+    ),
+    h(
+      "p",
+      { class: "actions" },
+      retry,
+      " ",
+      event ? h("a", { class: "btn", href: `/events/${event.id}` }, "Pick seats again") : null,
+    ),
+    error,
+  );
 }
 
 /** "Stalls · Row N · Seat 10" for each seat id, from the event's public layout. */
