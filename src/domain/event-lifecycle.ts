@@ -32,6 +32,9 @@ export function assertTransition(from: EventStatus, to: EventStatus): void {
   }
 }
 
+/** The first few ids, for a message a person reads (the full list is in the problem's fields). */
+const listed = (ids: string[], n = 10) => ids.slice(0, n).join(", ") + (ids.length > n ? ", …" : "");
+
 export type PublishProblem = { code: string; message: string; seats?: string[]; areas?: string[]; count?: number };
 
 /** Everything that stops an event from being published; empty when it may go live. */
@@ -47,7 +50,7 @@ export function publishProblems(event: EventRow, tiers: PriceTierRow[]): Publish
   if (unpricedSeats.length > 0) {
     problems.push({
       code: "unpriced_seats",
-      message: `${unpricedSeats.length} seat(s) have no price`,
+      message: `${unpricedSeats.length} seat(s) have no price: ${listed(unpricedSeats)}`,
       seats: unpricedSeats.slice(0, 50),
       count: unpricedSeats.length,
     });
@@ -55,7 +58,7 @@ export function publishProblems(event: EventRow, tiers: PriceTierRow[]): Publish
   if (unpricedAreas.length > 0) {
     problems.push({
       code: "unpriced_areas",
-      message: `${unpricedAreas.length} area(s) have no price`,
+      message: `${unpricedAreas.length} area(s) have no price: ${listed(unpricedAreas)}`,
       areas: unpricedAreas.slice(0, 50),
       count: unpricedAreas.length,
     });
@@ -77,7 +80,11 @@ export async function publishEvent(
   assertTransition(event.status, "published");
   const problems = publishProblems(event, tiers);
   if (problems.length > 0)
-    throw new AppError("publish_refused", `${problems.length} problem(s) stop publication`, { extra: { problems } });
+    throw new AppError(
+      "publish_refused",
+      `${problems.length} problem(s) stop publication: ${problems.map((p) => p.message).join("; ")}`,
+      { extra: { problems } },
+    );
   const [row] = await db
     .update(events)
     .set({ status: "published", publishedAt: now, updatedAt: now })

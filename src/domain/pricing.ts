@@ -44,6 +44,22 @@ export function resolveSeatTiers(layout: Layout, tiers: TierLike[]): TierResolut
   return { seatTier, areaTier, unpricedSeats, unpricedAreas };
 }
 
+/**
+ * Whether a tier reaches at least one seat or GA area of the layout (before more specific tiers
+ * carve anything out). A tier that reaches nothing would still show its price on the event's card.
+ */
+export function tierCoversSomething(layout: Layout, appliesTo: AppliesTo): boolean {
+  if (appliesTo.areas?.some((a) => layout.areas.some((x) => x.id === a))) return true;
+  const sections = new Set(appliesTo.sections ?? []);
+  const rows = new Set((appliesTo.rows ?? []).map((r) => `${r.section}\u0000${r.row}`));
+  const seats = new Set(appliesTo.seats ?? []);
+  if (sections.size + rows.size + seats.size === 0) return false;
+  for (const { seat, section, row } of allSeats(layout)) {
+    if (sections.has(section.id) || rows.has(`${section.id}\u0000${row.label}`) || seats.has(seat.id)) return true;
+  }
+  return false;
+}
+
 /** Every reference in `tiers` that names nothing in the layout, with a path into the request body. */
 export function tierReferenceProblems(layout: Layout, tiers: TierLike[]): FieldError[] {
   const sections = new Map(layout.sections.map((s) => [s.id, new Set(s.rows.map((r) => r.label))]));

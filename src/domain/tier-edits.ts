@@ -6,7 +6,7 @@ import { newId } from "../lib/ids";
 import { inventoryStub } from "./event-lifecycle";
 import { inventoryError } from "./inventory-errors";
 import type { Layout } from "./layout";
-import { type AppliesTo, resolveSeatTiers, tierReferenceProblems } from "./pricing";
+import { type AppliesTo, resolveSeatTiers, tierCoversSomething, tierReferenceProblems } from "./pricing";
 
 /** One tier as the organizer sends it; the currency, when given, must be the event's. */
 export type TierEdit = { key: string; name: string; amount: number; currency?: string; appliesTo: AppliesTo };
@@ -35,7 +35,7 @@ export async function replaceTiers(
   const layout = event.layoutSnapshot as Layout;
   const problems = tierProblems(event, layout, tiers);
   if (problems.length > 0)
-    throw new AppError("unprocessable", `${problems.length} problem(s) in the price tiers`, {
+    throw new AppError("unprocessable", `${problems.length} problem(s) in the price tiers: ${problems[0]!.message}`, {
       extra: { errors: problems },
     });
   if (isPublished(event)) {
@@ -68,6 +68,14 @@ export async function replaceTiers(
 function tierProblems(event: EventRow, layout: Layout, tiers: TierEdit[]): FieldError[] {
   const problems = tierReferenceProblems(layout, tiers);
   tiers.forEach((t, i) => {
+    // A tier whose references name nothing in the layout already has its problems listed.
+    const badRefs = problems.some((p) => p.path.startsWith(`tiers.${i}.appliesTo.`));
+    if (!badRefs && !tierCoversSomething(layout, t.appliesTo))
+      problems.push({
+        path: `tiers.${i}.appliesTo`,
+        code: "empty_tier",
+        message: `tier "${t.name}" (${t.key}) covers no seat or area`,
+      });
     if (t.currency !== undefined && t.currency !== event.currency)
       problems.push({
         path: `tiers.${i}.currency`,

@@ -39,7 +39,12 @@ const PROBES: Probe[] = [
   { method: "DELETE", path: (id) => `/v1/holds/${id}~${crypto.randomUUID()}`, as: "fan" },
   { method: "POST", path: (id) => `/v1/holds/${id}~${crypto.randomUUID()}/checkout`, as: "fan" },
   { method: "GET", path: (id) => `/v1/admin/events/${id}/inventory`, as: "admin" },
-  { method: "POST", path: (id) => `/v1/admin/events/${id}/seats/block`, body: { seats: ["A-1-1"] }, as: "admin" },
+  {
+    method: "POST",
+    path: (id) => `/v1/admin/events/${id}/seats/block`,
+    body: { seats: ["A-1-1"], reason: "x" },
+    as: "admin",
+  },
   { method: "POST", path: (id) => `/v1/admin/events/${id}/seats/unblock`, body: { seats: ["A-1-1"] }, as: "admin" },
   { method: "GET", path: (id) => `/v1/admin/events/${id}/queue`, as: "admin" },
   { method: "PUT", path: (id) => `/v1/admin/events/${id}/queue`, body: { enabled: true }, as: "admin" },

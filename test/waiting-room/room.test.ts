@@ -186,7 +186,7 @@ describe("sell-out", () => {
     await expectJson(
       await call("POST", `/v1/admin/events/${event.id}/seats/block`, {
         token: org.token,
-        body: { seats: ["A-1-1", "A-1-2"] },
+        body: { seats: ["A-1-1", "A-1-2"], reason: "sold elsewhere" },
       }),
       200,
     );

@@ -5,6 +5,7 @@ import { getVenue } from "../../db/queries/catalog";
 import { inventoryStub } from "../../domain/event-lifecycle";
 import { inventoryError } from "../../domain/inventory-errors";
 import { AppError } from "../../errors";
+import { userText } from "../../domain/text";
 import { jsonBody, jsonResponse, pickProblems } from "../problem-responses";
 import { createRouter } from "../router";
 import { managedEvent } from "./events";
@@ -15,8 +16,16 @@ import type { Context } from "hono";
 const base = { tags: ["admin"], security: [{ bearer: [] }] };
 const errs = pickProblems(400, 401, 403, 404, 409, 422);
 const EventId = IdParam("id");
-const SeatList = z.strictObject({ seats: z.array(z.string().min(1).max(100)).min(1).max(1000) });
-const BlockResult = z.object({ changed: z.array(z.string()), version: z.number().int() });
+const Seats = z.array(z.string().min(1).max(100)).min(1).max(1000);
+/** Why the seats are held back ("camera position", "sightline"): kept in the audit trail and answered back. */
+const Reason = userText({ max: 500 }).openapi({ description: "Why, for the audit trail; required to block" });
+const BlockInput = z.strictObject({ seats: Seats, reason: Reason });
+const UnblockInput = z.strictObject({ seats: Seats, reason: Reason.optional() });
+const BlockResult = z.object({
+  changed: z.array(z.string()),
+  version: z.number().int(),
+  reason: z.string().nullable(),
+});
 const Counts = z.object({
   version: z.number().int(),
   tiers: z.record(
@@ -53,8 +62,13 @@ async function stubFor(c: Context<AppEnv>, id: string) {
   };
 }
 
-/** Blocks or unblocks seats in the object and audits what actually changed. */
-async function changeBlocks(c: Context<AppEnv>, id: string, seats: string[], action: "block" | "unblock") {
+/** Blocks or unblocks seats in the object and audits what actually changed, with the organizer's reason. */
+async function changeBlocks(
+  c: Context<AppEnv>,
+  id: string,
+  { seats, reason }: { seats: string[]; reason?: string },
+  action: "block" | "unblock",
+) {
   const { event, stub } = await stubFor(c, id);
   const r = action === "block" ? await stub.block(seats) : await stub.unblock(seats);
   if (!r.ok) throw inventoryError(r, "Event");
@@ -64,9 +78,9 @@ async function changeBlocks(c: Context<AppEnv>, id: string, seats: string[], act
     entityId: event.id,
     organizerId: event.organizerId,
     eventId: event.id,
-    data: { seats: r.changed },
+    data: { seats: r.changed, reason: reason ?? null },
   });
-  return { changed: r.changed, version: r.version };
+  return { changed: r.changed, version: r.version, reason: reason ?? null };
 }
 
 export const inventoryRoutes = createRouter()
@@ -77,10 +91,11 @@ export const inventoryRoutes = createRouter()
       method: "post",
       path: "/events/{id}/seats/block",
       summary: "Block seats from sale",
-      request: { params: EventId, body: jsonBody(SeatList) },
+      description: "A reason is required; it is kept in the audit trail (`seats.blocked`) and answered back.",
+      request: { params: EventId, body: jsonBody(BlockInput) },
       responses: { 200: jsonResponse(BlockResult, "Blocked"), ...errs },
     }),
-    async (c) => c.json(await changeBlocks(c, c.req.valid("param").id, c.req.valid("json").seats, "block"), 200),
+    async (c) => c.json(await changeBlocks(c, c.req.valid("param").id, c.req.valid("json"), "block"), 200),
   )
   .openapi(
     createRoute({
@@ -89,10 +104,10 @@ export const inventoryRoutes = createRouter()
       method: "post",
       path: "/events/{id}/seats/unblock",
       summary: "Return blocked seats to sale",
-      request: { params: EventId, body: jsonBody(SeatList) },
+      request: { params: EventId, body: jsonBody(UnblockInput) },
       responses: { 200: jsonResponse(BlockResult, "Unblocked"), ...errs },
     }),
-    async (c) => c.json(await changeBlocks(c, c.req.valid("param").id, c.req.valid("json").seats, "unblock"), 200),
+    async (c) => c.json(await changeBlocks(c, c.req.valid("param").id, c.req.valid("json"), "unblock"), 200),
   )
   .openapi(
     createRoute({
