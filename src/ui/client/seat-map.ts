@@ -21,8 +21,10 @@ export type SeatView = "a" | "h" | "s" | "b" | "selected" | "mine";
 
 type Options = {
   fill: (seat: MapSeat, sectionIndex: number) => string;
-  /** Present when seats can be picked. */
-  onToggle?: (seatId: string) => void;
+  /** Present when seats can be picked; the event tells a shift-click (or Shift+Space) from a plain one. */
+  onToggle?: (seatId: string, ev: MouseEvent | KeyboardEvent) => void;
+  /** Present when seats can be chosen by dragging a box with the mouse: the seats inside it. */
+  onBox?: (seatIds: string[]) => void;
   onArea?: (areaId: string) => void;
   describe?: (seatId: string) => string;
   areaText?: (area: MapArea) => string;
@@ -200,11 +202,23 @@ export class SeatMap {
   private wire() {
     const first = this.grid.flat(2)[0];
     if (first) this.setFocus(first, false);
+    let boxed = false;
+    if (this.opt.onBox)
+      this.wireBox(() => {
+        boxed = true;
+        // A drag that ends off the seat it began on fires no click: the next pick must still count.
+        setTimeout(() => (boxed = false), 0);
+      });
     this.svg.addEventListener("click", (e) => {
+      // The click that ends a box drag is not a pick.
+      if (boxed) {
+        boxed = false;
+        return;
+      }
       const id = (e.target as Element).getAttribute?.("data-seat");
       if (id) {
         this.setFocus(id, false);
-        this.opt.onToggle!(id);
+        this.opt.onToggle!(id, e);
       }
     });
     this.svg.addEventListener("mouseover", (e) => {
@@ -220,7 +234,7 @@ export class SeatMap {
       if (!cur) return;
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
-        this.opt.onToggle!(cur.seat.id);
+        this.opt.onToggle!(cur.seat.id, e);
         return;
       }
       const next = this.neighbour(cur, e.key);
@@ -228,6 +242,53 @@ export class SeatMap {
         e.preventDefault();
         this.setFocus(next, true);
       }
+    });
+  }
+
+  /** A mouse drag of more than a few pixels draws a box; on release the seats inside it go to `onBox`. */
+  private wireBox(ended: () => void) {
+    let start: { x: number; y: number; id: number } | null = null;
+    let box: SVGRectElement | null = null;
+    this.svg.setAttribute("data-boxes", "");
+    const toMap = (x: number, y: number) => new DOMPoint(x, y).matrixTransform(this.svg.getScreenCTM()!.inverse());
+    const rectOf = (e: PointerEvent) => {
+      const a = toMap(start!.x, start!.y);
+      const b = toMap(e.clientX, e.clientY);
+      return { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) };
+    };
+    this.svg.addEventListener("pointerdown", (e) => {
+      if (e.pointerType === "mouse" && e.button === 0) start = { x: e.clientX, y: e.clientY, id: e.pointerId };
+    });
+    this.svg.addEventListener("pointermove", (e) => {
+      if (!start || e.pointerId !== start.id) return;
+      if (!box && Math.hypot(e.clientX - start.x, e.clientY - start.y) < 6) return;
+      if (!box) {
+        box = svg("rect", { class: "select-box", "data-testid": "select-box" });
+        this.svg.appendChild(box);
+        this.svg.setPointerCapture(e.pointerId);
+      }
+      const r = rectOf(e);
+      for (const [k, v] of Object.entries({ x: r.x, y: r.y, width: r.w, height: r.h })) box.setAttribute(k, String(v));
+    });
+    const finish = (e: PointerEvent) => {
+      if (!start || e.pointerId !== start.id) return;
+      if (box) {
+        const r = rectOf(e);
+        box.remove();
+        box = null;
+        const inside = [...this.seats.values()]
+          .filter(({ seat }) => seat.x >= r.x && seat.x <= r.x + r.w && seat.y >= r.y && seat.y <= r.y + r.h)
+          .map(({ seat }) => seat.id);
+        ended();
+        this.opt.onBox!(inside);
+      }
+      start = null;
+    };
+    this.svg.addEventListener("pointerup", finish);
+    this.svg.addEventListener("pointercancel", (e) => {
+      box?.remove();
+      box = null;
+      if (start?.id === e.pointerId) start = null;
     });
   }
 

@@ -4,6 +4,7 @@ import { dateTime, money, titleCase } from "../format";
 import type { OrderSummary } from "../types";
 import { errorText, staff, type AdminEvent, type AdminTier } from "./common";
 import { stat } from "./home";
+import { seatBlocksPanel } from "./seat-blocks";
 import { waitingRoomPanel } from "./waiting-room-panel";
 
 type Counts = {
@@ -83,6 +84,7 @@ export async function adminEventDashboard(id: string) {
     );
   }
   const header = h("div");
+  const blocksBox = h("div");
 
   async function tick() {
     if (event.status === "draft") {
@@ -173,8 +175,15 @@ export async function adminEventDashboard(id: string) {
         ),
       ),
     ),
+    blocksBox,
     waitingRoomPanel(event),
   );
+  if (event.status !== "draft") {
+    void seatBlocksPanel(event.id).then(
+      (p) => p && blocksBox.replaceChildren(p),
+      (x: unknown) => blocksBox.replaceChildren(h("p", { class: "form-error" }, errorText(x))),
+    );
+  }
   await tick();
   setInterval(() => document.visibilityState === "visible" && void tick(), REFRESH_MS);
 }
