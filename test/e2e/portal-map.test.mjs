@@ -22,6 +22,8 @@ test("seats blocked on the portal map with a reason are Blocked on a fan's map, 
   const eventId = await eventIdByName(env.base, "An Evening of Jazz Standards");
   const org = await newPage(env.browser, env.base);
   const fan = await newPage(env.browser, env.base);
+  const t0 = Date.now();
+  const step = (name) => console.log(`# ${name} at ${Date.now() - t0} ms`);
   try {
     await signIn(org, DEMO_ACCOUNTS.organizer);
     await org.goto(`/admin/events/${eventId}`);
@@ -51,6 +53,7 @@ test("seats blocked on the portal map with a reason are Blocked on a fan's map, 
     assert.equal(await list.locator("li").count(), 0);
     assert.match(await panel.getByTestId("legend-blocked").textContent(), /Blocked/);
     await shot(org, "m1-portal-map-blocks");
+    step("blocked");
 
     await signIn(fan, DEMO_ACCOUNTS.fan);
     await fan.goto(`/events/${eventId}`);
@@ -62,6 +65,7 @@ test("seats blocked on the portal map with a reason are Blocked on a fan's map, 
     await fan.locator('[data-seat="STALLS-B-2"]').click({ force: true });
     await fan.waitForTimeout(200);
     assert.equal(await stateOf(fan, "STALLS-B-2"), "b", "a fan cannot pick a blocked seat");
+    step("fan refused");
 
     // A box dragged around one seat selects just that seat; Unblock gives it back to sale.
     const [b1, b2] = await Promise.all(
@@ -78,6 +82,13 @@ test("seats blocked on the portal map with a reason are Blocked on a fan's map, 
     assert.deepEqual(await list.locator("li").evaluateAll((li) => li.map((l) => l.dataset.picked)), ["STALLS-B-2"]);
     await org.getByTestId("unblock-seats").click();
     await waitState(org, "STALLS-B-2", "a");
+    step("unblocked");
+    // The keyboard: arrows move between seats, Space picks, Shift+Space picks the run from the last pick.
+    await panel.locator('[data-seat="STALLS-B-4"]').focus();
+    for (const key of ["ArrowLeft", "Space", "ArrowLeft", "ArrowLeft", "Shift+Space"]) await org.keyboard.press(key);
+    assert.deepEqual(await list.locator("li").evaluateAll((li) => li.map((l) => l.dataset.picked)), BLOCK);
+    assert.equal(await org.evaluate(() => document.activeElement?.getAttribute("data-seat")), "STALLS-B-1");
+    await org.getByTestId("block-clear").click();
 
     await waitState(fan, "STALLS-B-2", "a");
     await fan.locator('[data-seat="STALLS-B-2"]').click();
