@@ -52,7 +52,6 @@ test("seats blocked on the portal map with a reason are Blocked on a fan's map, 
     for (const seat of BLOCK) await waitState(org, seat, "b");
     assert.equal(await list.locator("li").count(), 0);
     assert.match(await panel.getByTestId("legend-blocked").textContent(), /Blocked/);
-    await shot(org, "m1-portal-map-blocks");
     step("blocked");
 
     await signIn(fan, DEMO_ACCOUNTS.fan);
@@ -88,6 +87,12 @@ test("seats blocked on the portal map with a reason are Blocked on a fan's map, 
     for (const key of ["ArrowLeft", "Space", "ArrowLeft", "ArrowLeft", "Shift+Space"]) await org.keyboard.press(key);
     assert.deepEqual(await list.locator("li").evaluateAll((li) => li.map((l) => l.dataset.picked)), BLOCK);
     assert.equal(await org.evaluate(() => document.activeElement?.getAttribute("data-seat")), "STALLS-B-1");
+    await panel.evaluate((el) => el.scrollIntoView());
+    // A picked blocked seat still shows as blocked, with the picked ring on top.
+    assert.equal(await stateOf(org, "STALLS-B-1"), "b");
+    assert.equal(await panel.locator('[data-seat="STALLS-B-1"]').getAttribute("aria-checked"), "true");
+    await org.evaluate(() => document.getElementById("toasts")?.replaceChildren());
+    await shot(org, "m1-portal-map-blocks");
     await org.getByTestId("block-clear").click();
 
     await waitState(fan, "STALLS-B-2", "a");

@@ -329,10 +329,21 @@ export class SeatMap {
     if (!e) return;
     if (e.node.getAttribute("data-state") !== view) {
       e.node.setAttribute("data-state", view);
-      e.node.setAttribute("aria-checked", String(view === "selected"));
+      if (!e.node.classList.contains("picked")) e.node.setAttribute("aria-checked", String(view === "selected"));
       e.node.setAttribute("aria-disabled", String(view === "h" || view === "s" || view === "b"));
     }
     if (label) e.node.setAttribute("aria-label", label);
+  }
+
+  /**
+   * Marks a seat as chosen while it keeps showing its own state (the portal picks blocked seats to
+   * unblock them, so "selected" must not hide "blocked").
+   */
+  setPicked(id: string, picked: boolean) {
+    const node = this.seats.get(id)?.node;
+    if (!node || node.classList.contains("picked") === picked) return;
+    node.classList.toggle("picked", picked);
+    node.setAttribute("aria-checked", String(picked));
   }
 
   setAreaText(id: string, text: string) {

@@ -25,7 +25,6 @@ export async function seatBlocksPanel(eventId: string): Promise<HTMLElement | nu
   let anchor: string | null = null;
   const stateOf = (sid: string) => live.state.seats[sid] ?? "b";
   const describe = (sid: string) => `${names.get(sid) ?? sid}, ${WORD[stateOf(sid)] ?? "unknown"}`;
-  const viewOf = (sid: string): SeatView => (selected.has(sid) ? "selected" : (stateOf(sid) as SeatView));
 
   const map = new SeatMap(layout, {
     fill: () => "#64748b",
@@ -46,7 +45,7 @@ export async function seatBlocksPanel(eventId: string): Promise<HTMLElement | nu
   });
   const live = new LiveSeats(eventId, {
     onChange: (seats) => {
-      for (const sid of seats ?? order) map.setView(sid, viewOf(sid), describe(sid));
+      for (const sid of seats ?? order) map.setView(sid, stateOf(sid) as SeatView, describe(sid));
       renderList();
     },
   });
@@ -92,7 +91,10 @@ export async function seatBlocksPanel(eventId: string): Promise<HTMLElement | nu
     unblockBtn.disabled = !ids.some((id) => stateOf(id) === "b");
   }
   function render() {
-    for (const sid of order) map.setView(sid, viewOf(sid), describe(sid));
+    for (const sid of order) {
+      map.setView(sid, stateOf(sid) as SeatView, describe(sid));
+      map.setPicked(sid, selected.has(sid));
+    }
     renderList();
   }
 
@@ -136,7 +138,7 @@ export async function seatBlocksPanel(eventId: string): Promise<HTMLElement | nu
     "ul",
     { class: "legend", "aria-label": "Legend" },
     h("li", {}, h("i", { class: "st-a" }), "Available"),
-    h("li", {}, h("i", { class: "st-selected" }), "Selected"),
+    h("li", {}, h("i", { class: "st-picked" }), "Selected"),
     h("li", {}, h("i", { class: "st-h" }), "Held"),
     h("li", {}, h("i", { class: "st-s" }), "Sold"),
     h("li", { "data-testid": "legend-blocked" }, h("i", { class: "st-b" }), "Blocked"),
