@@ -123,7 +123,10 @@ export class LiveChannel {
    */
   flush(soldOut: () => boolean): void {
     // Nobody watching: no deltas to build, no sold-out check.
-    if (this.ctx.getWebSockets().length === 0) return this.discard();
+    if (this.ctx.getWebSockets().length === 0) {
+      this.discard();
+      return;
+    }
     const holds = this.holds;
     const by = this.changes.length ? this.takerTag(holds) : null;
     const changes = by ? this.changes.map((c) => ({ ...c, by })) : this.changes;
