@@ -55,10 +55,21 @@ export function saveSession(s: Session | null) {
 export const currentUser = () => session()?.user ?? null;
 
 let refreshing: Promise<boolean> | null = null;
-async function refresh(): Promise<boolean> {
-  const s = session();
-  if (!s) return false;
-  refreshing ??= (async () => {
+/** Runs `fn` while no other tab of this site refreshes (a rotated refresh token works once only). */
+const refreshLock = (fn: () => Promise<boolean>): Promise<boolean> =>
+  typeof navigator !== "undefined" && navigator.locks ? navigator.locks.request("edge-tickets.refresh", fn) : fn();
+/**
+ * Rotates the refresh token for a new session. Tabs take turns, and a tab whose refused access
+ * token (`refused`) another tab has meanwhile replaced uses that tab's session instead of
+ * rotating again: two tabs rotating the same token would look like a stolen token to the server,
+ * which then ends the whole sign-in.
+ */
+async function refresh(refused?: string): Promise<boolean> {
+  if (!session()) return false;
+  refreshing ??= refreshLock(async () => {
+    const s = session();
+    if (!s) return false;
+    if (refused && s.accessToken !== refused) return true;
     const res = await fetch("/v1/auth/refresh", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -70,7 +81,7 @@ async function refresh(): Promise<boolean> {
     }
     saveSession((await res.json()) as Session);
     return true;
-  })().finally(() => (refreshing = null));
+  }).finally(() => (refreshing = null));
   return refreshing;
 }
 
@@ -111,7 +122,7 @@ export async function send(
     cache: "no-store",
   });
   if (res.status === 401 && s && !retried) {
-    if (await refresh()) return send(method, path, body, opts, true);
+    if (await refresh(s.accessToken)) return send(method, path, body, opts, true);
     // The session is over (signed out everywhere, or the refresh token expired): sign in again.
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
