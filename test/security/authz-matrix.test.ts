@@ -354,7 +354,7 @@ const BODIES: Record<string, (w: World) => unknown> = {
       { key: "ga", name: "Pit", amount: 3000, appliesTo: { areas: ["pit"] } },
     ],
   }),
-  adminBlockSeats: () => ({ seats: ["A-4-10"] }),
+  adminBlockSeats: () => ({ seats: ["A-4-10"], reason: "authz matrix" }),
   adminUnblockSeats: () => ({ seats: ["A-4-10"] }),
   adminConfigureQueue: () => ({ enabled: false, ratePerMinute: 600, maxShopping: 100 }),
   adminRefundOrder: () => ({}),
