@@ -158,7 +158,13 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     },
   });
 
+  /** Seats tapped before the seat states (and the fan's own holds) arrived: picked once they have. */
+  let early: string[] | null = [];
   function toggle(sid: string) {
+    if (early) {
+      if (!early.includes(sid)) early.push(sid);
+      return;
+    }
     if (!onSale) return toast("This event is not on sale", "error");
     if (hold) return toast("You already hold seats: check out or release them first", "error");
     if (live.state.seats[sid] !== "a") return toast(`${describe(sid)} — not available`, "error");
@@ -526,6 +532,9 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     restorePicked();
     void offerRetry();
   }
+  const tapped = early;
+  early = null;
+  for (const sid of tapped) if (!selected.has(sid)) toggle(sid);
 
   function fromServer(x: LiveHold): MyHold {
     return {
