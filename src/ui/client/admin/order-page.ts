@@ -3,7 +3,7 @@ import { h, mount, type Child } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import { errorText, staff, type AdminEvent, type AdminTier } from "./common";
 import { confirmRefund } from "./refund-dialog";
-import { shortOrderId } from "./orders";
+import { type AdminOrderSummary, shortOrderId } from "./orders";
 
 type Payment = {
   id: string;
@@ -36,17 +36,7 @@ type Notification = {
 };
 /** `GET /v1/admin/orders/{id}`. */
 type AdminOrder = {
-  order: {
-    id: string;
-    eventId: string;
-    email: string;
-    status: string;
-    amount: number;
-    currency: string;
-    refundedAmount: number;
-    createdAt: string;
-    paidAt: string | null;
-  };
+  order: Omit<AdminOrderSummary, "places">;
   attempts: (Payment & { attempt: number })[];
   refunds: (Payment & { reason: string | null; ticketIds: string[] })[];
   tickets: OrderTicket[];

@@ -6,7 +6,7 @@ import { SeatMap, type MapLayout, type SeatView } from "../seat-map";
 import { TakenNotices } from "../taken-notice";
 import type { Checkout, EventDetail, Hold, Order, OrderSummary } from "../types";
 import { queuePage, type AdmittedRoom } from "./queue-panel";
-import { keepPicked, keepSignInReason, type LiveHold, myLiveHolds, payAgain, takePicked } from "./resume";
+import { keepPicked, keepSignInReason, type LiveHold, myLiveHolds, takePicked, tryAnotherCard } from "./resume";
 
 const PALETTE = ["#7c3aed", "#0891b2", "#db2777", "#ea580c", "#2563eb", "#059669", "#ca8a04", "#9333ea"];
 const STATE_WORD: Record<SeatView, string> = {
@@ -575,21 +575,16 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
       ...areas.map((l) => `${l.quantity} × ${layout.areas.find((a) => a.id === l.areaId)?.name ?? l.areaId}`),
     ].join(", ");
     const error = h("p", { class: "form-error", role: "alert", hidden: true });
-    const retry = h(
-      "button",
-      { type: "button", class: "btn primary", "data-testid": "try-another-card" },
-      "Try another card",
-    );
-    retry.addEventListener("click", async () => {
-      retry.disabled = true;
-      try {
-        await payAgain(order.id);
+    const retry = tryAnotherCard(order.id, {
+      cls: "btn primary",
+      testId: "try-another-card",
+      done: () => {
         location.href = `/orders/${encodeURIComponent(order.id)}`;
-      } catch (err) {
-        retry.disabled = false;
+      },
+      fail: (message) => {
         error.hidden = false;
-        error.textContent = err instanceof ApiError ? err.describe() : String(err);
-      }
+        error.textContent = message;
+      },
     });
     retryBox.replaceChildren(
       h("h2", {}, "Your payment did not go through"),

@@ -1,10 +1,10 @@
 import { type LabelLayout, placeNames } from "../../../domain/place-labels";
-import { api, ApiError, requireUser } from "../api";
+import { api, requireUser } from "../api";
 import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
 import { orderActions, pendingCancel } from "./order-actions";
-import { keptPayment, payAgain, resumePayment } from "./resume";
+import { keptPayment, resumePayment, tryAnotherCard } from "./resume";
 import { ticketView } from "./ticket-view";
 
 const eventCache = new Map<string, Promise<EventDetail | null>>();
@@ -74,20 +74,13 @@ function listAction(o: OrderSummary): HTMLElement | null {
       h("a", { class: "btn small primary", href, "data-testid": "list-pay" }, "Pay"),
     );
   if (o.status !== "failed") return null;
-  const retry = h(
-    "button",
-    { type: "button", class: "btn small", "data-testid": "list-try-another-card" },
-    "Try another card",
-  );
-  retry.addEventListener("click", async () => {
-    retry.disabled = true;
-    try {
-      await payAgain(o.id);
+  const retry = tryAnotherCard(o.id, {
+    cls: "btn small",
+    testId: "list-try-another-card",
+    done: () => {
       location.href = href;
-    } catch (err) {
-      retry.disabled = false;
-      toast(err instanceof ApiError ? err.describe() : String(err), "error");
-    }
+    },
+    fail: (message) => toast(message, "error"),
   });
   return h("p", { class: "list-actions" }, retry);
 }
@@ -169,21 +162,14 @@ export async function orderPage(id: string) {
  */
 function failedPanel(box: HTMLElement, order: Order, event: EventDetail | null) {
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
-  const retry = h(
-    "button",
-    { type: "button", class: "btn primary", "data-testid": "try-another-card" },
-    "Try another card",
-  );
-  retry.addEventListener("click", async () => {
-    retry.disabled = true;
-    try {
-      await payAgain(order.id);
-      await orderPage(order.id);
-    } catch (err) {
-      retry.disabled = false;
+  const retry = tryAnotherCard(order.id, {
+    cls: "btn primary",
+    testId: "try-another-card",
+    done: () => orderPage(order.id),
+    fail: (message) => {
       error.hidden = false;
-      error.textContent = err instanceof ApiError ? err.describe() : String(err);
-    }
+      error.textContent = message;
+    },
   });
   box.replaceChildren(
     h(

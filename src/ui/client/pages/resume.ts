@@ -1,4 +1,5 @@
-import { api } from "../api";
+import { api, ApiError } from "../api";
+import { h } from "../dom";
 import type { Checkout, PaymentHandle } from "../types";
 
 /**
@@ -57,6 +58,28 @@ export async function payAgain(orderId: string): Promise<Checkout> {
   });
   keepPayment(orderId, r.payment);
   return r;
+}
+
+/**
+ * The "Try another card" button: pays the order again on the same seats (one key per click),
+ * then `done`; a refusal re-enables it and goes to `fail` in words a fan can read.
+ */
+export function tryAnotherCard(
+  orderId: string,
+  opts: { cls: string; testId: string; done: () => unknown; fail: (message: string) => void },
+): HTMLButtonElement {
+  const retry = h("button", { type: "button", class: opts.cls, "data-testid": opts.testId }, "Try another card");
+  retry.addEventListener("click", async () => {
+    retry.disabled = true;
+    try {
+      await payAgain(orderId);
+      await opts.done();
+    } catch (err) {
+      retry.disabled = false;
+      opts.fail(err instanceof ApiError ? err.describe() : String(err));
+    }
+  });
+  return retry;
 }
 
 /** Seats picked while signed out, kept for the event page to select again after sign-in. */
