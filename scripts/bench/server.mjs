@@ -7,7 +7,19 @@
 // restart mid-run answers in-flight holds with 503 "Your worker restarted mid-request" (seen here
 // while files were being edited), which would be reported as errors and lost seats.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,6 +119,43 @@ async function d1ExecuteOnce(target, sql) {
   return parsed.map((r) => r.results ?? []);
 }
 
+/**
+ * Fills `persist` with a local D1 that has every migration applied. Applying them takes about 12 s
+ * of wrangler start-ups, and every browser test file starts its own server, so the migrated state
+ * is made once per set of migrations (keyed by their content) and copied after that.
+ * @param {string} app @param {string} persist @param {NodeJS.ProcessEnv} env
+ */
+function migratedState(app, persist, env) {
+  const dir = join(app, "migrations");
+  const hash = createHash("sha256");
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".sql"))
+    .sort())
+    hash.update(name).update(readFileSync(join(dir, name)));
+  hash.update(readFileSync(join(app, "wrangler.toml")));
+  const cached = join(tmpdir(), `edge-tickets-migrated-${hash.digest("hex").slice(0, 16)}`);
+  if (!existsSync(cached)) {
+    log(`applying migrations once for this set (cached in ${cached})`);
+    const fresh = mkdtempSync(`${cached}.tmp-`);
+    const migrate = spawnSync(
+      process.execPath,
+      [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", fresh],
+      { cwd: app, env, encoding: "utf8" },
+    );
+    if (migrate.status !== 0) {
+      rmSync(fresh, { recursive: true, force: true });
+      throw new Error(`migrations failed (exit ${migrate.status}):\n${migrate.stdout}\n${migrate.stderr}`);
+    }
+    // A rename is atomic: a concurrent start either sees the whole cache or makes its own.
+    try {
+      renameSync(fresh, cached);
+    } catch {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }
+  cpSync(cached, persist, { recursive: true });
+}
+
 /** The repository root, for `d1Execute` against a BASE_URL server's BENCH_PERSIST_TO. */
 export const REPO_ROOT = ROOT;
 
@@ -144,15 +193,11 @@ export async function startServer({ port, adminEmail }) {
   }
   log(`serving a snapshot of the working tree from ${app}`);
 
-  log(`applying migrations (persist-to ${persist})`);
-  const migrate = spawnSync(
-    process.execPath,
-    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist],
-    { cwd: app, env, encoding: "utf8" },
-  );
-  if (migrate.status !== 0) {
+  try {
+    migratedState(app, persist, env);
+  } catch (err) {
     removeDir();
-    throw new Error(`migrations failed (exit ${migrate.status}):\n${migrate.stdout}\n${migrate.stderr}`);
+    throw err;
   }
 
   log(`starting wrangler dev on ${base}`);
