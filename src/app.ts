@@ -46,17 +46,17 @@ export function createApp() {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  // The same access token in `?token=`, for WebSocket upgrades: browsers cannot set headers on one.
-  app.openAPIRegistry.registerComponent("securitySchemes", "queryToken", {
-    type: "apiKey",
-    in: "query",
-    name: "token",
-  });
-  // The seat map's socket signs in with a single-use ticket instead (POST /v1/events/{id}/live-ticket).
+  // Sockets sign in with a single-use ticket (POST /v1/events/{id}/live-ticket), never an access
+  // token: browsers cannot set headers on a WebSocket, and a URL lands in logs and histories.
   app.openAPIRegistry.registerComponent("securitySchemes", "liveTicket", {
     type: "apiKey",
     in: "query",
     name: "ticket",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "socketTicket", {
+    type: "apiKey",
+    in: "query",
+    name: "socketTicket",
   });
 
   app.notFound((c) => {

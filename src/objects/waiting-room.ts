@@ -4,6 +4,7 @@ import { FAIRNESS_ALGORITHM, commitmentOf, fairOrder, newSeed, signAdmission } f
 import type { AppEnv } from "../env";
 import { newId } from "../lib/ids";
 import { QUEUE_PING, QUEUE_PONG, type QueueServerMessage, type QueueState } from "../live/queue-protocol";
+import { RedeemedTickets } from "./redeemed-tickets";
 import { migrateRoom } from "./waiting-room-schema";
 import type {
   Fairness,
@@ -61,10 +62,12 @@ export class WaitingRoom extends DurableObject<Env> {
   private sql: SqlStorage;
   /** The alarm time this instance set last (null: unknown), so a burst of joins costs no storage read each. */
   private armedAt: number | null = null;
+  private readonly socketTickets: RedeemedTickets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.socketTickets = new RedeemedTickets(ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(QUEUE_PING, QUEUE_PONG));
     void ctx.blockConcurrencyWhile(async () => {
       migrateRoom(this.sql);
@@ -573,8 +576,9 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   /**
-   * The WebSocket upgrade for `GET /v1/events/{id}/queue/{ticket}/live`; the Worker authenticates
-   * and forwards the user in `X-Queue-User`. Hibernating: "ping" is answered without waking us.
+   * The WebSocket upgrade for `GET /v1/events/{id}/queue/{ticket}/live`; the Worker verifies the
+   * socket ticket and forwards its user in `X-Queue-User` and its id in `X-Live-Ticket`, redeemed
+   * here once (409 when used before). Hibernating: "ping" is answered without waking us.
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
@@ -584,6 +588,8 @@ export class WaitingRoom extends DurableObject<Env> {
     const r = this.row(ticket);
     if (!s || !r || r.user_id !== request.headers.get("X-Queue-User"))
       return new Response("queue ticket not found", { status: 404 });
+    if (!(await this.socketTickets.redeem(request.headers.get("X-Live-Ticket") ?? "")))
+      return new Response("this socket ticket was used before", { status: 409 });
     await this.ensureShuffled(Date.now());
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair) as [WebSocket, WebSocket];

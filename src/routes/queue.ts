@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { verifyLiveTicket } from "../auth/live-tickets";
 import { requireAuth } from "../auth/middleware";
-import { verifyAccessToken } from "../auth/tokens";
 import { requirePublishedEvent } from "../domain/event-ids";
 import { AppError, notFound } from "../errors";
 import type { AppEnv } from "../env";
@@ -172,7 +172,7 @@ export const queueRoutes = createRouter()
   .openapi(
     createRoute({
       operationId: "connectQueueLive",
-      security: [{ queryToken: [] }],
+      security: [{ socketTicket: [] }],
       method: "get",
       path: "/events/{id}/queue/{ticket}/live",
       tags: ["queue"],
@@ -180,10 +180,18 @@ export const queueRoutes = createRouter()
       request: {
         params: TicketParam,
         query: z.object({
-          token: z
+          socketTicket: z
             .string()
-            .max(4000)
-            .openapi({ description: "Access token (browsers cannot set headers on a WebSocket)" }),
+            .max(2000)
+            .optional()
+            .openapi({
+              description:
+                "A single-use socket ticket from POST /v1/events/{id}/live-ticket (browsers cannot set headers " +
+                "on a WebSocket, and an access token never travels in a URL)",
+            }),
+          token: z.string().max(4000).optional().openapi({
+            description: "Refused (400): an access token never travels in a URL; use `socketTicket`",
+          }),
         }),
       },
       responses: {
@@ -194,6 +202,11 @@ export const queueRoutes = createRouter()
     }),
     async (c) => {
       const { id, ticket } = c.req.valid("param");
+      const { socketTicket, token } = c.req.valid("query");
+      if (token !== undefined)
+        throw new AppError("bad_request", "An access token is never accepted in the URL: use ?socketTicket=", {
+          extra: { errors: [{ path: "token", message: "use a ticket from POST /v1/events/{id}/live-ticket" }] },
+        });
       if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
         return c.json(
           {
@@ -208,13 +221,25 @@ export const queueRoutes = createRouter()
           { Upgrade: "websocket", "Content-Type": "application/problem+json" },
         );
       }
-      const auth = await verifyAccessToken(c.req.valid("query").token, c.env);
+      if (!socketTicket)
+        throw new AppError(
+          "unauthenticated",
+          "Open the queue socket with ?socketTicket= from POST /v1/events/{id}/live-ticket",
+        );
+      const signedIn = await verifyLiveTicket(socketTicket, id, c.env);
       await requirePublishedEvent(c.env.DB, id, "Queue ticket");
-      const headers = new Headers({ Upgrade: "websocket", "X-Queue-Ticket": ticket, "X-Queue-User": auth.userId });
+      const headers = new Headers({
+        Upgrade: "websocket",
+        "X-Queue-Ticket": ticket,
+        "X-Queue-User": signedIn.userId,
+        "X-Live-Ticket": `${signedIn.id};${signedIn.expiresAt}`,
+      });
       const res = await waitingRoomStub(c.env.WAITING_ROOM, id).fetch(
         new Request("https://waiting-room/live", { headers }),
       );
       if (res.status === 404) throw notFound("Queue ticket");
+      if (res.status === 409)
+        throw new AppError("unauthenticated", "This socket ticket was used before; ask for a new one");
       return res;
     },
   );

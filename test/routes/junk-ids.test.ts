@@ -1,6 +1,7 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signLiveTicket } from "../../src/auth/live-tickets";
 import { newId } from "../../src/lib/ids";
 import { createUser } from "../helpers/fixtures";
 import { call } from "../helpers/http";
@@ -32,8 +33,14 @@ const PROBES: Probe[] = [
   { method: "POST", path: (id) => `/v1/events/${id}/queue`, as: "fan" },
   { method: "GET", path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}`, as: "fan" },
   { method: "DELETE", path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}`, as: "fan" },
-  { method: "GET", path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}/live?token=x`, as: "fan" },
-  { method: "GET", path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}/live?token=FAN`, as: "none" },
+  { method: "GET", path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}/live?socketTicket=x`, as: "fan" },
+  { method: "GET", path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}/live?token=x`, as: "none" },
+  // A correctly signed socket ticket for the junk id itself: only the event check can refuse it.
+  {
+    method: "GET",
+    path: (id) => `/v1/events/${id}/queue/qt_${crypto.randomUUID()}/live?socketTicket=SIGNED`,
+    as: "none",
+  },
   { method: "GET", path: (id) => `/v1/holds/${id}~not-a-uuid`, as: "fan" },
   { method: "GET", path: (id) => `/v1/holds/${id}~${crypto.randomUUID()}`, as: "fan" },
   { method: "DELETE", path: (id) => `/v1/holds/${id}~${crypto.randomUUID()}`, as: "fan" },
@@ -66,7 +73,8 @@ describe("junk and unknown event ids never reach a Durable Object", () => {
     const failures: string[] = [];
     for (const probe of PROBES) {
       for (const id of junkIds()) {
-        const path = probe.path(encodeURIComponent(id)).replace("token=FAN", `token=${fan.token}`);
+        const signed = (await signLiveTicket(fan.id, id, env)).ticket;
+        const path = probe.path(encodeURIComponent(id)).replace("socketTicket=SIGNED", `socketTicket=${signed}`);
         const headers: Record<string, string> = { "Idempotency-Key": crypto.randomUUID() };
         if (path.includes("/live")) headers.Upgrade = "websocket";
         const res = await call(probe.method, path, { token: tokens[probe.as], body: probe.body, headers });

@@ -81,10 +81,22 @@ export class QueueClient {
   }
 }
 
-/** Opens `GET /v1/events/{id}/queue/{ticket}/live` through the Worker's own entry. */
+/** A single-use socket ticket for `token`'s account on the event (POST /v1/events/{id}/live-ticket). */
+export async function socketTicket(eventId: string, token: string): Promise<string> {
+  const t = await expectJson(await call("POST", `/v1/events/${eventId}/live-ticket`, { token }), 201);
+  return String(t.ticket);
+}
+
+/** Asks for `GET /v1/events/{id}/queue/{ticket}/live` with `query` through the Worker's own entry. */
+export function upgradeQueue(eventId: string, ticket: string, query: string): Promise<Response> {
+  const url = `${BASE}/v1/events/${eventId}/queue/${ticket}/live?${query}`;
+  return exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+}
+
+/** Opens the queue socket signed in as `token`'s account, with a fresh socket ticket. */
 export async function connectQueue(eventId: string, ticket: string, token: string): Promise<QueueClient> {
-  const url = `${BASE}/v1/events/${eventId}/queue/${ticket}/live?token=${encodeURIComponent(token)}`;
-  const res = await exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+  const pass = await socketTicket(eventId, token);
+  const res = await upgradeQueue(eventId, ticket, `socketTicket=${encodeURIComponent(pass)}`);
   if (res.status !== 101 || !res.webSocket) throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
   res.webSocket.accept();
   return new QueueClient(res.webSocket);

@@ -6,7 +6,7 @@ import { FairnessSchema, QueueTicketSchema } from "../../src/routes/queue";
 import { createUser } from "../helpers/fixtures";
 import { call, expectJson, expectProblem } from "../helpers/http";
 import { setupEvent } from "../inventory/helpers";
-import { FUTURE, connectQueue, eventWithRoom, join, roomStub, settings } from "./helpers";
+import { FUTURE, connectQueue, eventWithRoom, join, roomStub, settings, socketTicket, upgradeQueue } from "./helpers";
 
 const sha256hex = async (hex: string) =>
   [
@@ -219,5 +219,31 @@ describe("sell-out", () => {
     const m = await sock.wait("admitted");
     expect(m.token.split(".")).toHaveLength(3);
     sock.ws.close(1000, "done");
+  });
+
+  it("signs its socket in with a single-use ticket, never an access token in the URL", async () => {
+    const { event } = await eventWithRoom({ ratePerMinute: 600 });
+    const fan = await createUser();
+    const other = await createUser();
+    const { ticket } = await join(event.id, fan.token);
+
+    const byToken = await upgradeQueue(event.id, ticket.ticket, `token=${encodeURIComponent(fan.token)}`);
+    expect(byToken.status).toBe(400);
+    expect(byToken.headers.get("content-type")).toContain("application/problem+json");
+    expect((await upgradeQueue(event.id, ticket.ticket, "")).status).toBe(401);
+
+    const pass = await socketTicket(event.id, fan.token);
+    const first = await upgradeQueue(event.id, ticket.ticket, `socketTicket=${encodeURIComponent(pass)}`);
+    expect(first.status).toBe(101);
+    first.webSocket!.accept();
+    const again = await upgradeQueue(event.id, ticket.ticket, `socketTicket=${encodeURIComponent(pass)}`);
+    expect(again.status).toBe(401);
+
+    // Another fan's valid socket ticket does not open this fan's place in the queue.
+    const theirs = await socketTicket(event.id, other.token);
+    expect((await upgradeQueue(event.id, ticket.ticket, `socketTicket=${encodeURIComponent(theirs)}`)).status).toBe(
+      404,
+    );
+    first.webSocket!.close(1000, "done");
   });
 });

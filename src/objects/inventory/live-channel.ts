@@ -1,6 +1,7 @@
 import { jwtSecret } from "../../auth/config";
 import { liveTag } from "../../auth/live-tickets";
 import { PING, PONG, type Change, type ServerMessage } from "../../live/protocol";
+import { RedeemedTickets } from "../redeemed-tickets";
 
 /** What each socket remembers across hibernation: who it is and which holds it follows. */
 export type SocketState = { userId: string | null; holds: string[] };
@@ -15,9 +16,6 @@ export type HoldNotice = {
 const userTag = (userId: string) => `user:${userId}`;
 /** Statuses of hold notices whose change takes places for their fan (the rest give places back). */
 const TAKING = new Set<HoldNotice["status"]>(["active", "checking_out", "confirmed"]);
-/** Redeemed socket tickets are kept in the object's key-value storage under this prefix until they expire. */
-const TICKET_PREFIX = "live-ticket:";
-const TICKET_SWEEP_MS = 60_000;
 
 /**
  * The event's live sockets, accepted with the Hibernation API: the object can be evicted while
@@ -29,13 +27,14 @@ export class LiveChannel {
   private holds: HoldNotice[] = [];
   private tagKey: string | null | undefined;
   private readonly tags = new Map<string, string>();
-  private sweptAt = 0;
+  private readonly tickets: RedeemedTickets;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
   ) {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.tickets = new RedeemedTickets(ctx.storage);
   }
 
   /**
@@ -52,28 +51,9 @@ export class LiveChannel {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /**
-   * Redeems a socket ticket (`<id>;<expiresAt ms>`, verified by the Worker) once: false when it was
-   * used before. The input gate keeps the read and the write together, so two sockets racing with
-   * one ticket cannot both pass. Ids are dropped once their ticket has expired.
-   */
-  async redeem(header: string | null, now: number = Date.now()): Promise<boolean> {
-    if (header == null) return true;
-    const [id, rawExp] = header.split(";");
-    const exp = Number(rawExp);
-    if (!id || !Number.isFinite(exp) || exp <= now) return false;
-    const key = `${TICKET_PREFIX}${String(exp).padStart(15, "0")}:${id}`;
-    if ((await this.ctx.storage.get(key)) !== undefined) return false;
-    await this.ctx.storage.put(key, 1);
-    if (now - this.sweptAt > TICKET_SWEEP_MS) {
-      this.sweptAt = now;
-      const stale = await this.ctx.storage.list({
-        prefix: TICKET_PREFIX,
-        end: `${TICKET_PREFIX}${String(now).padStart(15, "0")}`,
-      });
-      if (stale.size) await this.ctx.storage.delete([...stale.keys()]);
-    }
-    return true;
+  /** Redeems a socket ticket once (see RedeemedTickets); a socket without one is anonymous. */
+  redeem(header: string | null, now: number = Date.now()): Promise<boolean> {
+    return header == null ? Promise.resolve(true) : this.tickets.redeem(header, now);
   }
 
   /** A fan's tag on this event (see src/live/protocol.ts); null when no key is configured. */

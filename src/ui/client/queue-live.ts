@@ -1,5 +1,5 @@
 import { QUEUE_PING, QUEUE_PONG, type QueueServerMessage } from "../../live/queue-protocol";
-import { ApiError, api, session } from "./api";
+import { ApiError, api } from "./api";
 import type { QueueTicket } from "./types";
 
 export type QueueMode = "live" | "polling" | "connecting";
@@ -75,7 +75,7 @@ export class LiveQueue {
   ) {}
 
   start() {
-    this.connect();
+    void this.connect();
   }
 
   stop() {
@@ -88,12 +88,26 @@ export class LiveQueue {
     clearTimeout(this.reconnectTimer);
   }
 
-  private connect() {
+  /**
+   * Every (re)connect asks for a fresh single-use socket ticket: the access token never goes into
+   * the URL, and `api` refreshes an access token that expired while the fan waited.
+   */
+  private async connect() {
     if (this.stopped) return;
     this.l.onMode?.("connecting");
+    let socketTicket: string;
+    try {
+      socketTicket = (
+        await api<{ ticket: string }>("POST", `/v1/events/${encodeURIComponent(this.eventId)}/live-ticket`)
+      ).ticket;
+    } catch {
+      this.fallBack();
+      return;
+    }
+    if (this.stopped) return;
     const url = new URL(`${ticketPath(this.eventId, this.ticket)}/live`, location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("token", session()?.accessToken ?? "");
+    url.searchParams.set("socketTicket", socketTicket);
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);
@@ -139,7 +153,7 @@ export class LiveQueue {
     if (!this.pollTimer) this.schedulePoll();
     const delay = Math.min(30_000, 1000 * 2 ** this.retry++);
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
   }
 
   private schedulePoll() {
