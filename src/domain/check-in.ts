@@ -41,7 +41,7 @@ export async function checkIn(env: Env, db: Db, input: CheckInInput): Promise<Ti
   return r.ticket;
 }
 
-async function auditRefusal(env: Env, input: CheckInInput, now: number, err: AppError): Promise<void> {
+export async function auditRefusal(env: Env, input: CheckInInput, now: number, err: AppError): Promise<void> {
   try {
     await env.AUDIT.send(
       {
@@ -62,8 +62,18 @@ async function auditRefusal(env: Env, input: CheckInInput, now: number, err: App
 }
 
 /** The ticket id inside a code whose signature verifies with a key of this event. */
-async function verifiedTicketId(db: Db, input: CheckInInput): Promise<string> {
-  const { eventId, code } = input;
+function verifiedTicketId(db: Db, input: CheckInInput): Promise<string> {
+  return ticketIdOf(() => verificationKeys(db, input.eventId), input.eventId, input.code);
+}
+
+type VerificationKeys = () => Promise<{ kid: string; publicKey: string }[]>;
+
+/**
+ * The ticket id `code` carries if a key of `eventId` signed it. Throws `ticket_wrong_event` or
+ * `ticket_not_valid`. Keys are loaded only for a code that names this event; a batch passes one
+ * memoized loader for all its codes.
+ */
+export async function ticketIdOf(keys: VerificationKeys, eventId: string, code: string): Promise<string> {
   // Unverified on purpose: the claimed event only picks the key; the signature decides below.
   const claimed = ticketCodeClaims(code);
   if (!claimed) throw notValid("The code is not a ticket code");
@@ -71,7 +81,7 @@ async function verifiedTicketId(db: Db, input: CheckInInput): Promise<string> {
   if (claimed.eid !== eventId) throw new AppError("ticket_wrong_event", "This ticket is for another event");
   // The code names the key that signed it; codes from before rotation carry none and are "k1".
   const kid = claimed.kid ?? FIRST_KID;
-  const key = (await verificationKeys(db, eventId)).find((k) => k.kid === kid);
+  const key = (await keys()).find((k) => k.kid === kid);
   if (!key) throw notValid("No key of this event signed this code");
   const claims = await verifyTicketCode(key.publicKey, code);
   if (!claims) throw notValid("The ticket's signature does not verify");

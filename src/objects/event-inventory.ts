@@ -12,6 +12,13 @@ import type { OrderDetail } from "./inventory/order-rows";
 import { PaymentResults } from "./inventory/payment-results";
 import { RefundDesk, type RefundInput } from "./inventory/refund-desk";
 import { TicketDesk } from "./inventory/ticket-desk";
+import {
+  type BatchScan,
+  type BatchScanResult,
+  type ScannerTicket,
+  scannerTickets,
+  settleBatch,
+} from "./inventory/check-in-batch";
 import type { PaymentProvider } from "../db/schema/constants";
 import { LateSales } from "./inventory/late-sales";
 import { LiveChannel } from "./inventory/live-channel";
@@ -301,6 +308,16 @@ export class EventInventory extends DurableObject<Env> {
   /** Live ticket ids (valid and used) for an offline scanner's manifest. */
   async liveTicketIds(): Promise<{ valid: string[]; used: string[] }> {
     return this.tickets.liveIds();
+  }
+
+  /** Settles an offline gate's uploaded scans, first scan first (check-in-batch.ts). */
+  async checkInBatch(device: string, scans: BatchScan[], now: number = Date.now()): Promise<BatchScanResult[]> {
+    return this.after.run(() => settleBatch(this.s, device, scans, now));
+  }
+
+  /** Valid and used tickets with their places, for an offline gate. */
+  async scannerTickets(): Promise<ScannerTicket[]> {
+    return scannerTickets(this.s);
   }
 
   /** The event's signing key was rotated: sign with the new one from now on. */
