@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { userText } from "./text";
 import { AppError } from "../errors";
 import { MAX_SEATS, type Layout, type Row, type Section } from "./layout";
+import { aisleOffset, applyPose, type Pose } from "./layout-geometry";
 
 const id = z
   .string()
@@ -19,10 +20,16 @@ export const GenerateSectionSchema = z.strictObject({
   accessibleRows: z.union([z.array(z.string().min(1).max(16)).max(500), z.number().int().min(0).max(1000)]).optional(),
   /** Put an aisle after every N seats so seats across it are not treated as adjacent. */
   aisleEvery: z.number().int().min(1).max(1000).optional(),
+  /** Where the middle of the front row sits; without both, sections sit side by side. */
+  x: z.number().finite().min(-100_000).max(100_000).optional(),
+  y: z.number().finite().min(-100_000).max(100_000).optional(),
+  /** Degrees clockwise; 0 faces a stage above the section. */
+  rotation: z.number().finite().min(-360).max(360).optional(),
 });
 
 export const GenerateLayoutSchema = z
   .strictObject({
+    stage: z.strictObject({ x: z.number().finite(), y: z.number().finite() }).optional(),
     sections: z.array(GenerateSectionSchema).max(50).default([]),
     areas: z
       .array(z.strictObject({ id, name: userText({ max: 100 }), capacity: z.number().int().min(1).max(1_000_000) }))
@@ -71,16 +78,20 @@ export function generateLayout(input: GenerateLayoutInput): Layout {
       },
     });
   }
-  const widths = input.sections.map((s) => (s.seatsPerRow - 1) * SEAT_GAP);
+  const widths = input.sections.map(sectionWidth);
   const totalWidth = widths.reduce((a, b) => a + b, 0) + SECTION_GAP * Math.max(0, widths.length - 1);
-  const stageX = totalWidth / 2;
+  const stageX = input.stage?.x ?? totalWidth / 2;
+  const stageY = input.stage?.y ?? 0;
   // A gentle curve: the front row's arc spans at most ±30°, so wide layouts never wrap round the
   // stage, and its ends sit half a stage gap in front of the stage line.
   const frontRadius = Math.max(STAGE_GAP, totalWidth / 2 / MAX_ARC);
   const arcCentreY = STAGE_GAP / 2 - frontRadius * Math.cos(Math.min(MAX_ARC, totalWidth / 2 / frontRadius));
   let left = 0;
   const sections: Section[] = input.sections.map((s, i) => {
-    const section = buildSection(s, left, stageX, frontRadius, arcCentreY);
+    const section =
+      s.x !== undefined && s.y !== undefined
+        ? buildPlacedSection(s, { x: s.x, y: s.y, rotation: s.rotation ?? 0 })
+        : buildSection(s, left, stageX, frontRadius, arcCentreY);
     left += (widths[i] ?? 0) + SECTION_GAP;
     return section;
   });
@@ -94,29 +105,50 @@ export function generateLayout(input: GenerateLayoutInput): Layout {
     areaX += 120;
     return area;
   });
-  return { stage: { x: round(stageX), y: 0, label: "Stage" }, sections, areas };
+  return { stage: { x: round(stageX), y: stageY, label: "Stage" }, sections, areas };
+}
+
+const sectionWidth = (s: GenSection) => (s.seatsPerRow - 1) * SEAT_GAP + aisleOffset(s.seatsPerRow - 1, s.aisleEvery);
+
+/** A section at its own pose: laid out round its front-row middle, then turned and moved there. */
+function buildPlacedSection(s: GenSection, pose: Pose): Section {
+  const half = sectionWidth(s) / 2;
+  const radius = Math.max(STAGE_GAP, half / MAX_ARC);
+  return seatsFor(s, (k, r) => {
+    const flat = k * SEAT_GAP + aisleOffset(k, s.aisleEvery) - half;
+    let local = { x: flat, y: r * ROW_GAP };
+    if (s.shape === "curved") {
+      // Concentric arcs round a point in front of the section, arc length kept equal to the flat spacing.
+      const arc = radius + r * ROW_GAP;
+      const theta = flat / arc;
+      local = { x: arc * Math.sin(theta), y: arc * Math.cos(theta) - radius };
+    }
+    return applyPose(local, pose);
+  });
 }
 
 function buildSection(s: GenSection, left: number, stageX: number, frontRadius: number, arcCentreY: number): Section {
+  return seatsFor(s, (k, r) => {
+    const flatX = left + k * SEAT_GAP + aisleOffset(k, s.aisleEvery);
+    if (s.shape !== "curved") return { x: flatX, y: STAGE_GAP + r * ROW_GAP };
+    // Rows are concentric arcs around a centre behind the stage; arc length equals the flat
+    // distance so seat spacing stays constant along a row.
+    const arc = frontRadius + r * ROW_GAP;
+    const theta = (flatX - stageX) / arc;
+    return { x: stageX + arc * Math.sin(theta), y: arcCentreY + arc * Math.cos(theta) };
+  });
+}
+
+/** Rows, labels, ids, accessibility and aisles for a section, with seat k of row r placed by `at`. */
+function seatsFor(s: GenSection, at: (k: number, r: number) => { x: number; y: number }): Section {
   const accessibleRows = Array.isArray(s.accessibleRows) ? new Set(s.accessibleRows) : null;
   const endCount = typeof s.accessibleRows === "number" ? s.accessibleRows : 0;
   const rows: Row[] = [];
   for (let r = 0; r < s.rows; r++) {
     const label = rowLabel(r);
-    const radius = STAGE_GAP + r * ROW_GAP;
     const seats = [];
     for (let k = 0; k < s.seatsPerRow; k++) {
-      const flatX = left + k * SEAT_GAP;
-      let x = flatX;
-      let y = radius;
-      if (s.shape === "curved") {
-        // Rows are concentric arcs around a centre behind the stage; arc length equals the flat
-        // distance so seat spacing stays constant along a row.
-        const arc = frontRadius + r * ROW_GAP;
-        const theta = (flatX - stageX) / arc;
-        x = stageX + arc * Math.sin(theta);
-        y = arcCentreY + arc * Math.cos(theta);
-      }
+      const { x, y } = at(k, r);
       const accessible =
         accessibleRows?.has(label) || k < Math.ceil(endCount / 2) || k >= s.seatsPerRow - Math.floor(endCount / 2);
       const aisleAfter = s.aisleEvery !== undefined && (k + 1) % s.aisleEvery === 0 && k < s.seatsPerRow - 1;
