@@ -4,6 +4,7 @@ import { type EventRow, priceTiers } from "../db/schema";
 import { AppError, type FieldError } from "../errors";
 import { newId } from "../lib/ids";
 import { inventoryStub } from "./event-lifecycle";
+import { TIERS_LOCKED } from "./edit-locks";
 import { inventoryError } from "./inventory-errors";
 import type { Layout } from "./layout";
 import { type AppliesTo, resolveSeatTiers, tierCoversSomething, tierReferenceProblems } from "./pricing";
@@ -30,8 +31,7 @@ export async function replaceTiers(
   now = Date.now(),
 ): Promise<void> {
   // Tickets already sold carry their price; changing tiers afterwards would make refunds and reports lie.
-  if (event.firstSaleAt != null)
-    throw new AppError("locked_after_sales", "Prices cannot change once tickets have been sold");
+  if (event.firstSaleAt != null) throw new AppError(TIERS_LOCKED.code, TIERS_LOCKED.reason);
   const layout = event.layoutSnapshot as Layout;
   const problems = tierProblems(event, layout, tiers);
   if (problems.length > 0)

@@ -9,6 +9,7 @@ import { events, type EventRow } from "../../db/schema";
 import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
 import { changeEventStatus, inventoryStub, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
+import { editLocks } from "../../domain/edit-locks";
 import { DEFAULT_REFUND_DEADLINE_HOURS, defaultMaxSeatsPerUser } from "../../domain/order-policy";
 import { queueEventNotifications } from "../../notifications/event-fanout";
 import type { AuthContext } from "../../env";
@@ -202,8 +203,8 @@ export const eventRoutes = createRouter()
       const patch: Partial<EventRow> = { updatedAt: Date.now() };
       if (b.venueId !== undefined || b.layoutId !== undefined) {
         // Sold tickets point at seats of the snapshot; swapping it would orphan them.
-        if (event.firstSaleAt != null)
-          throw new AppError("locked_after_sales", "The layout cannot change once tickets have been sold");
+        const lock = editLocks(event).layout;
+        if (lock) throw new AppError(lock.code, lock.reason);
         const venueId = b.venueId ?? event.venueId;
         const venue = await getVenue(db, venueId);
         if (!venue || venue.organizerId !== event.organizerId) throw notFound("Venue");

@@ -7,6 +7,7 @@ import {
   REGIONS,
 } from "../../db/schema/constants";
 import type { EventRow, OrganizerRow, PriceTierRow, SeatLayoutRow, VenueRow } from "../../db/schema";
+import { editLocks } from "../../domain/edit-locks";
 import { LayoutSchema, type Layout } from "../../domain/layout";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -137,6 +138,7 @@ export const EventSchema = z
     queueMaxShopping: z.number().int(),
   })
   .openapi("AdminEvent");
+const EditLockSchema = z.object({ code: z.literal("locked_after_sales"), reason: z.string() }).openapi("EditLock");
 export const EventDetailSchema = EventSchema.extend({
   tiers: z.array(TierSchema),
   layout: z.object({
@@ -145,6 +147,9 @@ export const EventDetailSchema = EventSchema.extend({
     sections: z.array(z.object({ id: z.string(), name: z.string(), rows: z.number().int(), seats: z.number().int() })),
     areas: z.array(z.object({ id: z.string(), name: z.string(), capacity: z.number().int() })),
   }),
+  locks: z
+    .object({ tiers: EditLockSchema.nullable(), layout: EditLockSchema.nullable() })
+    .openapi({ description: "Edits the API would refuse now, with the problem detail it would answer; null: allowed" }),
 }).openapi("AdminEventDetail");
 
 /** Row → response shapes: epoch milliseconds become ISO strings at the edge of the API. */
@@ -210,5 +215,6 @@ export function toEventDetail(r: EventRow, tiers: PriceTierRow[]) {
       sections,
       areas,
     },
+    locks: editLocks(r),
   };
 }
