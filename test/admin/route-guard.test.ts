@@ -42,6 +42,8 @@ const ROUTES: [string, string][] = [
   ["POST", "/v1/admin/events/x1/check-in"],
   ["GET", "/v1/admin/events/x1/check-in/key"],
   ["POST", "/v1/admin/events/x1/check-in/key/rotate"],
+  ["POST", "/v1/admin/events/x1/check-in/batch"],
+  ["GET", "/v1/admin/events/x1/check-in/scanner"],
   ["GET", "/v1/admin/events/x1/orders"],
   ["GET", "/v1/admin/orders/x1"],
   ["POST", "/v1/admin/orders/x1/refund"],
