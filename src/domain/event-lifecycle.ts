@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import type { Layout } from "./layout";
 import { resolveSeatTiers } from "./pricing";
 import { inventoryError } from "./inventory-errors";
-import type { InventoryConfigInput } from "../objects/inventory-types";
+import type { InitializeResult, InventoryConfigInput } from "../objects/inventory-types";
 
 /** The event's inventory object, placed near its venue. */
 export function inventoryStub(ns: Env["EVENT_INVENTORY"], eventId: string, region?: DurableObjectLocationHint) {
@@ -90,20 +90,7 @@ export async function publishEvent(
     .set({ status: "published", publishedAt: now, updatedAt: now })
     .where(eq(events.id, event.id))
     .returning();
-  const venue = await getVenue(db, event.venueId);
-  const stub = inventoryStub(ns, event.id, venue?.region as DurableObjectLocationHint | undefined);
-  const init = await stub.initialize({
-    eventId: event.id,
-    layout: event.layoutSnapshot as Layout,
-    tiers: tiers.map((t) => ({
-      key: t.key,
-      name: t.name,
-      amount: t.amount,
-      currency: t.currency,
-      appliesTo: t.appliesTo as never,
-    })),
-    config: inventoryConfig(row!),
-  });
+  const init = await loadInventory(db, ns, row!, tiers);
   if (!init.ok) {
     // Put the event back so publication can be retried once the inventory is free.
     await db
@@ -113,6 +100,33 @@ export async function publishEvent(
     throw inventoryError(init);
   }
   return row!;
+}
+
+/**
+ * Loads the event's layout snapshot, prices and settings into its inventory object: at
+ * publication, and again when a published event's layout is swapped before anything is held or
+ * sold (the object refuses with `in_use` otherwise, so what the page shows is what a hold takes).
+ */
+export async function loadInventory(
+  db: Db,
+  ns: Env["EVENT_INVENTORY"],
+  event: EventRow,
+  tiers: PriceTierRow[],
+): Promise<InitializeResult> {
+  const venue = await getVenue(db, event.venueId);
+  const stub = inventoryStub(ns, event.id, venue?.region as DurableObjectLocationHint | undefined);
+  return stub.initialize({
+    eventId: event.id,
+    layout: event.layoutSnapshot as Layout,
+    tiers: tiers.map((t) => ({
+      key: t.key,
+      name: t.name,
+      amount: t.amount,
+      currency: t.currency,
+      appliesTo: t.appliesTo as never,
+    })),
+    config: inventoryConfig(event),
+  });
 }
 
 /** What the inventory object must know of its event to take holds without reading D1. */

@@ -8,7 +8,14 @@ import { reindexEvent } from "../../db/queries/event-search";
 import { events, type EventRow } from "../../db/schema";
 import { EVENT_CATEGORIES } from "../../db/schema/constants";
 import { listScope, ownerForCreate, visibleOr404 } from "../../domain/catalog-access";
-import { changeEventStatus, inventoryStub, publishEvent, syncInventoryConfig } from "../../domain/event-lifecycle";
+import {
+  changeEventStatus,
+  inventoryStub,
+  loadInventory,
+  publishEvent,
+  syncInventoryConfig,
+} from "../../domain/event-lifecycle";
+import { inventoryError } from "../../domain/inventory-errors";
 import { editLocks } from "../../domain/edit-locks";
 import { DEFAULT_REFUND_DEADLINE_HOURS, defaultMaxSeatsPerUser } from "../../domain/order-policy";
 import { queueEventNotifications } from "../../notifications/event-fanout";
@@ -232,6 +239,15 @@ export const eventRoutes = createRouter()
         if (b[k] !== undefined) patch[k] = ms(b[k]) as number;
       assertTimes({ ...event, ...patch });
       const [row] = await db.update(events).set(patch).where(eq(events.id, event.id)).returning();
+      if (patch.layoutSnapshot !== undefined && event.publishedAt != null) {
+        const init = await loadInventory(db, c.env.EVENT_INVENTORY, row!, await listTiers(db, event.id));
+        if (!init.ok) {
+          // Seats are already held or sold: the object keeps its map, so D1 keeps its own too.
+          const back = { venueId: event.venueId, layoutId: event.layoutId, layoutSnapshot: event.layoutSnapshot };
+          await db.update(events).set(back).where(eq(events.id, event.id));
+          throw inventoryError(init);
+        }
+      }
       if (row!.startsAt !== event.startsAt && event.publishedAt != null) {
         await queueEventNotifications(c.env, event.id, "event_rescheduled");
       }
