@@ -105,6 +105,20 @@ export class SimulatedGateway extends DurableObject<Env> {
     );
   }
 
+  /**
+   * The pay page's one call: the intent when it belongs to `owner` (else null, as for an unknown
+   * id), and whether the fan's outcome was recorded (false when it is no longer payable).
+   */
+  async settleFor(
+    id: string,
+    owner: string,
+    outcome: "succeeded" | "failed",
+  ): Promise<{ intent: SimulatedIntent; settled: boolean } | null> {
+    const intent = this.row("id", id);
+    if (intent?.owner !== owner) return null;
+    return { intent, settled: await this.settle(id, outcome) };
+  }
+
   /** Records the outcome the fan chose; false when the intent is no longer payable. */
   async settle(id: string, outcome: "succeeded" | "failed"): Promise<boolean> {
     if (outcome === "failed") return this.row("id", id)?.status === "requires_payment_method";

@@ -84,6 +84,11 @@ export class SimulatedProvider implements PaymentProvider {
     return intent?.owner === userId ? intent : null;
   }
 
+  /** `getForUser` and `settle` in one call to the intent's gateway (the pay page's hot path). */
+  async settleForUser(id: string, userId: string, outcome: "succeeded" | "failed") {
+    return (await this.gateway(id)?.settleFor(id, userId, outcome)) ?? null;
+  }
+
   /** Records the outcome the fan chose; returns false when the intent is no longer payable. */
   async settle(id: string, outcome: "succeeded" | "failed"): Promise<boolean> {
     return (await this.gateway(id)?.settle(id, outcome)) ?? false;

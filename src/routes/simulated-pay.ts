@@ -45,18 +45,22 @@ export const simulatedPay = createRouter()
   })
   .post("/:id", async (c) => {
     const provider = new SimulatedProvider(c.env.SIMULATED_GATEWAY);
-    const intent = await provider.getForUser(c.req.param("id"), c.get("auth").userId);
-    if (!intent) throw notFound("Payment");
+    const id = c.req.param("id");
+    const userId = c.get("auth").userId;
     const input = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
     const card = input?.action === "decline" ? "4000000000000002" : String(input?.card ?? "");
     const outcome = cardOutcome(card);
-    if (!outcome)
+    if (!outcome) {
+      // A stranger's or unknown intent is 404 whatever the card, as before the card is read.
+      if (!(await provider.getForUser(id, userId))) throw notFound("Payment");
       throw new AppError("validation_failed", "That is not a valid card number", {
         extra: { errors: [{ path: "card", message: "invalid card number" }] },
       });
-    if (!(await provider.settle(intent.id, outcome.ok ? "succeeded" : "failed"))) {
-      throw new AppError("order_not_payable", `This payment is already ${intent.status}`);
     }
+    const result = await provider.settleForUser(id, userId, outcome.ok ? "succeeded" : "failed");
+    if (!result) throw notFound("Payment");
+    const { intent } = result;
+    if (!result.settled) throw new AppError("order_not_payable", `This payment is already ${intent.status}`);
     const { payload, header } = await signedIntentEvent(intent, outcome, SIMULATED_WEBHOOK_SECRET);
     const delivered = await exports.default.fetch(
       new Request(new URL("/v1/webhooks/stripe", c.req.url), {
