@@ -41,6 +41,16 @@ const WRITES: { rows: keyof Rows; sql: string }[] = [
 ];
 
 /**
+ * The event's first sale, from the paid orders of the same JSON array: the tier and layout edits
+ * lock on it (edit-locks.ts). It only moves earlier, so a refund or a late message never unlocks.
+ */
+const FIRST_SALE_SQL =
+  "UPDATE events SET first_sale_at = s.first FROM (SELECT json_extract(value, '$.eventId') AS event_id, " +
+  "MIN(json_extract(value, '$.paidAt')) AS first FROM json_each(?1) " +
+  "WHERE json_extract(value, '$.paidAt') IS NOT NULL GROUP BY 1) AS s " +
+  "WHERE events.id = s.event_id AND (events.first_sale_at IS NULL OR events.first_sale_at > s.first)";
+
+/**
  * Characters per JSON parameter. D1 caps a bound value at 2 MB; 500K characters stay under it even
  * if every one took 3 bytes. A table's rows beyond that go in a second statement of the same batch.
  */
@@ -98,6 +108,8 @@ function mergeRows(messages: LedgerMessage[]): Rows {
 export async function applyLedger(d1: D1Database, messages: LedgerMessage[]): Promise<void> {
   const rows = mergeRows(messages);
   const statements = WRITES.flatMap((w) => jsonArrays(rows[w.rows]).map((json) => d1.prepare(w.sql).bind(json)));
+  const paid = rows.orders.filter((o) => o.paidAt != null);
+  for (const json of jsonArrays(paid)) statements.push(d1.prepare(FIRST_SALE_SQL).bind(json));
   if (statements.length) await d1.batch(statements);
 }
 
