@@ -71,6 +71,10 @@ ui.get(
   page((p) => ({ page: "admin-event", title: "Event sales", area: "admin", data: { id: p.id ?? "" } })),
 );
 ui.get(
+  "/admin/events/:id/edit",
+  page((p) => ({ page: "admin-event-edit", title: "Edit event", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
   "/admin/events/:id/orders",
   page((p) => ({ page: "admin-orders", title: "Orders", area: "admin", data: { id: p.id ?? "" } })),
 );

@@ -2,6 +2,7 @@ import { currentUser, logout } from "./api";
 import { h, mount, toast } from "./dom";
 import { adminCheckIn } from "./admin/check-in";
 import { adminEventDashboard } from "./admin/event-dashboard";
+import { adminEventEdit } from "./admin/event-edit";
 import { adminEventForm } from "./admin/event-form";
 import { adminFeed } from "./admin/feeds";
 import { adminHome } from "./admin/home";
@@ -33,6 +34,7 @@ const PAGES: Record<string, (data: DOMStringMap) => unknown> = {
   "admin-layout": (d) => adminLayoutBuilder(d.id ?? ""),
   "admin-event-new": () => adminEventForm(),
   "admin-event": (d) => adminEventDashboard(d.id ?? ""),
+  "admin-event-edit": (d) => adminEventEdit(d.id ?? ""),
   "admin-orders": (d) => adminEventOrders(d.id ?? ""),
   "admin-order": (d) => adminOrderPage(d.id ?? ""),
   "admin-check-in": () => adminCheckIn(),

@@ -67,6 +67,10 @@ export async function adminEventDashboard(id: string) {
         ? h("a", { class: "btn", href: `/admin/events/${event.id}/orders`, "data-testid": "orders-link" }, "Orders")
         : null,
       h("a", { class: "btn", href: `/admin/check-in?event=${event.id}` }, "Check-in"),
+      // The API refuses edits to a closed or cancelled event.
+      s !== "closed" && s !== "cancelled"
+        ? h("a", { class: "btn", href: `/admin/events/${event.id}/edit`, "data-testid": "edit-event" }, "Edit event")
+        : null,
     ]);
     header.replaceChildren(
       h("p", { class: "eyebrow" }, h("a", { href: "/admin" }, "Events"), " / ", h("code", {}, event.id)),

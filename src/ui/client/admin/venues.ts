@@ -1,8 +1,18 @@
 import { api, type User } from "../api";
 import { field, formValues, h, mount, toast } from "../dom";
 import { errorBox, listLayouts, listVenues, staff, type Venue } from "./common";
+import { regionSelect, venueEditor, venueLine } from "./venue-edit";
 
-const REGIONS = ["weur", "eeur", "wnam", "enam", "sam", "apac", "oc", "afr", "me"];
+/** A venue's name and line, redrawn in place when its editor saves. */
+function venueHeading(v: Venue) {
+  const title = h("h2", { "data-testid": "venue-name" }, v.name);
+  const line = h("p", { class: "muted", "data-testid": "venue-line" }, venueLine(v));
+  const redraw = (saved: Venue) => {
+    title.textContent = saved.name;
+    line.textContent = venueLine(saved);
+  };
+  return h("div", {}, title, line, venueEditor(v, redraw));
+}
 
 /** Venues with their layouts, and a form to add a venue. */
 export async function adminVenues() {
@@ -26,12 +36,7 @@ export async function adminVenues() {
             h(
               "div",
               { class: "row-between" },
-              h(
-                "div",
-                {},
-                h("h2", {}, v.name),
-                h("p", { class: "muted" }, `${v.address}, ${v.city} (${v.country}) · ${v.timezone}`),
-              ),
+              venueHeading(v),
               h(
                 "a",
                 {
@@ -102,15 +107,7 @@ async function venueForm(user: User) {
       "Time zone",
       h("input", { name: "timezone", required: true, value: Intl.DateTimeFormat().resolvedOptions().timeZone }),
     ),
-    field(
-      "Region",
-      h(
-        "select",
-        { name: "region" },
-        REGIONS.map((r) => h("option", { value: r }, r)),
-      ),
-      "Where the event's inventory lives, near the venue",
-    ),
+    field("Region", regionSelect("weur"), "Where the event's inventory lives, near the venue"),
     err.el,
     h("button", { class: "btn primary", type: "submit" }, "Create venue"),
   );
