@@ -7,9 +7,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { AxeBuilder } from "@axe-core/playwright";
 import { DEMO_ACCOUNTS, ROOT, STEP_MS, newPage, serverForFile, shot, signIn } from "./harness.mjs";
 
 const env = serverForFile();
+
+/** Serious or critical axe violations inside the page's main content (the shell has its own test). */
+async function axeProblems(page) {
+  const result = await new AxeBuilder({ page }).include("main").withTags(["wcag2a", "wcag2aa"]).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 const tokenOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("edge-tickets.session")).accessToken);
 async function adminGet(page, path) {
@@ -132,6 +141,7 @@ test("a tier price edited before the first sale is the price a fan holds and pay
     assert.ok(await org.getByTestId("edit-layout-select").isDisabled());
     // The details stay editable after a sale.
     assert.ok(await org.getByTestId("save-details").isEnabled());
+    assert.deepEqual(await axeProblems(org), [], "the locked edit page passes axe");
     await org.evaluate(() => document.getElementById("toasts")?.replaceChildren());
     await org.getByTestId("tiers-form").scrollIntoViewIfNeeded();
     await org.screenshot({ path: join(ROOT, "docs/screenshots/portal-edit.png") });
@@ -198,6 +208,7 @@ test("a venue is edited from the venues page: its region reads as a name, a bad 
     assert.equal(await region.locator("option:checked").textContent(), "Western Europe");
     assert.ok(!(await region.locator("option").allTextContents()).includes("weur"), "no raw region codes");
 
+    assert.deepEqual(await axeProblems(org), [], "the venues page with an open editor passes axe");
     await form.locator("[name=timezone]").fill("Mars/Olympus");
     await form.getByRole("button", { name: "Save venue" }).click();
     const zone = form.locator(".field", { has: org.locator("[name=timezone]") });
