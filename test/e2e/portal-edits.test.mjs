@@ -76,6 +76,17 @@ test("a tier price edited before the first sale is the price a fan holds and pay
     assert.equal(await tier.locator("[name=tierPrice]").inputValue(), "45.00");
     assert.equal(await org.getByTestId("tiers-lock").count(), 0, "no lock before a sale");
     await shot(org, "e0-portal-edit-before-sale");
+    // A tier that covers nothing is refused, with the API's reason at that tier.
+    await org.getByTestId("edit-add-tier").click();
+    const empty = org.getByTestId("edit-tier").nth(1);
+    await empty.locator("[name=tierName]").fill("Nowhere");
+    await empty.locator("[name=tierPrice]").fill("10");
+    await org.getByTestId("save-tiers").click();
+    await empty
+      .getByTestId("field-error")
+      .filter({ hasText: 'tier "Nowhere" (nowhere) covers no seat or area' })
+      .waitFor();
+    await empty.getByRole("button", { name: "Remove" }).click();
     await tier.locator("[name=tierPrice]").fill("39.50");
     const put = org.waitForResponse((r) => r.url().endsWith(`/v1/admin/events/${eventId}/tiers`));
     await org.getByTestId("save-tiers").click();
