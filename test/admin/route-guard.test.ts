@@ -45,6 +45,8 @@ const ROUTES: [string, string][] = [
   ["POST", "/v1/admin/events/x1/check-in/batch"],
   ["GET", "/v1/admin/events/x1/check-in/scanner"],
   ["GET", "/v1/admin/events/x1/orders"],
+  ["GET", "/v1/admin/events/x1/exports/attendees.csv"],
+  ["GET", "/v1/admin/events/x1/exports/orders.csv"],
   ["GET", "/v1/admin/orders/x1"],
   ["POST", "/v1/admin/orders/x1/refund"],
   ["GET", "/v1/admin/notifications"],

@@ -73,6 +73,8 @@ const EXPECT: Record<string, string> = {
   adminGetQueue: ORG_READ,
   adminConfigureQueue: ORG_WRITE,
   adminListEventOrders: ORG_READ,
+  adminExportAttendees: ORG_READ,
+  adminExportOrders: ORG_READ,
   adminGetOrder: ORG_READ,
   adminRefundOrder: ORG_WRITE,
   adminCheckIn: ORG_WRITE,
