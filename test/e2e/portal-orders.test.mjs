@@ -1,11 +1,42 @@
 // Browser test of the portal's orders: a fan buys two seats; the organizer finds the order by the
-// fan's email, refunds one ticket after confirming the amount, and resends the confirmation.
+// fan's email, refunds one ticket after confirming the amount, downloads the attendee and order
+// exports (CSV) and parses them, and resends the confirmation.
 // One throw-away server for the file (test/e2e/harness.mjs); screenshots go to screenshots/.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { DEMO_ACCOUNTS, eventIdByName, newPage, serverForFile, shot, signIn } from "./harness.mjs";
 
 const env = serverForFile();
+
+/** RFC 4180 rows (quoted cells, doubled quotes, CRLF), without the byte-order mark. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = "";
+  let quoted = false;
+  const s = text.replace(/^\uFEFF/, "");
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quoted && ch === '"' && s[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (ch === '"') {
+      quoted = !quoted;
+    } else if (!quoted && ch === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (!quoted && ch === "\n") {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else if (quoted || ch !== "\r") {
+      cell += ch;
+    }
+  }
+  return rows;
+}
 const SEATS = ["STALLS-J-4", "STALLS-J-5"];
 
 /** The fan holds `SEATS`, checks out and pays on the simulated form; returns the order id. */
@@ -30,7 +61,7 @@ async function fanBuys(page, eventId) {
   return orderId;
 }
 
-test("an organizer finds an order by email, refunds one ticket after confirming the amount, resends the email", {
+test("an organizer finds an order by email, refunds one ticket after confirming the amount, resends the email, exports CSV", {
   timeout: 60_000,
 }, async () => {
   const eventId = await eventIdByName(env.base, "Hamlet");
@@ -103,6 +134,24 @@ test("an organizer finds an order by email, refunds one ticket after confirming 
     await org.goto("/mailbox");
     const shown = org.locator("article", { hasText: "booking_confirmed" }).filter({ hasText: DEMO_ACCOUNTS.fan });
     assert.equal(await shown.count(), 2);
+    // The attendee export, downloaded from the orders page and parsed, lists both tickets with their
+    // state; the ledger follows the refund about a second later, so it is fetched until it shows.
+    await org.goto(`/admin/events/${eventId}/orders`);
+    let mine = [];
+    for (let i = 0; i < 20; i++) {
+      const [download] = await Promise.all([org.waitForEvent("download"), org.getByTestId("export-attendees").click()]);
+      assert.match(download.suggestedFilename(), /^hamlet.*-attendees\.csv$/);
+      const rows = parseCsv(readFileSync(await download.path(), "utf8"));
+      assert.deepEqual(rows[0].slice(0, 4), ["ticket_id", "order_id", "place", "tier"]);
+      mine = rows.filter((r) => r[1] === orderId).map((r) => `${r[2]}: ${r[6]}`);
+      if (mine.includes("Stalls · Row J · Seat 5: refunded")) break;
+      await org.waitForTimeout(500);
+    }
+    assert.deepEqual(mine.sort(), ["Stalls · Row J · Seat 4: valid", "Stalls · Row J · Seat 5: refunded"]);
+    const [orders] = await Promise.all([org.waitForEvent("download"), org.getByTestId("export-orders").click()]);
+    const orderRow = parseCsv(readFileSync(await orders.path(), "utf8")).find((r) => r[0] === orderId);
+    assert.deepEqual(orderRow?.slice(1, 7), ["partially_refunded", DEMO_ACCOUNTS.fan, "2", "130.00", "65.00", "GBP"]);
+    step("exports downloaded");
   } finally {
     await fan.context().close();
     await org.context().close();

@@ -1,8 +1,9 @@
 import { ORDER_STATUSES } from "../../../db/schema/constants";
 import { api } from "../api";
-import { field, h, mount } from "../dom";
+import { field, h, mount, tableBox } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import { errorBox, staff, type AdminEvent } from "./common";
+import { exportButtons } from "./csv-download";
 
 /** One row of `GET /v1/admin/events/{id}/orders`. */
 export type AdminOrderSummary = {
@@ -140,14 +141,19 @@ export async function adminEventOrders(eventId: string) {
       " / Orders",
     ),
     h("h1", { class: "page-title" }, `Orders · ${event.name}`),
-    h("section", { class: "panel" }, form, err.el),
+    h(
+      "section",
+      { class: "panel" },
+      form,
+      exportButtons(event.id, (x) => err.show(x)),
+      err.el,
+    ),
     h(
       "section",
       { class: "panel" },
       summary,
-      h(
-        "div",
-        { class: "table-wrap" },
+      tableBox(
+        "Orders",
         h(
           "table",
           { class: "table", "data-testid": "orders-table" },
