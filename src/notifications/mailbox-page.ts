@@ -39,8 +39,8 @@ article.failed{border-color:#c33} h2{font-size:16px;margin:8px 0}
 iframe{width:100%;height:360px;border:1px solid #eee} pre{white-space:pre-wrap;background:#f6f6f6;padding:8px}
 .error{color:#c33}
 </style></head>
-<body><h1>Local mailbox</h1>
+<body><main><h1>Local mailbox</h1>
 ${intro}
 ${items || "<p>No notifications yet. Buy a ticket and come back.</p>"}
-</body></html>`;
+</main></body></html>`;
 }

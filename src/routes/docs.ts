@@ -11,13 +11,13 @@ const PAGE =
 h2{margin-top:2rem;border-bottom:1px solid #dde}` +
   `.op{margin:.4rem 0;padding:.5rem .75rem;border:1px solid #e3e6ef;border-radius:8px}
 .m{display:inline-block;min-width:4.5rem;font-weight:700;font-family:ui-monospace,monospace}` +
-  `.GET{color:#0a7}.POST{color:#06c}.PUT,.PATCH{color:#b60}.DELETE{color:#c33}
+  `.GET{color:#047857}.POST{color:#06c}.PUT,.PATCH{color:#9a4f00}.DELETE{color:#c33}
 code{font-family:ui-monospace,monospace}` +
   `details pre{background:#f6f7fb;padding:.5rem;overflow:auto;font-size:12px}</style></head>
-<body><h1>Edge Tickets API</h1>` +
+<body><main><h1>Edge Tickets API</h1>` +
   `<p>Machine-readable: <a href="/v1/openapi.json"><code>/v1/openapi.json</code></a> (OpenAPI 3.1). ` +
   `Errors are RFC 9457 <code>application/problem+json</code>.</p>
-<div id="ops">Loading…</div>
+<div id="ops">Loading…</div></main>
 <script>
 fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
   const byTag={};

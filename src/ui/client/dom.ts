@@ -37,6 +37,14 @@ export function svg<K extends keyof SVGElementTagNameMap>(
   return el;
 }
 
+/**
+ * The box around a table, scrolling sideways when the table is wider than the screen. A keyboard
+ * reaches that scroll only if the box takes focus, and a focusable region needs a name: `label`.
+ */
+export function tableBox(label: string, ...children: Child[]): HTMLDivElement {
+  return h("div", { class: "table-wrap", role: "region", tabindex: 0, "aria-label": label }, ...children);
+}
+
 /** Replaces the page's main content. */
 export function mount(...children: Child[]): HTMLElement {
   const main = document.getElementById("main")!;

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h, mount } from "../dom";
+import { h, mount, tableBox } from "../dom";
 import { errorText, staff } from "./common";
 
 const SOURCES = {
@@ -31,9 +31,8 @@ export async function adminFeed(feed: string) {
     body =
       items.length === 0
         ? h("p", { class: "muted" }, "Nothing yet.")
-        : h(
-            "div",
-            { class: "table-wrap" },
+        : tableBox(
+            src.title,
             h(
               "table",
               { class: "table small", "data-testid": "feed" },

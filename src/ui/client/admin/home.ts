@@ -1,4 +1,4 @@
-import { h, mount } from "../dom";
+import { h, mount, tableBox } from "../dom";
 import { dateTime, titleCase } from "../format";
 import { listEvents, listVenues, staff } from "./common";
 
@@ -23,9 +23,8 @@ export async function adminHome() {
       stat("Drafts", events.filter((e) => e.status === "draft").length),
       stat("Venues", venues.length),
     ),
-    h(
-      "div",
-      { class: "table-wrap" },
+    tableBox(
+      "Your events",
       h(
         "table",
         { class: "table", "data-testid": "admin-events" },

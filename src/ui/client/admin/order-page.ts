@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h, mount, type Child } from "../dom";
+import { h, mount, tableBox, type Child } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import { errorText, staff, type AdminEvent, type AdminTier } from "./common";
 import { confirmRefund } from "./refund-dialog";
@@ -49,9 +49,8 @@ const POLL_FOR_MS = 20_000;
 
 /** A table with a caption and column headers, as every section of the page shows its rows. */
 function table(testid: string, caption: string, headers: string[], rows: HTMLElement[], empty: string) {
-  return h(
-    "div",
-    { class: "table-wrap" },
+  return tableBox(
+    caption,
     h(
       "table",
       { class: "table small", "data-testid": testid },

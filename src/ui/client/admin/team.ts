@@ -1,5 +1,5 @@
 import { api, type User } from "../api";
-import { field, formValues, h, mount, toast } from "../dom";
+import { field, formValues, h, mount, tableBox, toast } from "../dom";
 import { dateTime, titleCase } from "../format";
 import type { Invitation } from "../pages/invitations";
 import { errorBox, staff } from "./common";
@@ -49,10 +49,9 @@ function orgPicker(user: User, orgs: Organizer[], current: Organizer) {
   return h("div", { class: "inline-fields" }, field("Organizer", select));
 }
 
-const table = (testid: string, heads: string[], rows: HTMLElement[]) =>
-  h(
-    "div",
-    { class: "table-wrap" },
+const table = (testid: string, label: string, heads: string[], rows: HTMLElement[]) =>
+  tableBox(
+    label,
     h(
       "table",
       { class: "table", "data-testid": testid },
@@ -72,6 +71,7 @@ const table = (testid: string, heads: string[], rows: HTMLElement[]) =>
 const membersTable = (members: Member[]) =>
   table(
     "members",
+    "Members",
     ["Member", "Role"],
     members.map((m) =>
       h(
@@ -101,6 +101,7 @@ function invitationsTable(path: string, invitations: Invitation[]) {
     h("h2", {}, "Invitations"),
     table(
       "invitations",
+      "Invitations",
       ["Email", "Role", "Status", ""],
       invitations.map((inv) =>
         h(
