@@ -147,7 +147,51 @@ describe("GET /v1/admin/fraud", () => {
     expect(flagged).toMatchObject({ created: 6, released: 6, expired: 0, purchases: 0, churn: 1 });
     expect(report.holdChurn.accounts.find((a) => a.key === honest)).toBeUndefined();
     expect(report.failedLogins.ipHashes.find((r) => r.key === badIp)?.count).toBe(5);
-    const organizer = await createUser({ role: "organizer" });
-    expect((await call("GET", "/v1/admin/fraud", { token: organizer.token })).status).toBe(403);
+    expect(report.scope).toBe("platform");
+    const fan = await createUser();
+    expect((await call("GET", "/v1/admin/fraud", { token: fan.token })).status).toBe(403);
+  });
+
+  it("shows an organizer its own events' signals, each account with its email and orders, no failed logins", async () => {
+    const { org, event } = await setupEvent();
+    const other = await setupEvent();
+    const churner = await createUser({ email: `churn.${uniq()}@example.test` });
+    const now = Date.now();
+    const msgs = [];
+    for (let i = 0; i < 5; i++) {
+      for (const e of [event.id, other.event.id]) {
+        const hold = { actorId: churner.id, eventId: e, entityType: "hold", entityId: `h${i}${e}`, at: now };
+        msgs.push(auditMsg({ action: "hold.created", ...hold }), auditMsg({ action: "hold.released", ...hold }));
+      }
+      const orderId = `${other.event.id}~ord_f${i}${uniq()}`;
+      msgs.push(auditMsg({ action: "payment.failed", actorId: churner.id, eventId: other.event.id, orderId, at: now }));
+    }
+    const failedOrder = `${event.id}~ord_mine${uniq()}`;
+    msgs.push(
+      auditMsg({ action: "payment.failed", actorId: churner.id, eventId: event.id, orderId: failedOrder, at: now }),
+    );
+    msgs.push(auditMsg({ action: "auth.login_failed", actorId: null, ipHash: "c".repeat(64), at: now }));
+    await runAudit(msgs);
+
+    const report = FraudSchema.parse(
+      await expectJson(await call("GET", "/v1/admin/fraud?windowHours=1&minFailedLogins=1", { token: org.token }), 200),
+    );
+    expect(report.scope).toBe("organizer");
+    // Only the five holds on this organizer's event count, not the five on the other organizer's.
+    expect(report.holdChurn.accounts.find((a) => a.key === churner.id)).toMatchObject({ created: 5, released: 5 });
+    // One failure here is under the threshold of 3; the other organizer's five are not seen.
+    expect(report.paymentFailures.accounts.find((a) => a.key === churner.id)).toBeUndefined();
+    expect(report.failedLogins).toEqual({ ipHashes: [], emailHashes: [] });
+    expect(report.accountsInvolved[churner.id]).toEqual({
+      email: churner.email,
+      orders: [{ orderId: failedOrder, eventId: event.id }],
+    });
+
+    const theirs = FraudSchema.parse(
+      await expectJson(await call("GET", "/v1/admin/fraud?windowHours=1", { token: other.org.token }), 200),
+    );
+    expect(theirs.paymentFailures.accounts.find((a) => a.key === churner.id)?.count).toBe(5);
+    expect(theirs.accountsInvolved[churner.id]!.orders).toHaveLength(5);
+    expect(theirs.accountsInvolved[churner.id]!.orders.every((o) => o.eventId === other.event.id)).toBe(true);
   });
 });

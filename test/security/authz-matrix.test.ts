@@ -86,7 +86,7 @@ const EXPECT: Record<string, string> = {
   adminResendNotification: ORG_WRITE,
   adminListAudit: ORG_ANY,
   adminVerifyAudit: ADMIN_ONLY,
-  adminGetFraudReport: ADMIN_ONLY,
+  adminGetFraudReport: ORG_ANY, // scoped to the caller's organizer's events
   // Accounts: public by design; what they answer depends on the body, not on the caller.
   signup: "aaaaaaa",
   login: "xxxxxxx",

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { fraudReport } from "../../audit/fraud-report";
 import { listAudit, verifyChain } from "../../audit/query";
+import { listScope } from "../../domain/catalog-access";
 import { DEFAULT_THRESHOLDS as T } from "../../domain/fraud";
 import { forbidden } from "../../errors";
 import { jsonResponse, pickProblems } from "../problem-responses";
@@ -93,6 +94,18 @@ export const FraudSchema = z
     holdChurn: z.object({ accounts: z.array(Churn), ipHashes: z.array(Churn) }),
     paymentFailures: z.object({ accounts: z.array(Count) }),
     failedLogins: z.object({ ipHashes: z.array(Count), emailHashes: z.array(Count) }),
+    scope: z.enum(["platform", "organizer"]).openapi({
+      description: "`organizer`: only the caller's events, and no failed logins (they belong to no event)",
+    }),
+    accountsInvolved: z
+      .record(
+        z.string(),
+        z.object({
+          email: z.string().nullable(),
+          orders: z.array(z.object({ orderId: z.string(), eventId: z.string().nullable() })),
+        }),
+      )
+      .openapi({ description: "Each flagged account's email and latest orders in the window (up to 5)" }),
   })
   .openapi("FraudReport");
 
@@ -135,16 +148,25 @@ export const auditRoutes = createRouter()
       ...base,
       method: "get",
       path: "/fraud",
-      summary: "Fraud signals from the audit log (admin)",
+      summary: "Fraud signals from the audit log",
+      description:
+        "Hold churn, payment failures and failed-login bursts in the window. Admins see the platform; an " +
+        "organizer sees its own events' signals (no failed logins), each account with its email and orders.",
       request: { query: FraudQuery },
       responses: { 200: jsonResponse(FraudSchema, "Signals"), ...errs },
     }),
     async (c) => {
-      if (c.var.auth.role !== "admin") throw forbidden("Only admins read the fraud report");
       const { windowHours, ...t } = c.req.valid("query");
       const since = Date.now() - windowHours * 3_600_000;
+      const scope = listScope(c.var.auth);
+      const report = await fraudReport(c.env.DB, since, t, scope);
       return c.json(
-        { windowHours, since: new Date(since).toISOString(), ...(await fraudReport(c.env.DB, since, t)) },
+        {
+          windowHours,
+          since: new Date(since).toISOString(),
+          scope: scope === null ? ("platform" as const) : ("organizer" as const),
+          ...report,
+        },
         200,
       );
     },
