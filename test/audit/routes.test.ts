@@ -152,7 +152,7 @@ describe("GET /v1/admin/fraud", () => {
     expect((await call("GET", "/v1/admin/fraud", { token: fan.token })).status).toBe(403);
   });
 
-  it("shows an organizer its own events' signals, each account with its email and orders, no failed logins", async () => {
+  it("shows an organizer its own events' signals, accounts with email and orders, no failed logins", async () => {
     const { org, event } = await setupEvent();
     const other = await setupEvent();
     const churner = await createUser({ email: `churn.${uniq()}@example.test` });
