@@ -1,9 +1,14 @@
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Money in minor units, formatted for the visitor's locale. */
 export function money(amount: number, currency: string): string {
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(
-      amount / 100,
-    );
+    // One formatter per currency: building one costs far more than formatting, and a stadium's
+    // seat labels format 20,000 prices on the first snapshot.
+    const code = currency.toUpperCase();
+    const f = moneyFormats.get(code) ?? new Intl.NumberFormat(undefined, { style: "currency", currency: code });
+    moneyFormats.set(code, f);
+    return f.format(amount / 100);
   } catch {
     return `${(amount / 100).toFixed(2)} ${currency}`;
   }

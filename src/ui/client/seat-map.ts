@@ -12,6 +12,8 @@ type Options = {
   onArea?: (areaId: string) => void;
   describe?: (seatId: string) => string;
   areaText?: (area: MapArea) => string;
+  /** False for one section drawn on its own (the stadium's section view): no stage drawn beside it. */
+  stage?: boolean;
 };
 
 const SEAT_R = 4;
@@ -35,17 +37,21 @@ export class SeatMap {
     private readonly layout: MapLayout,
     private readonly opt: Options,
   ) {
+    // Standing only: areas and quantities, no word of seats.
+    const seated = layout.sections.length > 0;
     this.svg = svg("svg", {
       class: "seatmap",
-      role: opt.onToggle ? "group" : "img",
-      "aria-label": opt.onToggle
-        ? "Seat map: use the arrow keys to move between seats, Enter or Space to pick one"
-        : "Layout preview",
+      role: opt.onToggle || opt.onArea ? "group" : "img",
+      "aria-label": !seated
+        ? "Standing areas"
+        : opt.onToggle
+          ? "Seat map: use the arrow keys to move between seats, Enter or Space to pick one"
+          : "Layout preview",
     });
     this.info = h(
       "p",
       { class: "seat-info muted", "aria-hidden": "true" },
-      opt.onToggle ? "Pick seats on the map, or ask for the best available below." : "",
+      opt.onToggle && seated ? "Pick seats on the map, or ask for the best available below." : "",
     );
     this.draw();
     const scroller = h("div", { class: "map-scroll" }, this.svg);
@@ -61,11 +67,11 @@ export class SeatMap {
     this.el = h("div", { class: "map-wrap" }, tools, scroller, this.info);
   }
 
-  /** Starts zoomed in far enough that seats are tappable, for big venues. */
-  fitSeats(containerWidth: number) {
+  /** Starts zoomed in far enough that seats are at least `minPx` CSS px across (tappable, for big venues). */
+  fitSeats(containerWidth: number, minPx = 7, maxZoom = 5) {
     const [, , w] = (this.svg.getAttribute("viewBox") ?? "0 0 1 1").split(" ").map(Number);
     const px = (SEAT_R * 2 * containerWidth) / (w || 1);
-    if (px < 7) this.setZoom(Math.min(5, 7 / px));
+    if (px < minPx) this.setZoom(Math.min(maxZoom, minPx / px));
   }
 
   setZoom(z: number) {
@@ -163,7 +169,7 @@ export class SeatMap {
       ys.push(y, y + hgt);
     });
     const gStage = svg("g", { class: "stage" });
-    if (stage || xs.length) {
+    if (this.opt.stage !== false && (stage || xs.length)) {
       const sx = stage?.x ?? (Math.min(...xs) + Math.max(...xs)) / 2;
       const sy = stage?.y ?? Math.min(...ys) - 40;
       const width = Math.max(80, Math.min(240, (Math.max(...xs) - Math.min(...xs)) * 0.4));
@@ -174,10 +180,12 @@ export class SeatMap {
       xs.push(sx - width / 2, sx + width / 2);
       ys.push(sy - 10);
     }
-    const minX = Math.min(...xs, 0) - PAD,
-      minY = Math.min(...ys, 0) - PAD;
-    const w = Math.max(...xs, 100) - minX + PAD,
-      hgt = Math.max(...ys, 60) - minY + PAD;
+    // A whole venue is drawn from its origin; one section on its own is framed by its seats alone.
+    const [x0, y0, x1, y1] = this.opt.stage === false ? [[], [], [], []] : [[0], [0], [100], [60]];
+    const minX = Math.min(...xs, ...x0) - PAD,
+      minY = Math.min(...ys, ...y0) - PAD;
+    const w = Math.max(...xs, ...x1) - minX + PAD,
+      hgt = Math.max(...ys, ...y1) - minY + PAD;
     this.svg.setAttribute("viewBox", `${minX} ${minY} ${w} ${hgt}`);
     this.svg.append(gStage, gSeats, gAreas);
     if (this.opt.onToggle) this.wire();

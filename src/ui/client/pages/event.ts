@@ -2,7 +2,9 @@ import { api, ApiError, currentUser } from "../api";
 import { append, h, mount, toast } from "../dom";
 import { countdown, dateTime, money, titleCase } from "../format";
 import { LiveSeats } from "../live";
-import { SeatMap, type MapLayout, type SeatView } from "../seat-map";
+import { OVERVIEW_ABOVE, StadiumMap } from "../map/stadium-map";
+import { seatCount } from "../map/sections";
+import { SeatMap, type MapLayout, type MapSeat, type SeatView } from "../seat-map";
 import { TakenNotices } from "../taken-notice";
 import type { Checkout, EventDetail, Hold, Order, OrderSummary } from "../types";
 import { queuePage, type AdmittedRoom } from "./queue-panel";
@@ -92,13 +94,41 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     return `Row ${m.row} seat ${m.label}, ${m.section}, ${priceOf(m.tier)}, ${STATE_WORD[viewOf(sid)]}${access}`;
   };
 
-  const map = new SeatMap(layout, {
-    fill: (seat) => (seat.tier && tiers.get(seat.tier)?.color) || "#64748b",
-    onToggle: (sid) => toggle(sid),
-    onArea: (aid) => document.querySelector<HTMLInputElement>(`[data-area-qty="${CSS.escape(aid)}"]`)?.focus(),
-    describe,
-    areaText: (a) => `${a.capacity} standing`,
-  });
+  // Seat states mean nothing at a standing-only event: its areas and quantities say it all.
+  const legend = !layout.sections.length
+    ? null
+    : h(
+        "ul",
+        { class: "legend", "aria-label": "Legend" },
+        [...tiers.values()].map((t) =>
+          h("li", {}, h("i", { style: `background:${t.color}` }), `${t.name} ${money(t.amount, event.currency)}`),
+        ),
+        h("li", {}, h("i", { class: "st-selected" }), "Selected"),
+        h("li", {}, h("i", { class: "st-mine" }), "Yours"),
+        h("li", {}, h("i", { class: "st-h" }), "Held"),
+        h("li", {}, h("i", { class: "st-s" }), "Sold"),
+        h("li", { "data-testid": "legend-blocked" }, h("i", { class: "st-b" }), "Blocked"),
+      );
+
+  const fill = (seat: MapSeat) => (seat.tier && tiers.get(seat.tier)?.color) || "#64748b";
+  // A big venue opens on its sections (a few nodes each), then one section's seats at finger size.
+  const map =
+    seatCount(layout) > OVERVIEW_ABOVE
+      ? new StadiumMap(layout, {
+          fill,
+          onToggle: (sid) => toggle(sid),
+          describe,
+          priceOf: (tier) => (tier ? tiers.get(tier)?.amount : undefined),
+          money: (minor) => money(minor, event.currency),
+          legend,
+        })
+      : new SeatMap(layout, {
+          fill,
+          onToggle: (sid) => toggle(sid),
+          onArea: (aid) => document.querySelector<HTMLInputElement>(`[data-area-qty="${CSS.escape(aid)}"]`)?.focus(),
+          describe,
+          areaText: (a) => `${a.capacity} standing`,
+        });
 
   const modeBadge = h("span", { class: "badge", "data-testid": "live-mode" }, "Connecting…");
   const selectionBox = h("section", { class: "panel", "aria-labelledby": "sel-h" });
@@ -461,19 +491,6 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
             );
           }),
         );
-
-  const legend = h(
-    "ul",
-    { class: "legend", "aria-label": "Legend" },
-    [...tiers.values()].map((t) =>
-      h("li", {}, h("i", { style: `background:${t.color}` }), `${t.name} ${money(t.amount, event.currency)}`),
-    ),
-    h("li", {}, h("i", { class: "st-selected" }), "Selected"),
-    h("li", {}, h("i", { class: "st-mine" }), "Yours"),
-    h("li", {}, h("i", { class: "st-h" }), "Held"),
-    h("li", {}, h("i", { class: "st-s" }), "Sold"),
-    h("li", { "data-testid": "legend-blocked" }, h("i", { class: "st-b" }), "Blocked"),
-  );
 
   mount(
     h(
