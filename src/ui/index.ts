@@ -87,6 +87,10 @@ ui.get(
   page(() => ({ page: "admin-team", title: "Team", area: "admin" })),
 );
 ui.get(
+  "/admin/fraud",
+  page(() => ({ page: "admin-fraud", title: "Fraud signals", area: "admin" })),
+);
+ui.get(
   "/admin/check-in",
   page(() => ({ page: "admin-check-in", title: "Check-in", area: "admin" })),
 );

@@ -1,7 +1,10 @@
 // Accessibility of every page of the fan site and the organizer portal: axe-core (WCAG 2.0/2.1
 // A and AA rules) runs on each page once its own content is drawn, and no serious or critical
 // violation may remain. Live pages keep a WebSocket open, so each page waits for a selector of its
-// own, never for network idle. One throw-away server for the file (test/e2e/harness.mjs).
+// own, never for network idle. The pages on a desktop (with their states: a seat picked, seats held,
+// an order before and after paying, the cancel and refund confirmations, an open venue editor),
+// then a phone's share of them; the seat map's area and section buttons, still failing, run as a
+// todo. One throw-away server for the file (test/e2e/harness.mjs). About 100 s on a quiet machine.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
@@ -161,7 +164,7 @@ async function eventIds() {
 }
 
 test("axe finds no serious or critical violation on the pages of the site and the portal", {
-  timeout: 150_000,
+  timeout: 240_000,
 }, async () => {
   const { audit, visit, verdict } = auditor();
   const org = await call("POST", "/v1/auth/login", {
@@ -212,6 +215,9 @@ test("axe finds no serious or critical violation on the pages of the site and th
     await fan.locator("[data-testid=pay-form] button[value=pay]").click();
     await fan.locator("[data-testid=order-status]", { hasText: "Paid" }).waitFor({ timeout: PAGE_MS });
     await audit(fan, "order page with its ticket (paid)", "[data-testid=ticket-qr] img");
+    await fan.getByTestId("cancel-start").click();
+    await audit(fan, "order page, cancel to be confirmed", "[data-testid=cancel-confirm]");
+    await fan.getByTestId("cancel-keep").click();
     await visit(fan, "/orders", "my orders", "[data-testid=orders] a");
     await visit(fan, "/account", "account", "[data-testid=account-form]");
     await visit(fan, "/invitations", "invitations", "[data-testid=invitation]");
@@ -223,14 +229,20 @@ test("axe finds no serious or critical violation on the pages of the site and th
     await signIn(owner, DEMO_ACCOUNTS.organizer);
     await visit(owner, "/admin", "portal: home", "[data-testid=admin-events] tbody tr");
     await visit(owner, "/admin/venues", "portal: venues", "[data-testid=venue]");
+    await owner.locator("[data-testid=venue-edit] summary").first().click();
+    await audit(owner, "portal: venues, a venue's editor open", "[data-testid=venue-edit-form]:visible");
     const builder = await owner.getByTestId("new-layout").first().getAttribute("href");
     await visit(owner, builder, "portal: layout builder", "[data-testid=layout-preview]");
     await visit(owner, "/admin/events/new", "portal: new event form", "[data-testid=event-form]");
     await visit(owner, `/admin/events/${ids.theatre}`, "portal: event dashboard (seated)", "[data-seat]");
+    await visit(owner, `/admin/events/${ids.theatre}/edit`, "portal: event edit page", "[data-testid=details-form]");
     await visit(owner, `/admin/events/${ids.club}`, "portal: event dashboard (GA)", "[data-testid=sales-stats]");
     await visit(owner, `/admin/events/${queued}`, "portal: waiting-room panel", "[data-testid=room-commitment]");
     await visit(owner, `/admin/events/${ids.theatre}/orders`, "portal: orders list", "[data-testid=orders-table]");
     await visit(owner, `/admin/orders/${orderId}`, "portal: order page", "[data-testid=admin-ticket]");
+    await owner.getByTestId("refund-all").click();
+    await audit(owner, "portal: order page, refund to be confirmed", "[data-testid=refund-dialog][open]");
+    await owner.keyboard.press("Escape");
     await visit(owner, "/admin/team", "portal: team", "[data-testid=invite-form]");
     await visit(owner, "/admin/check-in", "portal: check-in", "[data-testid=checkin-code]");
     await visit(owner, "/admin/notifications", "portal: notifications", "[data-testid=feed]");
@@ -239,6 +251,35 @@ test("axe finds no serious or critical violation on the pages of the site and th
     for (const p of pages) await p.context().close();
   }
 
+  verdict();
+});
+
+test("axe finds no serious or critical violation on a phone", { timeout: 120_000 }, async () => {
+  const { audit, visit, verdict } = auditor();
+  const ids = await eventIds();
+  const pages = [];
+  try {
+    const fan = await newPage(env.browser, env.base, { phone: true });
+    pages.push(fan);
+    await signIn(fan, DEMO_ACCOUNTS.fan);
+    await visit(fan, "/", "phone: home", "[data-testid=event-card]");
+    await visit(fan, `/events/${ids.theatre}`, "phone: event, seated theatre", "[data-seat]");
+    await visit(fan, "/orders", "phone: my orders", "[data-testid=orders]");
+    const first = fan.locator("[data-testid=orders] a").first();
+    if (await first.count()) {
+      await first.click();
+      await audit(fan, "phone: order page", "[data-testid=order-status]");
+    } else console.log("# phone: order page skipped: this fan has no order (the first test buys one)");
+    await visit(fan, "/account", "phone: account", "[data-testid=account-form]");
+    const steward = await newPage(env.browser, env.base, { phone: true });
+    pages.push(steward);
+    await signIn(steward, DEMO_ACCOUNTS.member);
+    await visit(steward, "/admin", "phone: portal home", "[data-testid=admin-events] tbody tr");
+    await visit(steward, "/admin/check-in", "phone: portal check-in", "[data-testid=checkin-code]");
+    await visit(steward, `/admin/events/${ids.theatre}`, "phone: portal event dashboard", "[data-seat]");
+  } finally {
+    for (const p of pages) await p.context().close();
+  }
   verdict();
 });
 

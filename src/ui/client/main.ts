@@ -9,6 +9,7 @@ import { adminHome } from "./admin/home";
 import { adminLayoutBuilder } from "./admin/layout-builder";
 import { adminOrderPage } from "./admin/order-page";
 import { adminEventOrders } from "./admin/orders";
+import { adminFraud } from "./admin/fraud";
 import { adminTeam } from "./admin/team";
 import { adminVenues } from "./admin/venues";
 import { errorText } from "./admin/common";
@@ -39,6 +40,7 @@ const PAGES: Record<string, (data: DOMStringMap) => unknown> = {
   "admin-order": (d) => adminOrderPage(d.id ?? ""),
   "admin-check-in": () => adminCheckIn(),
   "admin-team": () => adminTeam(),
+  "admin-fraud": () => adminFraud(),
   "admin-feed": (d) => adminFeed(d.feed ?? "audit"),
 };
 

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { append, h, mount, toast } from "../dom";
+import { append, h, mount, tableBox, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { OrderSummary } from "../types";
 import { errorText, staff, type AdminEvent, type AdminTier } from "./common";
@@ -156,9 +156,8 @@ export async function adminEventDashboard(id: string) {
       "section",
       { class: "panel" },
       h("div", { class: "row-between" }, h("h2", {}, "Sales by tier"), updated),
-      h(
-        "div",
-        { class: "table-wrap" },
+      tableBox(
+        "Sales by tier",
         h(
           "table",
           { class: "table", "data-testid": "tier-table" },

@@ -57,6 +57,7 @@ export async function adminHome() {
       linkCard("/admin/notifications", "Notifications", "Emails and SMS sent (outbox)"),
       linkCard("/mailbox", "Mailbox", "The local outbox, rendered"),
       linkCard("/admin/audit", "Audit log", "Every sale, refund and admin action"),
+      linkCard("/admin/fraud", "Fraud signals", "Hold churn, failing payments, sign-in bursts"),
       linkCard("/docs", "API docs", "OpenAPI reference"),
     ),
   );
