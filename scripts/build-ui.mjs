@@ -1,14 +1,16 @@
 // Builds the browser bundle of the fan site and the admin portal: src/ui/client/main.ts →
-// public/assets/app.js (minified ES module, with a sourcemap). Run by `npm run build:ui` and by
-// wrangler's [build] step, so `npm start`, `wrangler dev` and deploys always serve a fresh bundle.
+// public/assets/app.js (minified ES module, with a sourcemap), and the gate scanner's QR decoder
+// (jsQR) as public/assets/scanner-decoder.js, loaded only by scanners without BarcodeDetector.
+// Run by `npm run build:ui` and by wrangler's [build] step, so `npm start`, `wrangler dev` and
+// deploys always serve a fresh bundle.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ["src/ui/client/main.ts"],
-  outfile: "public/assets/app.js",
+  entryPoints: { app: "src/ui/client/main.ts", "scanner-decoder": "src/ui/client/admin/scanner/decoder-entry.ts" },
+  outdir: "public/assets",
   bundle: true,
   format: "esm",
   platform: "browser",
@@ -19,5 +21,5 @@ const result = await build({
   logLevel: "warning",
   metafile: true,
 });
-const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-console.log(`[build-ui] public/assets/app.js ${(bytes / 1024).toFixed(1)} KiB`);
+for (const [file, out] of Object.entries(result.metafile.outputs))
+  if (out.entryPoint) console.log(`[build-ui] ${file} ${(out.bytes / 1024).toFixed(1)} KiB`);

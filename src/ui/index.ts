@@ -15,6 +15,9 @@ const page = (spec: (params: Record<string, string>) => PageSpec) => (c: Context
   return c.html(shell(spec(c.req.param() as Record<string, string>), c.req.path));
 };
 
+/** The gate scanner installs as an app of its own, with its own styles. */
+const SCANNER_APP = { manifest: "/scanner.webmanifest", stylesheet: "/assets/scanner.css" };
+
 // Fan site
 ui.get(
   "/",
@@ -73,6 +76,20 @@ ui.get(
 ui.get(
   "/admin/events/:id/edit",
   page((p) => ({ page: "admin-event-edit", title: "Edit event", area: "admin", data: { id: p.id ?? "" } })),
+);
+ui.get(
+  "/admin/events/:id/scanner",
+  page((p) => ({
+    page: "admin-scanner",
+    title: "Gate scanner",
+    area: "admin",
+    data: { id: p.id ?? "" },
+    ...SCANNER_APP,
+  })),
+);
+ui.get(
+  "/admin/scanner",
+  page(() => ({ page: "admin-scanner-home", title: "Gate scanner", area: "admin", ...SCANNER_APP })),
 );
 ui.get(
   "/admin/events/:id/orders",

@@ -4,7 +4,16 @@ import type { HtmlEscapedString } from "hono/utils/html";
 type Body = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** What the client bundle needs to know about a page: which view to start and its ids. */
-export type PageSpec = { page: string; title: string; area: "site" | "admin"; data?: Record<string, string> };
+export type PageSpec = {
+  page: string;
+  title: string;
+  area: "site" | "admin";
+  data?: Record<string, string>;
+  /** A web app manifest, for pages that install as an app of their own (the gate scanner). */
+  manifest?: string;
+  /** A stylesheet of the page's own, after the shared one. */
+  stylesheet?: string;
+};
 
 const SITE_NAV = [
   ["/", "Events"],
@@ -58,7 +67,9 @@ export function shell(spec: PageSpec, path: string, body?: Body) {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${spec.title} · Edge Tickets</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+${spec.manifest ? html`<link rel="manifest" href="${spec.manifest}"><meta name="theme-color" content="#4f46e5">` : ""}
 <link rel="stylesheet" href="/assets/app.css">
+${spec.stylesheet ? html`<link rel="stylesheet" href="${spec.stylesheet}">` : ""}
 <script type="module" src="/assets/app.js"></script>
 </head>
 <body class="area-${spec.area}" data-page="${spec.page}"${data}>

@@ -9,6 +9,8 @@ import { adminHome } from "./admin/home";
 import { adminLayoutBuilder } from "./admin/layout-builder";
 import { adminOrderPage } from "./admin/order-page";
 import { adminEventOrders } from "./admin/orders";
+import { adminScanner } from "./admin/scanner/page";
+import { adminScannerHome } from "./admin/scanner/home";
 import { adminFraud } from "./admin/fraud";
 import { adminTeam } from "./admin/team";
 import { adminVenues } from "./admin/venues";
@@ -39,6 +41,8 @@ const PAGES: Record<string, (data: DOMStringMap) => unknown> = {
   "admin-orders": (d) => adminEventOrders(d.id ?? ""),
   "admin-order": (d) => adminOrderPage(d.id ?? ""),
   "admin-check-in": () => adminCheckIn(),
+  "admin-scanner": (d) => adminScanner(d.id ?? ""),
+  "admin-scanner-home": () => adminScannerHome(),
   "admin-team": () => adminTeam(),
   "admin-fraud": () => adminFraud(),
   "admin-feed": (d) => adminFeed(d.feed ?? "audit"),

@@ -22,6 +22,12 @@ export async function adminCheckIn() {
     autocomplete: "off",
     spellcheck: "false",
   });
+  // The camera scanner, which also works offline, for the event picked here.
+  const scanner = h("a", { "data-testid": "scanner-link" }, "Open the gate scanner (camera, works offline)");
+  const pointScanner = () =>
+    scanner.setAttribute("href", `/admin/events/${encodeURIComponent(eventSel.value)}/scanner`);
+  eventSel.addEventListener("change", pointScanner);
+  pointScanner();
   const result = h("div", { class: "checkin-result", "aria-live": "assertive", "data-testid": "checkin-result" });
   const form = h(
     "form",
@@ -31,6 +37,7 @@ export async function adminCheckIn() {
     field("Ticket code", code, "Scan into this box or paste the code from the ticket"),
     h("button", { class: "btn primary wide", type: "submit" }, "Check in"),
     result,
+    h("p", {}, scanner),
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -67,6 +67,13 @@ export async function adminEventDashboard(id: string) {
         ? h("a", { class: "btn", href: `/admin/events/${event.id}/orders`, "data-testid": "orders-link" }, "Orders")
         : null,
       h("a", { class: "btn", href: `/admin/check-in?event=${event.id}` }, "Check-in"),
+      s !== "draft"
+        ? h(
+            "a",
+            { class: "btn", href: `/admin/events/${event.id}/scanner`, "data-testid": "scanner-link" },
+            "Gate scanner",
+          )
+        : null,
       // The API refuses edits to a closed or cancelled event.
       s !== "closed" && s !== "cancelled"
         ? h("a", { class: "btn", href: `/admin/events/${event.id}/edit`, "data-testid": "edit-event" }, "Edit event")

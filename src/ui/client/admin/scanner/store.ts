@@ -1,0 +1,79 @@
+/**
+ * What a gate keeps on the phone, per event, in IndexedDB (a stadium's ticket list outgrows
+ * localStorage): the scanner pack, the tickets admitted here since, and the queue not yet uploaded.
+ */
+export type PackTicket = {
+  id: string;
+  place: string;
+  tier: string;
+  state: "valid" | "used";
+  usedAt: string | null;
+  usedBy: string | null;
+};
+export type ScannerPack = {
+  eventId: string;
+  name: string;
+  startsAt: string;
+  keys: { kid: string; publicKey: string; status: "active" | "retired" }[];
+  tickets: PackTicket[];
+  generatedAt: string;
+};
+/** A scan admitted offline, waiting for the batch upload. */
+export type QueuedScan = { scanId: string; code: string; scannedAt: string; ticketId: string };
+/** Tickets this gate admitted, by ticket id: when and by which gate (offline or online). */
+export type LocalUse = Record<string, { at: string; by: string }>;
+
+const DB = "edge-tickets-scanner";
+const STORE = "kv";
+
+let opened: Promise<IDBDatabase> | null = null;
+function db(): Promise<IDBDatabase> {
+  opened ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  return opened;
+}
+
+async function run<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest): Promise<T> {
+  const store = (await db()).transaction(STORE, mode).objectStore(STORE);
+  return new Promise((resolve, reject) => {
+    const req = op(store);
+    req.onsuccess = () => resolve(req.result as T);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+const get = <T>(key: string) => run<T | undefined>("readonly", (s) => s.get(key));
+const put = (key: string, value: unknown) => run<void>("readwrite", (s) => s.put(value, key));
+
+export const loadPack = (eventId: string) => get<ScannerPack>(`pack:${eventId}`);
+export const savePack = (pack: ScannerPack) => put(`pack:${pack.eventId}`, pack);
+export const loadQueue = async (eventId: string) => (await get<QueuedScan[]>(`queue:${eventId}`)) ?? [];
+export const saveQueue = (eventId: string, q: QueuedScan[]) => put(`queue:${eventId}`, q);
+export const loadUses = async (eventId: string) => (await get<LocalUse>(`uses:${eventId}`)) ?? {};
+export const saveUses = (eventId: string, uses: LocalUse) => put(`uses:${eventId}`, uses);
+
+/** The words on the ticket: place id → "Stalls · Row J · Seat 4" (from the layout), tier key → name. */
+export type Labels = { places: Map<string, string>; tiers: Map<string, string> };
+type StoredLabels = { places: [string, string][]; tiers: [string, string][] };
+export async function loadLabels(eventId: string): Promise<Labels> {
+  const l = await get<StoredLabels>(`labels:${eventId}`);
+  return { places: new Map(l?.places ?? []), tiers: new Map(l?.tiers ?? []) };
+}
+export const saveLabels = (eventId: string, l: Labels) =>
+  put(`labels:${eventId}`, { places: [...l.places], tiers: [...l.tiers] } satisfies StoredLabels);
+
+let queueLock: Promise<unknown> = Promise.resolve();
+/** Read-modify-write of the queue, one at a time: a scan queued during an upload is not lost. */
+export function updateQueue(eventId: string, change: (q: QueuedScan[]) => QueuedScan[]): Promise<QueuedScan[]> {
+  const next = queueLock.then(async () => {
+    const q = change(await loadQueue(eventId));
+    await saveQueue(eventId, q);
+    return q;
+  });
+  queueLock = next.catch(() => {});
+  return next;
+}
