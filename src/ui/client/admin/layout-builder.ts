@@ -2,6 +2,7 @@ import { api } from "../api";
 import { debounce, field, h, mount, toast } from "../dom";
 import { SeatMap, type MapLayout } from "../seat-map";
 import { errorBox, staff } from "./common";
+import { type Placement, placementFields, poseOf, sectionDrag, untangleLabels } from "./layout-placement";
 
 type SectionIn = {
   id: string;
@@ -10,16 +11,31 @@ type SectionIn = {
   seatsPerRow: number;
   shape: "straight" | "curved";
   aisleEvery?: number;
+  placement: Placement;
 };
 type AreaIn = { id: string; name: string; capacity: number };
 const COLORS = ["#7c3aed", "#0891b2", "#db2777", "#ea580c", "#2563eb", "#059669"];
 
-/** Layout builder: sections of rows × seats (straight or curved, with aisles), GA areas, live preview. */
+/**
+ * Layout builder: sections of rows × seats (straight or curved, with aisles that leave a gap), placed
+ * side by side, at coordinates with a rotation, or round the stage at an angle, or dragged on the
+ * preview; GA areas; a live preview from the API's generator.
+ */
 export async function adminLayoutBuilder(venueId: string) {
   if (!staff()) return;
   const sections: SectionIn[] = [
-    { id: "STALLS", name: "Stalls", rows: 10, seatsPerRow: 20, shape: "straight", aisleEvery: 10 },
+    {
+      id: "STALLS",
+      name: "Stalls",
+      rows: 10,
+      seatsPerRow: 20,
+      shape: "straight",
+      aisleEvery: 10,
+      placement: { mode: "auto" },
+    },
   ];
+  // The stage the "around the stage" placements turn round; sent only when a section uses a pose.
+  const stage = { x: 0, y: 0 };
   const areas: AreaIn[] = [];
   const err = errorBox();
   const name = h("input", { name: "name", required: true, value: "Main layout", "data-testid": "layout-name" });
@@ -32,13 +48,42 @@ export async function adminLayoutBuilder(venueId: string) {
   );
   const totals = h("p", { class: "muted", "data-testid": "layout-totals" });
 
-  const body = () => ({ sections: sections.map((s) => ({ ...s, aisleEvery: s.aisleEvery || undefined })), areas });
+  const body = () => {
+    const posed = sections.some((s) => s.placement.mode !== "auto");
+    return {
+      ...(posed ? { stage } : {}),
+      sections: sections.map(({ placement, ...s }) => ({
+        ...s,
+        aisleEvery: s.aisleEvery || undefined,
+        ...poseOf(placement, stage),
+      })),
+      areas,
+    };
+  };
   const refresh = debounce(async () => {
     try {
       const doc = await api<MapLayout>("POST", "/v1/admin/layouts/generate", body());
       err.clear();
       const map = new SeatMap(doc, { fill: (_s, i) => COLORS[i % COLORS.length]! });
       preview.replaceChildren(map.el);
+      // Drag a section's seats to move it; it then keeps the coordinates it was dropped at.
+      untangleLabels(map.svg);
+      sectionDrag(
+        map.svg,
+        doc,
+        (index) => {
+          const p = sections[index]?.placement;
+          const pose = p ? poseOf(p, stage) : {};
+          return pose.x === undefined ? null : { x: pose.x, y: pose.y ?? 0, rotation: pose.rotation ?? 0 };
+        },
+        (index, at) => {
+          const s = sections[index];
+          if (!s) return;
+          s.placement = { mode: "xy", x: at.x, y: at.y, rotation: at.rotation };
+          renderSections();
+          refresh();
+        },
+      );
       const seats = doc.sections.reduce((n, s) => n + s.rows.reduce((m, r) => m + r.seats.length, 0), 0);
       totals.textContent =
         `${seats} seats in ${doc.sections.length} section(s)` +
@@ -107,6 +152,13 @@ export async function adminLayoutBuilder(venueId: string) {
             ),
           ),
           num(s.aisleEvery, (n) => (s.aisleEvery = n || undefined), "Aisle every", 0),
+          placementFields(s.placement, stage, (p) => {
+            // A new mode brings other fields; a number typed in keeps its field (and focus).
+            const structural = p.mode !== s.placement.mode;
+            s.placement = p;
+            if (structural) renderSections();
+            refresh();
+          }),
           h(
             "button",
             {
@@ -157,6 +209,14 @@ export async function adminLayoutBuilder(venueId: string) {
     "form",
     { class: "panel" },
     field("Layout name", name),
+    h(
+      "fieldset",
+      { class: "builder-row" },
+      h("legend", {}, "Stage"),
+      num(stage.x, (n) => (stage.x = n), "Stage X", -100_000),
+      num(stage.y, (n) => (stage.y = n), "Stage Y", -100_000),
+      h("span", { class: "muted" }, "Used by sections placed at coordinates or around the stage."),
+    ),
     h("h2", {}, "Seated sections"),
     secBox,
     h(
@@ -172,6 +232,7 @@ export async function adminLayoutBuilder(venueId: string) {
             rows: 8,
             seatsPerRow: 16,
             shape: "straight",
+            placement: { mode: "auto" },
           });
           renderSections();
           refresh();
