@@ -3,7 +3,8 @@
 // stream the QR image is drawn on, decoded by jsQR since BarcodeDetector is removed), then goes
 // offline, admits the other two from the cached pack, refuses a repeat and a forged code, and on
 // reconnecting uploads the queue: the ticket another gate admitted online meanwhile comes back as a
-// duplicate naming that gate and its time. Screenshots go to screenshots/ and docs/screenshots/.
+// duplicate naming that gate and its time. Last, what makes it installable: the manifest, its icon,
+// the service worker's scope, and the start page. Screenshots go to screenshots/ and docs/screenshots/.
 import { AxeBuilder } from "@axe-core/playwright";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -177,7 +178,8 @@ test("offline: scans are judged from the cached pack and queued; the sync report
   );
   assert.match(await dupe.textContent(), new RegExp(`already scanned at ${southAt} at South gate`));
   assert.equal(await report.getByTestId("sync-duplicate").count(), 1);
-  assert.equal(await page.getByTestId("scanner-queue").textContent(), "Nothing waiting to sync");
+  // The status line follows once the fresh pack is in.
+  await page.getByTestId("scanner-queue").filter({ hasText: "Nothing waiting to sync" }).waitFor();
   await page.getByTestId("scanner-network").filter({ hasText: "Online" }).waitFor();
 
   // The first ticket held to the camera again: already used, by this gate (North gate, online).
@@ -205,4 +207,42 @@ test("offline: scans are judged from the cached pack and queued; the sync report
   const ticketC = await api("GET", `/v1/tickets/${encodeURIComponent(c.id)}`, undefined, fanToken);
   assert.equal(ticketC.usedAt, south.ticket.usedAt);
   await context.close();
+});
+
+test("the scanner installs as an app: manifest, icon, service worker, and a start page that opens the last event", {
+  timeout: 60_000,
+}, async () => {
+  const page = await newPage(env.browser, env.base, { phone: true });
+  try {
+    await signIn(page, DEMO_ACCOUNTS.organizer);
+    await page.goto(`/admin/events/${state.eventId}/scanner`);
+    await page.getByTestId("scanner-pack").filter({ hasText: "3 tickets on this phone" }).waitFor();
+    const href = await page.locator("link[rel=manifest]").getAttribute("href");
+    const res = await fetch(new URL(href, env.base));
+    assert.equal(res.status, 200);
+    const manifest = await res.json();
+    assert.equal(manifest.display, "standalone");
+    assert.equal(manifest.start_url, "/admin/scanner");
+    const icon = await fetch(new URL(manifest.icons[0].src, env.base));
+    assert.equal(icon.status, 200);
+    assert.match(icon.headers.get("content-type") ?? "", /^image\/svg\+xml/);
+    const worker = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return { scope: reg.scope, script: reg.active?.scriptURL };
+    });
+    assert.equal(worker.scope, `${env.base}/admin/`);
+    assert.equal(worker.script, `${env.base}/scanner-sw.js`);
+    // Other portal pages are not served from the worker's cache: no manifest, fresh from the server.
+    await page.goto("/admin");
+    assert.equal(await page.locator("link[rel=manifest]").count(), 0);
+
+    await page.goto("/admin/scanner");
+    await Promise.all([
+      page.waitForURL(/\/scanner$/),
+      page.getByRole("link", { name: "Open the last scanner" }).click(),
+    ]);
+    assert.equal(new URL(page.url()).pathname, `/admin/events/${state.eventId}/scanner`);
+  } finally {
+    await page.context().close();
+  }
 });
