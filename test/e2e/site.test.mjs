@@ -109,7 +109,7 @@ async function redrawn(page, before) {
 
 /**
  * The builder's placements: the stalls turned 20°, the second section round the stage at 40°, then
- * dragged 60 px to the right by one of its seats. Section labels never overlap each other or the
+ * dragged 40 px to the left by one of its seats. Section labels never overlap each other or the
  * stage, and the stalls' aisle (every 10 seats) leaves a wider gap than the seats beside it.
  */
 async function placeSections(page) {
@@ -119,7 +119,7 @@ async function placeSections(page) {
   await rows.nth(0).getByLabel("Rotation (°)").fill("-20");
   await rows.nth(1).getByTestId("section-placement").selectOption("arc");
   await rows.nth(1).getByLabel("Angle round the stage (°)").fill("40");
-  await rows.nth(1).getByLabel("Distance from the stage").fill("160");
+  await rows.nth(1).getByLabel("Distance from the stage").fill("220");
   await redrawn(page, first);
   await page.waitForTimeout(400); // the preview follows typing after a short pause
 
@@ -157,8 +157,8 @@ async function placeSections(page) {
   const drawn = await page.$("[data-testid=layout-preview] circle");
   await page.mouse.move(grab.x, grab.y);
   await page.mouse.down();
-  await page.mouse.move(grab.x + 30, grab.y, { steps: 3 });
-  await page.mouse.move(grab.x + 60, grab.y, { steps: 3 });
+  await page.mouse.move(grab.x - 20, grab.y, { steps: 3 });
+  await page.mouse.move(grab.x - 40, grab.y, { steps: 3 });
   await page.mouse.up();
   await redrawn(page, drawn);
   // Dropped: the section now sits at coordinates (its fields say so), moved right with its seats.
@@ -166,10 +166,10 @@ async function placeSections(page) {
   // It keeps the turn its place round the stage gave it (40°), and its front row shows it.
   assert.equal(await rows.nth(1).getByLabel("Rotation (°)").inputValue(), "40");
   // The preview refits to the new bounds, so the move is checked in layout units: from the pose at
-  // 40° round the stage (x −102.8, y 122.6) to the right, at the same height.
+  // 40° round the stage, 220 away (x −141.4, y 168.5), to the left, at the same height.
   const x = Number(await rows.nth(1).getByLabel("X", { exact: true }).inputValue());
   const y = Number(await rows.nth(1).getByLabel("Y", { exact: true }).inputValue());
-  assert.ok(x > -102.8 + 20 && Math.abs(y - 122.6) < 6, `dropped at ${x}, ${y}`);
+  assert.ok(x < -141.4 - 10 && Math.abs(y - 168.5) < 6, `dropped at ${x}, ${y}`);
 }
 
 test("an organizer builds a layout, creates a two-tier event, opens sales, and fans find it", {
