@@ -343,6 +343,11 @@ export class SeatMap {
     if (t) t.textContent = text;
   }
 
+  /** Whether the seat has a node on this map now. */
+  draws(id: string): boolean {
+    return this.seats.has(id);
+  }
+
   seatIds(): string[] {
     return [...this.seats.keys()];
   }

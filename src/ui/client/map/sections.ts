@@ -28,42 +28,40 @@ export const seatCount = (layout: MapLayout) =>
  */
 export function summarize(layout: MapLayout, priceOf: (tier: string | null) => number | undefined): SectionSummary[] {
   return layout.sections.map((section, index) => {
-    const points: Point[] = [];
+    const edge: Point[] = [];
     const seatIds: string[] = [];
-    let min = Infinity;
-    let max = -Infinity;
-    let unpriced = false;
-    for (const row of section.rows)
-      for (const seat of row.seats) {
-        points.push({ x: seat.x, y: seat.y });
+    const bounds = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+    let [min, max, unpriced] = [Infinity, -Infinity, false];
+    section.rows.forEach((row, r) => {
+      const outer = r === 0 || r === section.rows.length - 1;
+      row.seats.forEach((seat, k) => {
         seatIds.push(seat.id);
+        bounds.minX = Math.min(bounds.minX, seat.x);
+        bounds.minY = Math.min(bounds.minY, seat.y);
+        bounds.maxX = Math.max(bounds.maxX, seat.x);
+        bounds.maxY = Math.max(bounds.maxY, seat.y);
+        // The outline needs the front and back rows whole, and only the ends of the rows between.
+        if (outer || k === 0 || k === row.seats.length - 1) edge.push({ x: seat.x, y: seat.y });
         const p = priceOf(seat.tier ?? null);
         if (p === undefined) unpriced = true;
-        else [min, max] = [Math.min(min, p), Math.max(max, p)];
-      }
+        else {
+          min = Math.min(min, p);
+          max = Math.max(max, p);
+        }
+      });
+    });
     return {
       index,
       id: section.id,
       name: section.name,
-      bounds: boundsOf(points),
-      outline: convexHull(points),
+      bounds: Number.isFinite(bounds.minX) ? bounds : { minX: 0, minY: 0, maxX: 0, maxY: 0 },
+      outline: convexHull(edge),
       seatIds,
       seats: seatIds.length,
       price: Number.isFinite(min) ? { min, max } : null,
       unpriced: unpriced && Number.isFinite(min),
     };
   });
-}
-
-export function boundsOf(points: readonly Point[]): Bounds {
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const p of points) {
-    minX = Math.min(minX, p.x);
-    minY = Math.min(minY, p.y);
-    maxX = Math.max(maxX, p.x);
-    maxY = Math.max(maxY, p.y);
-  }
-  return Number.isFinite(minX) ? { minX, minY, maxX, maxY } : { minX: 0, minY: 0, maxX: 0, maxY: 0 };
 }
 
 /** Andrew's monotone chain: the hull in counter-clockwise order, without collinear points. */

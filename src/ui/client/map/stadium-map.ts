@@ -99,6 +99,11 @@ export class StadiumMap {
   /** Standing areas of a stadium are held from the side panel; the overview draws seats only. */
   setAreaText(_id: string, _text: string) {}
 
+  /** Only the open section's seats have nodes. */
+  draws(id: string): boolean {
+    return this.current !== null && this.sectionOf.get(id) === this.current.index;
+  }
+
   seatIds(): string[] {
     return [...this.sectionOf.keys()];
   }

@@ -110,6 +110,8 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
         h("li", { "data-testid": "legend-blocked" }, h("i", { class: "st-b" }), "Blocked"),
       );
 
+  /** Shows a seat's state; its spoken label is worded only while the seat is drawn (a stadium draws one section). */
+  const paint = (sid: string) => map.setView(sid, viewOf(sid), map.draws(sid) ? describe(sid) : undefined);
   const fill = (seat: MapSeat) => (seat.tier && tiers.get(seat.tier)?.color) || "#64748b";
   // A big venue opens on its sections (a few nodes each), then one section's seats at finger size.
   const map =
@@ -158,7 +160,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
           // Only someone else's change is news: this fan's own hold (this tab or another) is not.
           if (!mine.has(sid) && !requested.has(sid) && !hold?.seats.includes(sid)) taken.push(sid);
         }
-        map.setView(sid, viewOf(sid), describe(sid));
+        paint(sid);
       }
       if (taken.length) notices.report(taken.map((sid) => describe(sid).split(", ").slice(0, 2).join(", ")));
       if (dropped) renderSelection();
@@ -202,7 +204,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     else if (selected.size >= event.maxSeatsPerOrder)
       return toast(`At most ${event.maxSeatsPerOrder} seats per order`, "error");
     else selected.add(sid);
-    map.setView(sid, viewOf(sid), describe(sid));
+    paint(sid);
     renderSelection();
   }
 
@@ -301,7 +303,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     hold = next;
     saveHold();
     live.watchHold(hold?.holdId ?? null);
-    for (const sid of [...before, ...(hold?.seats ?? [])]) map.setView(sid, viewOf(sid), describe(sid));
+    for (const sid of [...before, ...(hold?.seats ?? [])]) paint(sid);
     renderSelection();
     renderHold();
   }
@@ -571,7 +573,7 @@ export async function eventPage(id: string, room?: AdmittedRoom) {
     const picked = takePicked(id).filter((sid) => meta.has(sid) && live.state.seats[sid] === "a");
     for (const sid of picked.slice(0, event.maxSeatsPerOrder)) {
       selected.add(sid);
-      map.setView(sid, viewOf(sid), describe(sid));
+      paint(sid);
     }
     if (picked.length) renderSelection();
   }
