@@ -133,7 +133,8 @@ export async function send(
 export function requireUser(roles?: User["role"][]): User | null {
   const u = currentUser();
   if (!u) {
-    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    // The hash too: an email's ticket link (/orders/…#ticket-…) lands on that ticket after sign-in.
+    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}`;
     return null;
   }
   if (roles && !roles.includes(u.role)) return null;

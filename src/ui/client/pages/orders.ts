@@ -1,10 +1,10 @@
 import { type LabelLayout, placeNames } from "../../../domain/place-labels";
-import { api, requireUser } from "../api";
+import { api, currentUser, requireUser } from "../api";
 import { field, h, mount, toast } from "../dom";
 import { dateTime, money, titleCase } from "../format";
 import type { EventDetail, Order, OrderSummary, PaymentHandle } from "../types";
 import { orderActions, pendingCancel } from "./order-actions";
-import { keptPayment, resumePayment, tryAnotherCard } from "./resume";
+import { keepSignInReason, keptPayment, resumePayment, tryAnotherCard } from "./resume";
 import { ticketView } from "./ticket-view";
 
 const eventCache = new Map<string, Promise<EventDetail | null>>();
@@ -87,6 +87,9 @@ function listAction(o: OrderSummary): HTMLElement | null {
 
 /** One order: pays it (simulated page or Stripe's Payment Element), then shows tickets and QR codes. */
 export async function orderPage(id: string) {
+  // Opened from an email or SMS while signed out: the sign-in page says what it is for.
+  if (!currentUser())
+    keepSignInReason(location.pathname + location.search + location.hash, "Sign in to see your order and its tickets.");
   if (!requireUser()) return;
   let order = await api<Order>("GET", `/v1/orders/${encodeURIComponent(id)}`);
   const event = await eventOf(order.eventId);
