@@ -282,6 +282,8 @@ test("axe finds no serious or critical violation on a phone", { timeout: 120_000
     await visit(steward, "/admin", "phone: portal home", "[data-testid=admin-events] tbody tr");
     await visit(steward, "/admin/check-in", "phone: portal check-in", "[data-testid=checkin-code]");
     await visit(steward, `/admin/events/${ids.theatre}`, "phone: portal event dashboard", "[data-seat]");
+    // Last: the scanner installs a service worker for its pages.
+    await visit(steward, `/admin/events/${ids.theatre}/scanner`, "phone: gate scanner", "[data-testid=scanner-code]");
   } finally {
     for (const p of pages) await p.context().close();
   }
