@@ -1,4 +1,4 @@
-// Browser test of fan self-service: the ticket view (QR size measured, the screenshot decoded by
+// Browser test of fan self-service, on a phone and a desktop: the ticket view (QR size measured, the screenshot decoded by
 // jsQR to the printed code), add to calendar, cancel with the refund shown first, and the account
 // page (notification choice, sign out everywhere refusing another browser's session).
 import assert from "node:assert/strict";
@@ -39,84 +39,92 @@ async function decodeShot(page, png) {
   }, png.toString("base64"));
 }
 
-test("a fan cancels an unpaid order; a paid ticket scans, goes into a calendar, and is refunded as quoted", {
-  timeout: 60_000,
-}, async () => {
-  const id = await eventIdByName(env.base, "Hamlet");
-  const page = await newPage(env.browser, env.base, { phone: true });
-  try {
-    await signIn(page, await newFan(env.base));
-    /** Holds one seat on the event page and checks it out: the order page, unpaid. */
-    const checkout = async (seatId) => {
-      await page.goto(`/events/${id}`);
-      const seat = page.locator(`[data-seat="${seatId}"]`);
-      await seat.waitFor({ timeout: 30_000 });
-      await seat.click();
-      await page.click("[data-testid=hold-button]");
-      await page.locator("[data-testid=hold-countdown]").waitFor();
-      await Promise.all([page.waitForURL(/\/orders\/[^/]+$/), page.click("[data-testid=checkout-button]")]);
-      await page.locator("[data-testid=order-status]", { hasText: "Pending" }).waitFor();
-    };
+for (const phone of [true, false]) {
+  const tag = phone ? "phone" : "desktop";
+  const [unpaidSeat, paidSeat] = phone ? ["STALLS-K-9", "STALLS-K-7"] : ["STALLS-L-9", "STALLS-L-7"];
+  test(`on a ${tag}: a fan cancels an unpaid order; a paid ticket scans, goes into a calendar, is refunded as quoted`, {
+    timeout: 60_000,
+  }, async () => {
+    const id = await eventIdByName(env.base, "Hamlet");
+    const page = await newPage(env.browser, env.base, { phone });
+    try {
+      await signIn(page, await newFan(env.base));
+      /** Holds one seat on the event page and checks it out: the order page, unpaid. */
+      const checkout = async (seatId) => {
+        await page.goto(`/events/${id}`);
+        const seat = page.locator(`[data-seat="${seatId}"]`);
+        await seat.waitFor({ timeout: 30_000 });
+        await seat.click();
+        await page.click("[data-testid=hold-button]");
+        await page.locator("[data-testid=hold-countdown]").waitFor();
+        await Promise.all([page.waitForURL(/\/orders\/[^/]+$/), page.click("[data-testid=checkout-button]")]);
+        await page.locator("[data-testid=order-status]", { hasText: "Pending" }).waitFor();
+      };
 
-    // An unpaid order is cancelled from its page (two steps) and its seat goes back on sale.
-    await checkout("STALLS-K-9");
-    await page.click("[data-testid=pending-cancel]");
-    await page.click("[data-testid=pending-cancel-confirm]");
-    await page.locator("[data-testid=order-status]:not(:text('Pending'))").waitFor();
-    assert.equal(await page.locator("[data-testid=pay-form]").count(), 0);
-    let state; // the seat snapshot is cached for a second at the edge: poll briefly
-    for (let i = 0; i < 20 && state !== "a"; i++) {
-      state = (await (await fetch(`${env.base}/v1/events/${id}/seats`)).json()).seats["STALLS-K-9"];
-      if (state !== "a") await new Promise((r) => setTimeout(r, 250));
+      // An unpaid order is cancelled from its page (two steps) and its seat goes back on sale.
+      await checkout(unpaidSeat);
+      await page.click("[data-testid=pending-cancel]");
+      await page.click("[data-testid=pending-cancel-confirm]");
+      await page.locator("[data-testid=order-status]:not(:text('Pending'))").waitFor();
+      assert.equal(await page.locator("[data-testid=pay-form]").count(), 0);
+      let state; // the seat snapshot is cached for a second at the edge: poll briefly
+      for (let i = 0; i < 20 && state !== "a"; i++) {
+        state = (await (await fetch(`${env.base}/v1/events/${id}/seats`)).json()).seats[unpaidSeat];
+        if (state !== "a") await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(state, "a");
+
+      await checkout(paidSeat);
+      await page.locator("[data-testid=pay-form] button[value=pay]").click();
+      await page.locator("[data-testid=order-status]", { hasText: "Paid" }).waitFor({ timeout: 20_000 });
+
+      // The ticket view: at least 4 CSS px per module (on a 390-px phone too), the code printed beneath.
+      const img = page.locator("[data-testid=ticket-qr] img");
+      await img.waitFor();
+      const { width, modules } = await img.evaluate((el) => ({
+        width: el.getBoundingClientRect().width,
+        modules: Number(el.dataset.modules),
+      }));
+      console.log(
+        `# QR on a ${tag}: ${modules} modules (quiet zone included) drawn ${width} px wide: ` +
+          `${(width / modules).toFixed(2)} px each`,
+      );
+      assert.ok(modules >= 29, `module count ${modules}`);
+      assert.ok(width / modules >= 4, `${width / modules} px per module`);
+      const code = (await page.locator("[data-testid=ticket-code]").textContent()) ?? "";
+      assert.match(code, /^T1\./);
+      await img.scrollIntoViewIfNeeded();
+      await shot(page, `s1-ticket-view-${tag}`);
+      assert.equal(await decodeShot(page, await img.screenshot()), code);
+
+      // Add to calendar: an .ics download naming the event.
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click("[data-testid=add-to-calendar]"),
+      ]);
+      const ics = readFileSync(await download.path(), "utf8");
+      assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
+      assert.match(ics, /\r\nSUMMARY:Hamlet\r\n/);
+
+      // Cancel: the refund amount first, then the confirmation, then the order refunded.
+      const total = (await page.locator("[data-testid=order-status] + strong").textContent())?.trim();
+      await page.click("[data-testid=cancel-start]");
+      const amount = page.locator("[data-testid=refund-amount]");
+      await amount.waitFor();
+      assert.equal((await amount.textContent())?.trim(), total);
+      await page.locator("[data-testid=cancel-panel]").scrollIntoViewIfNeeded();
+      await shot(page, `s2-cancel-confirm-${tag}`);
+      await page.click("[data-testid=cancel-confirm]");
+      await page.locator("[data-testid=cancel-result]", { hasText: "Cancelled" }).waitFor();
+      await page.locator("[data-testid=order-status]", { hasText: "Refunded" }).waitFor();
+      await page.locator("[data-testid=ticket-status]", { hasText: "Refunded" }).waitFor();
+      assert.equal(await page.locator("[data-testid=ticket-qr]").count(), 0);
+      assert.equal(await page.locator("[data-testid=cancel-start]").count(), 0);
+    } finally {
+      await page.context().close();
     }
-    assert.equal(state, "a");
-
-    await checkout("STALLS-K-7");
-    await page.locator("[data-testid=pay-form] button[value=pay]").click();
-    await page.locator("[data-testid=order-status]", { hasText: "Paid" }).waitFor({ timeout: 20_000 });
-
-    // The ticket view: at least 4 CSS px per module on a 390-px phone, the code printed beneath.
-    const img = page.locator("[data-testid=ticket-qr] img");
-    await img.waitFor();
-    const { width, modules } = await img.evaluate((el) => ({
-      width: el.getBoundingClientRect().width,
-      modules: Number(el.dataset.modules),
-    }));
-    console.log(
-      `# QR: ${modules} modules (quiet zone included) drawn ${width} px wide: ${(width / modules).toFixed(2)} px each`,
-    );
-    assert.ok(modules >= 29, `module count ${modules}`);
-    assert.ok(width / modules >= 4, `${width / modules} px per module`);
-    const code = (await page.locator("[data-testid=ticket-code]").textContent()) ?? "";
-    assert.match(code, /^T1\./);
-    await img.scrollIntoViewIfNeeded();
-    await shot(page, "s1-ticket-view-phone");
-    assert.equal(await decodeShot(page, await img.screenshot()), code);
-
-    // Add to calendar: an .ics download naming the event.
-    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=add-to-calendar]")]);
-    const ics = readFileSync(await download.path(), "utf8");
-    assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
-    assert.match(ics, /\r\nSUMMARY:Hamlet\r\n/);
-
-    // Cancel: the refund amount first, then the confirmation, then the order refunded.
-    const total = (await page.locator("[data-testid=order-status] + strong").textContent())?.trim();
-    await page.click("[data-testid=cancel-start]");
-    const amount = page.locator("[data-testid=refund-amount]");
-    await amount.waitFor();
-    assert.equal((await amount.textContent())?.trim(), total);
-    await page.locator("[data-testid=cancel-panel]").scrollIntoViewIfNeeded();
-    await shot(page, "s2-cancel-confirm-phone");
-    await page.click("[data-testid=cancel-confirm]");
-    await page.locator("[data-testid=cancel-result]", { hasText: "Cancelled" }).waitFor();
-    await page.locator("[data-testid=order-status]", { hasText: "Refunded" }).waitFor();
-    await page.locator("[data-testid=ticket-status]", { hasText: "Refunded" }).waitFor();
-    assert.equal(await page.locator("[data-testid=ticket-qr]").count(), 0);
-    assert.equal(await page.locator("[data-testid=cancel-start]").count(), 0);
-  } finally {
-    await page.context().close();
-  }
-});
+  });
+}
 
 test("the account page saves a notification choice and signs out everywhere", { timeout: 40_000 }, async () => {
   const email = await newFan(env.base);
