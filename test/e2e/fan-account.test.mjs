@@ -1,6 +1,6 @@
-// Browser test of fan self-service, on a phone and a desktop: the ticket view (QR size measured, the screenshot decoded by
-// jsQR to the printed code), add to calendar, cancel with the refund shown first, and the account
-// page (notification choice, sign out everywhere refusing another browser's session).
+// Browser test of fan self-service, on a phone and a desktop: the ticket view (QR size measured,
+// the screenshot decoded by jsQR to the printed code), add to calendar, cancel with the refund
+// shown first, and the account page (notification choice, sign out everywhere refusing another browser's session).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
