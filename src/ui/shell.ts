@@ -28,6 +28,7 @@ const ADMIN_NAV = [
   ["/admin/team", "Team"],
   ["/admin/notifications", "Notifications"],
   ["/admin/audit", "Audit log"],
+  ["/admin/fraud", "Fraud signals"],
 ] as const;
 
 // Shown to signed-in organizers and admins only (main.ts un-hides `data-role-only` links).
