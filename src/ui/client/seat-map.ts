@@ -142,7 +142,8 @@ export class SeatMap {
         fill: this.opt.fill({ id: a.id, label: a.name, x, y, tier: a.tier ?? null }, i),
       });
       const label = svg("text", { x: x + w / 2, y: y + hgt / 2 - 2, "text-anchor": "middle", class: "area-label" });
-      label.textContent = a.name;
+      // The trailing space keeps the words apart where the two lines' text is read as one (axe, copy).
+      label.textContent = `${a.name} `;
       const sub = svg("text", {
         x: x + w / 2,
         y: y + hgt / 2 + 12,
@@ -155,7 +156,8 @@ export class SeatMap {
       if (this.opt.onArea) {
         g.setAttribute("role", "button");
         g.setAttribute("tabindex", "0");
-        g.setAttribute("aria-label", `${a.name}, general admission`);
+        // The spoken name starts with the words drawn (name, then what is left), as WCAG 2.5.3 asks.
+        g.setAttribute("aria-label", `${a.name} ${sub.textContent}, general admission`);
         g.addEventListener("click", () => this.opt.onArea!(a.id));
         g.addEventListener("keydown", (e) => {
           if (e.key === "Enter" || e.key === " ") {
@@ -340,7 +342,11 @@ export class SeatMap {
 
   setAreaText(id: string, text: string) {
     const t = this.svg.querySelector(`[data-area-text="${CSS.escape(id)}"]`);
-    if (t) t.textContent = text;
+    if (!t) return;
+    t.textContent = text;
+    const g = t.closest("[data-area][aria-label]");
+    const name = this.layout.areas.find((a) => a.id === id)?.name ?? id;
+    g?.setAttribute("aria-label", `${name} ${text}, general admission`);
   }
 
   /** Whether the seat has a node on this map now. */

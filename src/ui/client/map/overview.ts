@@ -73,7 +73,8 @@ export class Overview {
     });
     const line = (cls: string, px: number, text: string) => {
       const t = svg("text", { x: centre.x, "text-anchor": "middle", class: cls, "aria-hidden": "true" });
-      t.textContent = text;
+      // The trailing space keeps the lines apart where they are read as one text (axe, copy); unrendered.
+      t.textContent = `${text} `;
       this.texts.push({ el: t, px });
       return t;
     };
@@ -87,12 +88,11 @@ export class Overview {
     return { g, shape, count, centre };
   }
 
+  /** The spoken name starts with the words drawn on the section (WCAG 2.5.3), then the full count. */
   private label(g: SVGGElement, s: SectionSummary, available: number | null) {
-    const left =
-      available === null
-        ? `${s.seats.toLocaleString()} seats`
-        : `${available.toLocaleString()} of ${s.seats.toLocaleString()}`;
-    g.setAttribute("aria-label", `${s.name}: ${left} available, ${this.opt.priceText(s)}. Open to pick seats`);
+    const shown = [...g.querySelectorAll("text")].map((t) => t.textContent?.trim()).join(" ");
+    const of = available === null ? "" : `, ${available.toLocaleString()} of ${s.seats.toLocaleString()} available`;
+    g.setAttribute("aria-label", `${shown}${of}. Opens its seats`);
   }
 
   /**
@@ -135,8 +135,8 @@ export class Overview {
     const colour = available === null ? heatColor(1) : heatColor(available / Math.max(1, s.seats));
     n.shape.setAttribute("fill", colour);
     n.shape.setAttribute("stroke", colour);
-    n.count.textContent =
-      available === null ? `${s.seats.toLocaleString()} seats` : `${available.toLocaleString()} left`;
+    const words = available === null ? `${s.seats.toLocaleString()} seats` : `${available.toLocaleString()} left`;
+    n.count.textContent = `${words} `;
     n.g.toggleAttribute("data-sold-out", available === 0);
     this.label(n.g, s, available);
   }
