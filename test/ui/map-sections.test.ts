@@ -70,6 +70,27 @@ describe("stadium overview sections (summarize)", () => {
   });
 });
 
+describe("a section's outline", () => {
+  it("is the hull of all its seats when its rows curve round the stage, though drawn from its edges", () => {
+    // Rows on concentric arcs: the front row bulges towards the stage, the back row away from it.
+    const curved: MapLayout["sections"][0] = {
+      id: "C",
+      name: "Curved",
+      rows: Array.from({ length: 6 }, (_, r) => ({
+        label: String(r),
+        seats: Array.from({ length: 9 }, (_, k) => {
+          const [arc, theta] = [100 + r * 12, (k - 4) * 0.08];
+          return { id: `C-${r}-${k}`, label: String(k), x: arc * Math.sin(theta), y: arc * Math.cos(theta) };
+        }),
+      })),
+    };
+    const all = curved.rows.flatMap((r) => r.seats.map((s) => ({ x: s.x, y: s.y })));
+    const key = (ps: { x: number; y: number }[]) => ps.map((p) => `${p.x.toFixed(3)},${p.y.toFixed(3)}`).sort();
+    const [section] = summarize({ sections: [curved], areas: [] }, priceOf);
+    expect(key(section!.outline)).toEqual(key(convexHull(all)));
+  });
+});
+
 describe("convexHull", () => {
   it("drops inner and collinear points and keeps a triangle's corners", () => {
     const pts = [
