@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { generateEventKeyPair, signTicketCode } from "../../src/domain/ticket-codes";
 import { judgeOffline } from "../../src/ui/client/admin/scanner/judge";
-import type { ScannerPack } from "../../src/ui/client/admin/scanner/store";
+import type { ScannerPack } from "../../src/ui/client/admin/scanner/pack";
 import { readClaims, signatureValid } from "../../src/ui/client/admin/scanner/verify";
 
 // The gate's offline verdicts, on codes signed by the server's own code (src/domain/ticket-codes.ts):

@@ -1,4 +1,4 @@
-import type { LocalUse, ScannerPack } from "./store";
+import type { LocalUse, ScannerPack } from "./pack";
 import { readClaims, signatureValid } from "./verify";
 
 /** What the steward is shown for one scan. */
@@ -19,8 +19,10 @@ export async function judgeOffline(pack: ScannerPack, uses: LocalUse, code: stri
   if (!claims) return { kind: "invalid_signature", detail: "This is not a ticket code" };
   // Says "another event" without trusting the rest of the code: the signature is not checked yet.
   if (claims.eid !== pack.eventId) return { kind: "wrong_event" };
-  if (!(await signatureValid(code, claims, pack.keys)))
-    return { kind: "invalid_signature", detail: "The ticket's signature does not verify" };
+  const signed = await signatureValid(code, claims, pack.keys);
+  if (signed === null)
+    return { kind: "not_valid", detail: "This browser cannot check ticket signatures offline: use the network" };
+  if (!signed) return { kind: "invalid_signature", detail: "The ticket's signature does not verify" };
   const t = pack.tickets.find((x) => x.id === claims.tid);
   if (!t) return { kind: "not_valid", detail: "This ticket was refunded or cancelled" };
   const local = uses[t.id];

@@ -2,26 +2,7 @@
  * What a gate keeps on the phone, per event, in IndexedDB (a stadium's ticket list outgrows
  * localStorage): the scanner pack, the tickets admitted here since, and the queue not yet uploaded.
  */
-export type PackTicket = {
-  id: string;
-  place: string;
-  tier: string;
-  state: "valid" | "used";
-  usedAt: string | null;
-  usedBy: string | null;
-};
-export type ScannerPack = {
-  eventId: string;
-  name: string;
-  startsAt: string;
-  keys: { kid: string; publicKey: string; status: "active" | "retired" }[];
-  tickets: PackTicket[];
-  generatedAt: string;
-};
-/** A scan admitted offline, waiting for the batch upload. */
-export type QueuedScan = { scanId: string; code: string; scannedAt: string; ticketId: string };
-/** Tickets this gate admitted, by ticket id: when and by which gate (offline or online). */
-export type LocalUse = Record<string, { at: string; by: string }>;
+import type { Labels, LocalUse, QueuedScan, ScannerPack } from "./pack";
 
 const DB = "edge-tickets-scanner";
 const STORE = "kv";
@@ -56,8 +37,6 @@ export const saveQueue = (eventId: string, q: QueuedScan[]) => put(`queue:${even
 export const loadUses = async (eventId: string) => (await get<LocalUse>(`uses:${eventId}`)) ?? {};
 export const saveUses = (eventId: string, uses: LocalUse) => put(`uses:${eventId}`, uses);
 
-/** The words on the ticket: place id → "Stalls · Row J · Seat 4" (from the layout), tier key → name. */
-export type Labels = { places: Map<string, string>; tiers: Map<string, string> };
 type StoredLabels = { places: [string, string][]; tiers: [string, string][] };
 export async function loadLabels(eventId: string): Promise<Labels> {
   const l = await get<StoredLabels>(`labels:${eventId}`);

@@ -1,7 +1,7 @@
 import { h } from "../../dom";
 import { placeLabel } from "../../../../domain/place-labels";
 import type { Verdict } from "./judge";
-import type { Labels } from "./store";
+import type { Labels } from "./pack";
 
 /** "19:02:13" in the phone's zone: stewards compare scans minutes apart on the same night. */
 export const clock = (iso: string) =>

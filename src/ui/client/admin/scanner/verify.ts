@@ -26,7 +26,9 @@ export function readClaims(code: string): CodeClaims | null {
   const bytes = fromBase64Url(parts[1]!);
   if (!bytes) return null;
   try {
-    const c = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as Partial<CodeClaims>;
+    const c = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes),
+    ) as Partial<CodeClaims>;
     if (typeof c.tid !== "string" || typeof c.eid !== "string" || typeof c.seat !== "string") return null;
     if (typeof c.iat !== "number" || (c.kid !== undefined && typeof c.kid !== "string")) return null;
     return c as CodeClaims;
@@ -49,15 +51,24 @@ function verifyKey(publicKey: string): Promise<CryptoKey> {
   return key;
 }
 
-/** True when one of `keys` (the one the code names) signed `code`. Never throws. */
-export async function signatureValid(code: string, claims: CodeClaims, keys: PackKey[]): Promise<boolean> {
+/**
+ * True when the key the code names (one of `keys`) signed `code`, false when not; null when this
+ * browser has no Ed25519 in WebCrypto (Chrome before 113, Safari before 17) and cannot tell.
+ */
+export async function signatureValid(code: string, claims: CodeClaims, keys: PackKey[]): Promise<boolean | null> {
   const key = keys.find((k) => k.kid === (claims.kid ?? FIRST_KID));
   const [version, payload, sig] = code.split(".");
   const signature = sig ? fromBase64Url(sig) : null;
   if (!key || signature?.length !== 64) return false;
+  let imported: CryptoKey;
+  try {
+    imported = await verifyKey(key.publicKey);
+  } catch (err) {
+    return err instanceof DOMException && err.name === "NotSupportedError" ? null : false;
+  }
   try {
     const data = new TextEncoder().encode(`${version}.${payload}`);
-    return await crypto.subtle.verify("Ed25519", await verifyKey(key.publicKey), signature as BufferSource, data);
+    return await crypto.subtle.verify("Ed25519", imported, signature as BufferSource, data);
   } catch {
     return false;
   }
