@@ -3,8 +3,8 @@
 // violation may remain. Live pages keep a WebSocket open, so each page waits for a selector of its
 // own, never for network idle. The pages on a desktop (with their states: a seat picked, seats held,
 // an order before and after paying, the cancel and refund confirmations, an open venue editor),
-// then a phone's share of them; the seat map's area and overview buttons, still failing, run as
-// a todo. One throw-away server for the file (test/e2e/harness.mjs). About 100 s on a quiet machine.
+// then a phone's share of them, then the club's standing areas and the stadium's section overview.
+// One throw-away server for the file (test/e2e/harness.mjs). About 100 s on a quiet machine.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
@@ -194,7 +194,7 @@ test("axe finds no serious or critical violation on the pages of the site and th
     pages.push(fan);
     await signIn(fan, DEMO_ACCOUNTS.fan);
     await visit(fan, "/", "home", "[data-testid=event-card]");
-    // The stadium opens on its section overview (checked in the todo test below); one section's seats.
+    // The stadium opens on its section overview (checked in the last test below); one section's seats.
     await fan.goto(`/events/${ids.stadium}`);
     await fan.locator("g[data-section]").first().click();
     await audit(fan, "event: stadium, one section's seats", "[data-seat]");
@@ -290,14 +290,10 @@ test("axe finds no serious or critical violation on a phone", { timeout: 120_000
   verdict();
 });
 
-// Left to the work on the stadium map (seat-map.ts, src/ui/client/map/overview.ts): the club's
-// standing areas and the stadium's overview sections are buttons whose names do not contain the
-// text they show (label-content-name-mismatch). Sibling SVG <text> lines read as one run with no
-// space ("Dance floor450 left"), and the aria-label words it otherwise ("Dance floor, general
-// admission"). A space after each line and a name that starts with the lines in order pass.
+// The club's standing areas and the stadium's overview sections are buttons drawn as SVG text
+// lines; their names start with the lines they show, in order, so what is read matches what is seen.
 test("axe on the general-admission club and the stadium event pages", {
   timeout: 60_000,
-  todo: "the seat map's area names and the stadium overview belong to the stadium-map work",
 }, async () => {
   const { visit, verdict } = auditor();
   const ids = await eventIds();
