@@ -252,6 +252,8 @@ test("axe finds no serious or critical violation on the pages of the site and th
     await visit(owner, "/admin/fraud", "portal: fraud signals", "[data-testid=fraud-window]");
     await visit(owner, "/admin/notifications", "portal: notifications", "[data-testid=feed]");
     await visit(owner, "/admin/audit", "portal: audit log", "[data-testid=feed]");
+    // Last: the scanner's start page installs a service worker for the portal's pages.
+    await visit(owner, "/admin/scanner", "portal: gate scanner start page", "main h1");
   } finally {
     for (const p of pages) await p.context().close();
   }

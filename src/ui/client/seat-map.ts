@@ -1,4 +1,5 @@
 import { h, svg } from "./dom";
+import { untangleLabels } from "./map/labels";
 import type { MapArea, MapLayout, MapSeat, SeatView } from "./map/types";
 
 export type { MapArea, MapLayout, MapSeat, SeatView };
@@ -65,6 +66,11 @@ export class SeatMap {
       zoomBtn("Fit to width", "⤢", () => this.setZoom(1)),
     );
     this.el = h("div", { class: "map-wrap" }, tools, scroller, this.info);
+    // Labels are measured once the map is on the page (the caller mounts it in the same task).
+    if (layout.sections.length > 1)
+      requestAnimationFrame(() => {
+        if (this.svg.isConnected) untangleLabels(this.svg);
+      });
   }
 
   /** Starts zoomed in far enough that seats are at least `minPx` CSS px across (tappable, for big venues). */

@@ -2,7 +2,7 @@ import { api } from "../api";
 import { debounce, field, h, mount, toast } from "../dom";
 import { SeatMap, type MapLayout } from "../seat-map";
 import { errorBox, staff } from "./common";
-import { type Placement, placementFields, poseOf, sectionDrag, untangleLabels } from "./layout-placement";
+import { type Placement, placementFields, poseOf, sectionDrag } from "./layout-placement";
 
 type SectionIn = {
   id: string;
@@ -67,7 +67,6 @@ export async function adminLayoutBuilder(venueId: string) {
       const map = new SeatMap(doc, { fill: (_s, i) => COLORS[i % COLORS.length]! });
       preview.replaceChildren(map.el);
       // Drag a section's seats to move it; it then keeps the coordinates it was dropped at.
-      untangleLabels(map.svg);
       sectionDrag(
         map.svg,
         doc,

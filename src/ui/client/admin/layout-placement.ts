@@ -1,4 +1,4 @@
-import { type Box, type Point, type Pose, arcPose, placeLabels } from "../../../domain/layout-geometry";
+import { type Point, type Pose, arcPose } from "../../../domain/layout-geometry";
 import { h } from "../dom";
 import type { MapLayout } from "../seat-map";
 
@@ -144,33 +144,4 @@ export function sectionDrag(
   };
   svg.addEventListener("pointerup", end);
   svg.addEventListener("pointercancel", end);
-}
-
-/**
- * Moves the preview's section labels so none overlaps another label, the stage or any section's
- * seats (the generator puts each label above its section, which round a stage can land on it).
- */
-export function untangleLabels(svg: SVGSVGElement): void {
-  const labels = [...svg.querySelectorAll<SVGTextElement>("text.section-label")];
-  if (!labels.length) return;
-  const box = (el: SVGGraphicsElement): Box => {
-    const b = el.getBBox();
-    return { x: b.x, y: b.y, w: b.width, h: b.height };
-  };
-  const obstacles: Box[] = [];
-  const stage = svg.querySelector<SVGGraphicsElement>("g.stage");
-  if (stage) obstacles.push(box(stage));
-  for (const c of svg.querySelectorAll<SVGGraphicsElement>("[data-seat]")) obstacles.push(box(c));
-  const wanted = labels.map((l) => {
-    const b = box(l);
-    return { anchor: { x: b.x + b.w / 2, y: b.y + b.h / 2 }, w: b.w + 4, h: b.h + 2 };
-  });
-  placeLabels(wanted, obstacles).forEach((placed, i) => {
-    const l = labels[i]!;
-    const b = l.getBBox();
-    // Move the text by the difference between where it is drawn and where its box was placed.
-    const dx = placed.x + placed.w / 2 - (b.x + b.width / 2);
-    const dy = placed.y + placed.h / 2 - (b.y + b.height / 2);
-    if (dx || dy) l.setAttribute("transform", `translate(${round(dx)} ${round(dy)})`);
-  });
 }
