@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../db/client";
-import { getEvent, listTiers } from "../db/queries/catalog";
+import { asc, eq } from "drizzle-orm";
+import { events, priceTiers } from "../db/schema";
 import type { Layout } from "../domain/layout";
 import { resolveSeatTiers, type AppliesTo } from "../domain/pricing";
 import { notFound } from "../errors";
+import { notModified } from "./conditional";
 import { jsonResponse, pickProblems } from "./problem-responses";
 import { createRouter } from "./router";
 
@@ -48,11 +50,53 @@ const EventParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
+/** Rendered layouts by event: a stadium's is 1.6 MB of JSON, and reading and shaping it is most of a request. */
+const rendered = new Map<string, { key: string; body: string }>();
+const RENDERED_EVENTS = 32;
+
+/**
+ * What a layout document depends on, as an ETag: the snapshot (any event edit bumps `updatedAt`)
+ * and the tiers' reach, hashed (FNV-1a) since a tier may name many seats.
+ */
+function renderKey(updatedAt: number, tiers: { key: string; appliesTo: unknown }[]): string {
+  const text = JSON.stringify(tiers.map((t) => [t.key, t.appliesTo]));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `"L${updatedAt.toString(36)}-${(h >>> 0).toString(36)}-${text.length.toString(36)}"`;
+}
+
+function render(eventId: string, doc: Layout, tiers: { key: string; appliesTo: AppliesTo }[]): string {
+  const { seatTier, areaTier } = resolveSeatTiers(doc, tiers);
+  return JSON.stringify({
+    eventId,
+    stage: doc.stage ?? null,
+    sections: doc.sections.map((s) => ({
+      id: s.id,
+      name: s.name,
+      rows: s.rows.map((r) => ({
+        label: r.label,
+        seats: r.seats.map((seat) => ({
+          id: seat.id,
+          label: seat.label,
+          x: seat.x,
+          y: seat.y,
+          accessible: seat.accessible === true,
+          tier: seatTier.get(seat.id) ?? null,
+        })),
+      })),
+    })),
+    areas: doc.areas.map((a) => ({ ...a, tier: areaTier.get(a.id) ?? null })),
+  } satisfies z.infer<typeof PublicLayout>);
+}
+
 /**
  * The event's frozen seat layout for drawing a seat map: every seat with its coordinates, label
  * and price tier, plus the general-admission areas. Public for published events; drafts answer 404
  * like unknown ids. Live state is not here (that is `GET …/seats` and the live socket), so this
- * document only changes when the organizer re-prices: a short shared cache is safe.
+ * document only changes when the organizer edits the event or its tiers: the rendered JSON is
+ * kept per isolate and served again while the event row's `updatedAt` and the tiers are the same
+ * (one small read instead of the snapshot). Browsers revalidate with its ETag (an edit before the
+ * first sale shows at once) and get a 304 from that small read.
  */
 export const eventLayout = createRouter().openapi(
   createRoute({
@@ -63,41 +107,40 @@ export const eventLayout = createRouter().openapi(
     tags: ["events"],
     summary: "Seat layout with coordinates and tiers, for drawing the map",
     request: { params: EventParam },
-    responses: { 200: jsonResponse(PublicLayout, "Layout"), ...pickProblems(404) },
+    responses: {
+      200: jsonResponse(PublicLayout, "Layout"),
+      304: { description: "Not modified (If-None-Match named the current ETag)" },
+      ...pickProblems(404),
+    },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
-    const event = await getEvent(db, c.req.valid("param").id);
+    const id = c.req.valid("param").id;
+    const [[event], tiers] = await db.batch([
+      db
+        .select({ id: events.id, status: events.status, updatedAt: events.updatedAt })
+        .from(events)
+        .where(eq(events.id, id))
+        .limit(1),
+      db
+        .select({ key: priceTiers.key, appliesTo: priceTiers.appliesTo })
+        .from(priceTiers)
+        .where(eq(priceTiers.eventId, id))
+        .orderBy(asc(priceTiers.sort)),
+    ]);
     if (!event || event.status === "draft") throw notFound("Event");
-    const doc = event.layoutSnapshot as Layout;
-    const tiers = await listTiers(db, event.id);
-    const { seatTier, areaTier } = resolveSeatTiers(
-      doc,
-      tiers.map((t) => ({ key: t.key, appliesTo: t.appliesTo as AppliesTo })),
-    );
-    c.header("Cache-Control", "public, max-age=30");
-    return c.json(
-      {
-        eventId: event.id,
-        stage: doc.stage ?? null,
-        sections: doc.sections.map((s) => ({
-          id: s.id,
-          name: s.name,
-          rows: s.rows.map((r) => ({
-            label: r.label,
-            seats: r.seats.map((seat) => ({
-              id: seat.id,
-              label: seat.label,
-              x: seat.x,
-              y: seat.y,
-              accessible: seat.accessible === true,
-              tier: seatTier.get(seat.id) ?? null,
-            })),
-          })),
-        })),
-        areas: doc.areas.map((a) => ({ ...a, tier: areaTier.get(a.id) ?? null })),
-      },
-      200,
-    );
+    const key = renderKey(event.updatedAt, tiers);
+    const headers = { ETag: key, "Cache-Control": "no-cache" };
+    if (notModified(c.req.header("If-None-Match"), key)) return c.body(null, 304, headers) as never;
+    let hit = rendered.get(id);
+    if (hit?.key !== key) {
+      const [row] = await db.select({ layout: events.layoutSnapshot }).from(events).where(eq(events.id, id)).limit(1);
+      if (!row) throw notFound("Event");
+      hit = { key, body: render(id, row.layout as Layout, tiers as { key: string; appliesTo: AppliesTo }[]) };
+      rendered.delete(id);
+      if (rendered.size >= RENDERED_EVENTS) rendered.delete(rendered.keys().next().value!);
+      rendered.set(id, hit);
+    }
+    return c.body(hit.body, 200, { ...headers, "Content-Type": "application/json" }) as never;
   },
 );

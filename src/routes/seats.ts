@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { inventoryStub } from "../domain/event-lifecycle";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
+import { notModified } from "./conditional";
 import { jsonResponse, pickProblems } from "./problem-responses";
 import { createRouter } from "./router";
 
@@ -24,17 +25,6 @@ const EventParam = z.object({
 });
 
 const cacheKey = (eventId: string) => new Request(`https://seat-cache.internal/v1/events/${eventId}/seats`);
-
-function notModified(inm: string | undefined, etag: string | null): boolean {
-  return (
-    !!inm &&
-    !!etag &&
-    inm
-      .split(",")
-      .map((s) => s.trim().replace(/^W\//, ""))
-      .includes(etag)
-  );
-}
 
 /** Answers from a cached map, honouring If-None-Match. */
 function fromCached(c: Context<AppEnv>, cached: Response): Response {

@@ -13,6 +13,11 @@ export type PageSpec = {
   manifest?: string;
   /** A stylesheet of the page's own, after the shared one. */
   stylesheet?: string;
+  /**
+   * Public API documents the page needs first: fetched alongside the bundle instead of after it.
+   * The page must read them with a plain `fetch` (see `publicJson`) so the browser reuses them.
+   */
+  preload?: string[];
 };
 
 const SITE_NAV = [
@@ -53,6 +58,9 @@ export function shell(spec: PageSpec, path: string, body?: Body) {
   const nav = spec.area === "admin" ? ADMIN_NAV : SITE_NAV;
   const isCurrent = (href: string) => (href === "/" || href === "/admin" ? path === href : path.startsWith(href));
   const admin = spec.area === "admin";
+  const preloads = (spec.preload ?? []).map(
+    (href) => html`<link rel="preload" href="${href}" as="fetch" crossorigin="anonymous">\n`,
+  );
   const home = admin ? "/admin" : "/";
   const portal = admin ? html` <small>Portal</small>` : "";
   const links = nav.map(
@@ -69,7 +77,7 @@ export function shell(spec: PageSpec, path: string, body?: Body) {
 <title>${spec.title} · Edge Tickets</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 ${spec.manifest ? html`<link rel="manifest" href="${spec.manifest}"><meta name="theme-color" content="#4f46e5">` : ""}
-<link rel="stylesheet" href="/assets/app.css">
+${preloads}<link rel="stylesheet" href="/assets/app.css">
 ${spec.stylesheet ? html`<link rel="stylesheet" href="${spec.stylesheet}">` : ""}
 <script type="module" src="/assets/app.js"></script>
 </head>

@@ -243,7 +243,13 @@ export const eventRoutes = createRouter()
         const init = await loadInventory(db, c.env.EVENT_INVENTORY, row!, await listTiers(db, event.id));
         if (!init.ok) {
           // Seats are already held or sold: the object keeps its map, so D1 keeps its own too.
-          const back = { venueId: event.venueId, layoutId: event.layoutId, layoutSnapshot: event.layoutSnapshot };
+          // A new `updatedAt` too: the public layout is cached by it, and may have been read meanwhile.
+          const back = {
+            venueId: event.venueId,
+            layoutId: event.layoutId,
+            layoutSnapshot: event.layoutSnapshot,
+            updatedAt: Math.max(Date.now(), patch.updatedAt! + 1),
+          };
           await db.update(events).set(back).where(eq(events.id, event.id));
           throw inventoryError(init);
         }

@@ -103,6 +103,18 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return data as T;
 }
 
+/**
+ * A public document read exactly as the page's `<link rel="preload" as="fetch">` asked for it (no
+ * auth, default cache mode), so the browser hands over the preloaded answer instead of asking again.
+ */
+export async function publicJson<T>(path: string): Promise<T> {
+  const res = await fetch(path);
+  const text = await res.text();
+  const data = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) throw new ApiError(res.status, (data ?? {}) as ApiError["problem"]);
+  return data as T;
+}
+
 /** The raw Response, with auth and one refresh; for 304 handling and binary bodies. */
 export async function send(
   method: string,

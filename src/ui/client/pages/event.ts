@@ -1,4 +1,4 @@
-import { api, ApiError, currentUser } from "../api";
+import { api, ApiError, currentUser, publicJson } from "../api";
 import { append, h, mount, toast } from "../dom";
 import { countdown, dateTime, money, titleCase } from "../format";
 import { LiveSeats } from "../live";
@@ -38,9 +38,8 @@ type MyHold = {
  */
 export async function eventPage(id: string, room?: AdmittedRoom) {
   const [event, layout] = await Promise.all([
-    api<EventDetail>("GET", `/v1/events/${encodeURIComponent(id)}`),
-    api<MapLayout & { areas: (MapLayout["areas"][number] & { tier: string | null })[] }>(
-      "GET",
+    publicJson<EventDetail>(`/v1/events/${encodeURIComponent(id)}`),
+    publicJson<MapLayout & { areas: (MapLayout["areas"][number] & { tier: string | null })[] }>(
       `/v1/events/${encodeURIComponent(id)}/layout`,
     ),
   ]);
