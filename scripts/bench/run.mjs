@@ -24,7 +24,9 @@
 import { mintAccessToken, DEV_SECRET } from "./jwt.mjs";
 import { describeCost, purchaseCost, settledTotals } from "./d1-cost.mjs";
 import { checkInvariants } from "./invariants.mjs";
-import { Ledger, churn, fanout, hot, purchase, spread } from "./scenarios.mjs";
+import { startBaseline } from "./baseline.mjs";
+import { compare } from "./ratios.mjs";
+import { Ledger, churn, fanout, hot, oneClient, purchase, spread } from "./scenarios.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
@@ -160,16 +162,41 @@ async function main() {
     for (const s of stats.samples) log(`${stats.scenario} error sample: ${s}`);
   };
 
-  log(`spread: concurrency ${concurrency}, ${fans} fans`);
-  report(await spread(ctx, Math.round(4000 * scale)));
+  // The bare baseline runs the same spread, hot and one-client scenarios right after the product's
+  // (each on a fresh house, as the product's spread is), so both see the machine as it is then.
+  const baseline = await startBaseline({ port: int(process.env.BENCH_BASELINE_PORT, 8789), eventId, seatIds });
+  /** @type {ReturnType<import("./stats.mjs").Stats["summary"]>[]} */
+  const baselineResults = [];
+  const againstBaseline = async (
+    /** @type {(c: import("./scenarios.mjs").Ctx) => Promise<import("./stats.mjs").Stats>} */ run,
+  ) => {
+    await baseline.reseed();
+    const line = {
+      ...(await run({ ...ctx, base: baseline.base, ledger: new Ledger() })).summary(),
+      target: "baseline",
+    };
+    baselineResults.push(line);
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  };
+  try {
+    log(`spread: concurrency ${concurrency}, ${fans} fans`);
+    report(await spread(ctx, Math.round(4000 * scale)));
+    await againstBaseline((c) => spread(c, Math.round(4000 * scale)));
 
-  // The hot seats: 50 seats no live hold of ours touches (the front of the house where possible).
-  const taken = new Set(ledger.live().flatMap((h) => h.seats));
-  const hotSeats = seatIds.filter((s) => !taken.has(s)).slice(0, HOT_SEATS);
-  log("hot");
-  report(await hot(ctx, Math.round(3000 * scale), hotSeats));
-  log("churn");
-  report(await churn(ctx, Math.round(3000 * scale)));
+    // The hot seats: 50 seats no live hold of ours touches (the front of the house where possible).
+    const taken = new Set(ledger.live().flatMap((h) => h.seats));
+    const hotSeats = seatIds.filter((s) => !taken.has(s)).slice(0, HOT_SEATS);
+    log("hot");
+    report(await hot(ctx, Math.round(3000 * scale), hotSeats));
+    await againstBaseline((c) => hot(c, Math.round(3000 * scale), hotSeats));
+    log("churn");
+    report(await churn(ctx, Math.round(3000 * scale)));
+    log("one client");
+    report(await oneClient(ctx, Math.round(300 * scale)));
+    await againstBaseline((c) => oneClient(c, Math.round(300 * scale)));
+  } finally {
+    await baseline.stop();
+  }
   if (usersInserted) {
     await usersInserted;
     const buyConcurrency = Math.max(1, Math.round(concurrency / 2));
@@ -232,6 +259,10 @@ async function main() {
     if (f.clients_behind)
       bad.push(`fanout: ${f.clients_behind} clients did not end on the object's version ${f.final_version}`);
   }
+  const ratios = compare(results, baselineResults);
+  process.stdout.write(`${JSON.stringify(ratios.line)}\n`);
+  log(`against the baseline: ${JSON.stringify(ratios.line)}`);
+  bad.push(...ratios.misses);
   const limited = results.reduce((n, r) => n + r.rate_limited, 0);
   if (limited) log(`note: ${limited} requests were rate limited (429); raise BENCH_FANS`);
   if (bad.length) {

@@ -181,6 +181,21 @@ export async function churn(ctx, requests) {
   });
 }
 
+/**
+ * one_client: a single fan, one request at a time: hold 1 random seat, release it. Its p50 is the
+ * hold path's latency with no queueing (`hold_p50_ms` for the holds alone).
+ * @param {Ctx} ctx @param {number} requests
+ */
+export async function oneClient(ctx, requests) {
+  const stats = new Stats("one_client", 1);
+  return pool({ ...ctx, concurrency: 1 }, stats, requests, async () => {
+    const t = performance.now();
+    const id = await hold(ctx, stats, pick(ctx.seatIds, 1));
+    stats.step("hold", performance.now() - t);
+    if (id) await release(ctx, stats, id);
+  });
+}
+
 const GOOD_CARD = "4242 4242 4242 4242";
 const DECLINE_CARD = "4000 0000 0000 0002";
 const DECLINE_SHARE = 0.1;

@@ -201,19 +201,18 @@ export async function startServer({ port, adminEmail }) {
   }
 
   log(`starting wrangler dev on ${base}`);
-  const fd = openSync(logFile, "a");
   const shown = process.env.BENCH_WRANGLER_LOG_LEVEL ?? "warn";
   // The Worker writes only what wrangler shows: in `wrangler dev` every console line crosses the
   // DevTools protocol to wrangler (about a millisecond of the one worker thread), so lines it would
   // drop anyway would be measured as if they were the product's work.
   const workerLevel = { debug: "debug", info: "info", log: "info", warn: "warn", error: "error", none: "error" }[shown];
-  const child = spawn(
-    process.execPath,
-    [
-      WRANGLER,
-      "dev",
-      "--ip",
-      "127.0.0.1",
+  const { stop, logTail } = await runWrangler({
+    base,
+    cwd: app,
+    env,
+    logFile,
+    removeDir,
+    args: [
       "--port",
       String(port),
       "--persist-to",
@@ -224,9 +223,24 @@ export async function startServer({ port, adminEmail }) {
       `LOG_LEVEL:${workerLevel ?? "info"}`,
       "--log-level",
       shown,
-      "--show-interactive-dev-session=false",
     ],
-    { cwd: app, env, detached: true, stdio: ["ignore", fd, fd] },
+  });
+  return { base, stop, logTail, d1: { cwd: app, persist } };
+}
+
+/**
+ * Runs `wrangler dev` in `cwd` with `args` in its own process group, logging to `logFile`, and
+ * waits until `base` answers /v1/health. `stop()` ends the whole group and calls `removeDir`.
+ * @param {{ base: string, cwd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string,
+ *   removeDir: () => void }} o
+ * @returns {Promise<{ stop: () => Promise<void>, logTail: (lines?: number) => string }>}
+ */
+export async function runWrangler({ base, cwd, args, env, logFile, removeDir }) {
+  const fd = openSync(logFile, "a");
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, "dev", "--ip", "127.0.0.1", ...args, "--show-interactive-dev-session=false"],
+    { cwd, env, detached: true, stdio: ["ignore", fd, fd] },
   );
   closeSync(fd);
   let exited = false;
@@ -289,5 +303,5 @@ export async function startServer({ port, adminEmail }) {
     await stop();
     throw new Error(`${/** @type {Error} */ (err).message}\n--- wrangler log ---\n${tail}`);
   }
-  return { base, stop, logTail, d1: { cwd: app, persist } };
+  return { stop, logTail };
 }

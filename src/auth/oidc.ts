@@ -1,4 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
+import { decodeBase64Url } from "hono/utils/encode";
 import { Jwt } from "hono/utils/jwt";
 import { z } from "zod";
 import { createDb } from "../db/client";
@@ -34,13 +35,28 @@ export type OidcIdentity = { subject: string; email: string | null };
 
 /** True when the token's header names an asymmetric algorithm, i.e. it claims to come from an IdP. */
 export function isAsymmetricToken(token: string): boolean {
-  try {
-    const { header } = Jwt.decode(token);
-    return (OIDC_ALGS as readonly string[]).includes(header.alg);
-  } catch {
-    return false; // Not a decodable JWT: let the local verifier reject it.
+  const dot = token.indexOf(".");
+  if (dot <= 0) return false; // Not a JWT: let the local verifier reject it.
+  // Only the header counts, and a service sees few distinct ones (ours, each IdP key's): each is
+  // decoded once per isolate instead of the whole token on every request.
+  const head = token.slice(0, dot);
+  let asymmetric = headerKinds.get(head);
+  if (asymmetric === undefined) {
+    try {
+      const { alg } = JSON.parse(new TextDecoder().decode(decodeBase64Url(head))) as { alg?: unknown };
+      asymmetric = (OIDC_ALGS as readonly unknown[]).includes(alg);
+    } catch {
+      asymmetric = false; // Not a decodable header: the local verifier rejects the token.
+    }
+    if (headerKinds.size >= HEADER_KINDS_MAX) headerKinds.clear();
+    headerKinds.set(head, asymmetric);
   }
+  return asymmetric;
 }
+
+/** JWT header segments seen, and whether each names an asymmetric algorithm. */
+const headerKinds = new Map<string, boolean>();
+const HEADER_KINDS_MAX = 256;
 
 /**
  * Verifies an IdP token against the configured JWKS with issuer and audience pinned. Without an

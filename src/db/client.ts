@@ -1,11 +1,23 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-/** Built per request from the binding; never at module level. */
-export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+const build = (d1: D1Database) => drizzle(d1, { schema });
+export type Db = ReturnType<typeof build>;
+
+/**
+ * The drizzle client of a binding (or session), built from it on first use and then reused while
+ * that object lives: building one maps the whole schema's relations, which costs more than most
+ * queries. Never at module level: bindings arrive with each request.
+ */
+export function createDb(d1: D1Database): Db {
+  let db = clients.get(d1);
+  if (!db) {
+    db = build(d1);
+    clients.set(d1, db);
+  }
+  return db;
 }
-export type Db = ReturnType<typeof createDb>;
+const clients = new WeakMap<D1Database, Db>();
 
 export type SessionStart = "first-unconstrained" | "first-primary";
 
