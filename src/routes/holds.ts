@@ -238,7 +238,6 @@ export const holds = createRouter()
       responses: { 200: jsonResponse(HoldView, "Hold"), ...pickProblems(401, 404) },
     }),
     async (c) => {
-      // Unlike the hold itself, reading or releasing one may cost a D1 read: junk stops there.
       const { eventId, holdId } = await locateHold(c.env.DB, c.req.valid("param").holdId);
       const r = await inventoryStub(c.env.EVENT_INVENTORY, eventId).getHold(holdId);
       if (!r.ok) throw inventoryError(r);
