@@ -14,7 +14,8 @@
 // run; it fails the run when a client could not connect, dropped, or did not end on the object's
 // version.
 //
-// `npm run bench -- onsale` runs the flash-sale rehearsal instead (scripts/bench/onsale.mjs).
+// `npm run bench -- onsale` runs the flash-sale rehearsal instead (scripts/bench/onsale.mjs), and
+// `npm run bench -- ab <file> <old> <new>` an A/B of one patch on the hold path (scripts/bench/ab.mjs).
 //
 // Env: BASE_URL (use a running server), BENCH_PERSIST_TO (with BASE_URL, see above),
 // BENCH_CONCURRENCY (64; purchase uses half), BENCH_FANS (500), BENCH_BUYERS (200),
@@ -48,6 +49,11 @@ const HOT_SEATS = 50;
 if (process.argv[2] === "onsale") {
   const { main: onsale } = await import("./onsale.mjs");
   process.exit(await onsale());
+}
+// `npm run bench -- ab <file> <old> <new>`: one piece of the hold path taken out, A/B in one run.
+if (process.argv[2] === "ab") {
+  const { main: ab } = await import("./ab.mjs");
+  process.exit(await ab());
 }
 
 // Cast, not annotation: main() assigns it, and TS would otherwise narrow it to `null` out here.
