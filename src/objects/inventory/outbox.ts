@@ -38,8 +38,8 @@ function bySize<T extends { body: string }>(rows: T[]): T[][] {
  * Ships the object's outbox (rows written in the same transaction as the change that causes
  * them) to the payments and audit queues, after the response. One flush at a time, after a short
  * linger: changes made meanwhile, or while a send is in flight, ride along on the same or one more
- * pass, so a burst of holds goes out in a few sendBatch calls instead of one per hold. A failed send leaves its rows; `onFailure` arms the
- * alarm that retries.
+ * pass, so a burst of holds goes out in a few sendBatch calls instead of one per hold. A failed
+ * send leaves its rows; `onFailure` arms the alarm that retries.
  */
 export class InventoryOutbox {
   private flushing: Promise<boolean> | null = null;
