@@ -52,7 +52,27 @@ const EventParam = z.object({
 
 /** Rendered layouts by event: a stadium's is 1.6 MB of JSON, and reading and shaping it is most of a request. */
 const rendered = new Map<string, { key: string; body: string }>();
-const RENDERED_EVENTS = 32;
+/**
+ * At most this many characters of rendered JSON are kept (about 16 MB, ten stadiums), the oldest
+ * dropped first: an isolate has 128 MB, and a platform with many big events must not fill it.
+ */
+const RENDERED_CHARS = 16_000_000;
+let renderedChars = 0;
+
+function keep(id: string, entry: { key: string; body: string }): void {
+  forget(id);
+  while (renderedChars + entry.body.length > RENDERED_CHARS && rendered.size) forget(rendered.keys().next().value!);
+  if (entry.body.length > RENDERED_CHARS) return;
+  rendered.set(id, entry);
+  renderedChars += entry.body.length;
+}
+
+function forget(id: string): void {
+  const old = rendered.get(id);
+  if (!old) return;
+  rendered.delete(id);
+  renderedChars -= old.body.length;
+}
 
 /**
  * What a layout document depends on, as an ETag: the snapshot (any event edit bumps `updatedAt`)
@@ -137,9 +157,7 @@ export const eventLayout = createRouter().openapi(
       const [row] = await db.select({ layout: events.layoutSnapshot }).from(events).where(eq(events.id, id)).limit(1);
       if (!row) throw notFound("Event");
       hit = { key, body: render(id, row.layout as Layout, tiers as { key: string; appliesTo: AppliesTo }[]) };
-      rendered.delete(id);
-      if (rendered.size >= RENDERED_EVENTS) rendered.delete(rendered.keys().next().value!);
-      rendered.set(id, hit);
+      keep(id, hit);
     }
     return c.body(hit.body, 200, { ...headers, "Content-Type": "application/json" }) as never;
   },
