@@ -95,7 +95,11 @@ type Options = { headers?: Record<string, string>; raw?: boolean };
 
 /** Calls the API; throws ApiError on a non-2xx answer. */
 export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: Options = {}): Promise<T> {
-  const res = await send(method, path, body, opts);
+  return answer<T>(await send(method, path, body, opts));
+}
+
+/** A response's JSON (undefined for 204 or an empty body); ApiError with the problem on a non-2xx. */
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
@@ -108,11 +112,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
  * auth, default cache mode), so the browser hands over the preloaded answer instead of asking again.
  */
 export async function publicJson<T>(path: string): Promise<T> {
-  const res = await fetch(path);
-  const text = await res.text();
-  const data = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) throw new ApiError(res.status, (data ?? {}) as ApiError["problem"]);
-  return data as T;
+  return answer<T>(await fetch(path));
 }
 
 /** The raw Response, with auth and one refresh; for 304 handling and binary bodies. */
