@@ -54,7 +54,10 @@ test("an organizer sees a fan's hold churn and failed payments, and follows a li
   try {
     await signIn(org, DEMO_ACCOUNTS.organizer);
     await org.goto("/admin");
-    await Promise.all([org.waitForURL(/\/admin\/fraud/), org.getByRole("link", { name: /Fraud signals/ }).click()]);
+    await Promise.all([
+      org.waitForURL(/\/admin\/fraud/),
+      org.getByRole("link", { name: "Fraud signals", exact: true }).click(),
+    ]);
     // The audit log (which the report reads) follows the requests through a queue: reload until it shows.
     const churn = org.getByRole("region", { name: "Hold churn by account" }).locator("tr", { hasText: email });
     const failures = org.getByRole("region", { name: "Payment failures by account" }).locator("tr", { hasText: email });
