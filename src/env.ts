@@ -53,5 +53,7 @@ export type AppEnv = {
     auth: AuthContext;
     /** A D1 Sessions API session for read routes (see middleware/read-replica.ts). */
     readDb: D1Database;
+    /** An Idempotency-Key the route's own object calls take (see domain/idempotency-claim.ts). */
+    idempotencyClaim?: import("./domain/idempotency-claim").DeferredClaim;
   };
 };

@@ -10,6 +10,8 @@ import { parseHoldId, requireKnownEvent } from "./event-ids";
 import { inventoryError } from "./inventory-errors";
 import { cancelCharge } from "./intent-cancel";
 import { eventOfOrder } from "./order-ids";
+import { type DeferredClaim, jsonAnswer } from "./idempotency-claim";
+import type { StoredAnswer } from "../objects/inventory/idempotency";
 
 export type CheckoutResult = { order: OrderRow; payment: PaymentHandle; expiresAt: number };
 
@@ -39,7 +41,12 @@ export async function locateOrder(env: Env, orderId: string): Promise<string> {
  * hold, and the provider call reuses the attempt's idempotency key, so two concurrent checkouts
  * end as one order and one PaymentIntent.
  */
-export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string): Promise<CheckoutResult> {
+export async function checkout(
+  ctx: Ctx,
+  auth: AuthContext,
+  publicHoldId: string,
+  keyed?: { claim: DeferredClaim; answer: (r: CheckoutResult) => unknown },
+): Promise<CheckoutResult> {
   const ids = parseHoldId(publicHoldId);
   if (!ids) throw notFound("Hold");
   // One D1 read per event per isolate per minute, never per checkout.
@@ -47,14 +54,26 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
     throw notFound("Hold");
   });
   const stub = inventoryStub(ctx.ns, ids.eventId);
-  const opened = await stub.openCheckout({
-    holdId: ids.holdId,
-    userId: auth.userId,
-    email: auth.email,
-    provider: ctx.provider.name,
-  });
+  const claim = keyed?.claim;
+  const opened = await stub.openCheckout(
+    { holdId: ids.holdId, userId: auth.userId, email: auth.email, provider: ctx.provider.name },
+    claim && { slot: claim.slot, hash: claim.hash, ttlMs: claim.ttlMs, staleBefore: claim.staleBefore },
+  );
+  if ("taken" in opened) {
+    claim!.state = "taken";
+    claim!.holder = opened.taken;
+    // A placeholder: the idempotency middleware answers from the record that holds the key.
+    throw new AppError("request_in_progress", "A request with this Idempotency-Key is still running; retry shortly");
+  }
   if (!opened.ok) throw inventoryError(opened);
-  const payment = await requestPayment(ctx, stub, opened, auth.userId);
+  if (claim) claim.state = "claimed";
+  // The answer is stored with the intent: the route sends the same `answer` of the same result.
+  const answerOf = (payment: PaymentHandle) =>
+    keyed && claim
+      ? jsonAnswer(claim, 201, keyed.answer({ order: opened.order, payment, expiresAt: opened.expiresAt }))
+      : undefined;
+  const payment = await requestPayment(ctx, stub, opened, auth.userId, answerOf);
+  if (claim) claim.state = "answered";
   count(ctx.env, METRIC.checkout, [ids.eventId]);
   return { order: opened.order, payment, expiresAt: opened.expiresAt };
 }
@@ -64,7 +83,13 @@ export async function checkout(ctx: Ctx, auth: AuthContext, publicHoldId: string
  * provider failure that may pass answers 503 with Retry-After and leaves hold and order as they
  * are; a definitive refusal fails the order and releases the seats.
  */
-async function requestPayment(ctx: Ctx, stub: Stub, opened: Opened, actorId: string): Promise<PaymentHandle> {
+async function requestPayment(
+  ctx: Ctx,
+  stub: Stub,
+  opened: Opened,
+  actorId: string,
+  answerOf: (payment: PaymentHandle) => StoredAnswer | undefined = () => undefined,
+): Promise<PaymentHandle> {
   const { order, key } = opened;
   try {
     const handle = await ctx.provider.createPayment({
@@ -77,7 +102,7 @@ async function requestPayment(ctx: Ctx, stub: Stub, opened: Opened, actorId: str
       userId: order.userId,
       idempotencyKey: key,
     });
-    await stub.recordIntent(key, handle.reference, actorId);
+    await stub.recordIntent(key, handle.reference, actorId, answerOf(handle));
     return handle;
   } catch (err) {
     if (!(err instanceof PaymentProviderError)) throw err;

@@ -7,6 +7,7 @@ import { log } from "../observability/log";
 import { isEventId, parseHoldId, requireKnownEvent } from "../domain/event-ids";
 import { eventOfOrder } from "../domain/order-ids";
 import type { IdempotencyRecord, IdempotencySlot } from "../objects/inventory/idempotency";
+import type { DeferredClaim } from "../domain/idempotency-claim";
 
 /** How long the first response to a key is kept and replayed. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -59,8 +60,9 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const scope = await scopeOf(c);
   if (scope === null) return next();
   const slot: Slot = { scope, route: `${c.req.method} ${c.req.path}`, key };
-  const db = await storeFor(c.env, c.req.path);
+  const { store: db, deferred } = await storeFor(c.env, c.req.path);
   const hash = await requestHash(c.req.raw);
+  if (deferred) return runDeferred(c, next, db, slot, hash);
 
   // Two rounds at most: the second only follows an expired row that was just cleared away.
   for (let round = 0; round < 2; round++) {
@@ -73,15 +75,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       await db.dropExpired(slot);
       continue;
     }
-    if (row.request_hash !== hash) {
-      throw new AppError(
-        "idempotency_key_mismatch",
-        "This Idempotency-Key was already used with a different request body; use a new key for a new request",
-      );
-    }
-    const done = row.state === "done" ? row : await waitUntilDone(db, slot, hash);
-    if (done) return replay(done);
-    throw inProgress();
+    return answerHeld(db, slot, hash, row);
   }
   throw inProgress();
 });
@@ -155,16 +149,20 @@ const objectStore = (stub: DurableObjectStub<import("../objects/event-inventory"
   finish: (slot, status, headers, body) => stub.idemFinish(slot, status, headers, body),
 });
 
-/** Paths whose records live in the event's object, so checkout, pay again, cancel, refund and check-in write no D1. */
-const OBJECT_ROUTES: [RegExp, (m: string) => string | null][] = [
-  [/^\/v1\/holds\/([^/]+)\/checkout$/, (m) => parseHoldId(m)?.eventId ?? null],
-  [/^\/v1\/orders\/([^/]+)\/(?:pay|cancel)$/, eventOfOrder],
-  [/^\/v1\/admin\/orders\/([^/]+)\/refund$/, eventOfOrder],
-  [/^\/v1\/admin\/events\/([^/]+)\/check-in$/, (m) => (isEventId(m) ? m : null)],
+/**
+ * Paths whose records live in the event's object, so checkout, pay again, cancel, refund and
+ * check-in write no D1. `deferred`: the route's own object calls take the key and store the
+ * answer (checkout, the purchase's hot path).
+ */
+const OBJECT_ROUTES: [RegExp, (m: string) => string | null, deferred: boolean][] = [
+  [/^\/v1\/holds\/([^/]+)\/checkout$/, (m) => parseHoldId(m)?.eventId ?? null, true],
+  [/^\/v1\/orders\/([^/]+)\/(?:pay|cancel)$/, eventOfOrder, false],
+  [/^\/v1\/admin\/orders\/([^/]+)\/refund$/, eventOfOrder, false],
+  [/^\/v1\/admin\/events\/([^/]+)\/check-in$/, (m) => (isEventId(m) ? m : null), false],
 ];
 
-async function storeFor(env: Env, path: string): Promise<Store> {
-  for (const [pattern, eventOf] of OBJECT_ROUTES) {
+async function storeFor(env: Env, path: string): Promise<{ store: Store; deferred: boolean }> {
+  for (const [pattern, eventOf, deferred] of OBJECT_ROUTES) {
     const m = pattern.exec(path);
     if (!m) continue;
     let raw: string;
@@ -181,10 +179,10 @@ async function storeFor(env: Env, path: string): Promise<Store> {
           () => false,
         )
       : false;
-    if (known) return objectStore(env.EVENT_INVENTORY.getByName(eventId!));
+    if (known) return { store: objectStore(env.EVENT_INVENTORY.getByName(eventId!)), deferred };
     break;
   }
-  return d1Store(env.DB);
+  return { store: d1Store(env.DB), deferred: false };
 }
 
 async function claim(db: D1Database, slot: Slot, hash: string): Promise<boolean> {
@@ -238,6 +236,52 @@ async function finish(db: D1Database, slot: Slot, status: number, headers: strin
     .run();
 }
 
+/**
+ * The answer to a request whose key another request holds (live, not expired): 422 for another
+ * body, the stored answer once that request is done, 409 while it still runs after the wait.
+ */
+async function answerHeld(db: Store, slot: Slot, hash: string, row: Row): Promise<Response> {
+  if (row.request_hash !== hash) {
+    throw new AppError(
+      "idempotency_key_mismatch",
+      "This Idempotency-Key was already used with a different request body; use a new key for a new request",
+    );
+  }
+  const done = row.state === "done" ? row : await waitUntilDone(db, slot, hash);
+  if (done) return replay(done);
+  throw inProgress();
+}
+
+/**
+ * A key the route's own first object call takes (see `DeferredClaim`), and whose answer it stores
+ * with its last: checkout makes two object calls fewer. Only what the route left undone happens
+ * here: a key taken by another request is answered as `answerHeld` says, a key the route claimed
+ * but did not answer is recorded or released as `runAndRecord` does it.
+ */
+async function runDeferred(c: Context<AppEnv>, next: Next, db: Store, slot: Slot, hash: string): Promise<void> {
+  const claim: DeferredClaim = {
+    slot,
+    hash,
+    ttlMs: IDEMPOTENCY_TTL_MS,
+    staleBefore: Date.now() - STALE_MS,
+    state: "open",
+  };
+  c.set("idempotencyClaim", claim);
+  try {
+    await next();
+  } catch (err) {
+    if (claim.state === "claimed") await db.release(slot);
+    throw err;
+  }
+  if (claim.state === "claimed") return record(c, db, slot);
+  if (claim.state !== "taken" || !claim.holder) return;
+  // The route answered with a placeholder problem: a replay takes its place with none of its
+  // headers (a 409 or 422 thrown here is rendered over it as any error is).
+  const answer = await answerHeld(db, slot, hash, claim.holder);
+  c.res = undefined;
+  c.res = answer;
+}
+
 /** Polls a running duplicate; the finished row, or null if it is still running (or was released). */
 async function waitUntilDone(db: Store, slot: Slot, hash: string): Promise<Row | null> {
   const deadline = Date.now() + WAIT_MS;
@@ -260,6 +304,11 @@ async function runAndRecord(c: Context<AppEnv>, next: Next, db: Store, slot: Slo
     await db.release(slot);
     throw err;
   }
+  await record(c, db, slot);
+}
+
+/** Stores the route's answer under the key it claimed, or gives the key back (see below). */
+async function record(c: Context<AppEnv>, db: Store, slot: Slot): Promise<void> {
   const res = c.res;
   // A 5xx (or 429) says "try again later", and the retry is expected to reuse the key; storing
   // that answer would replay the failure for 24 hours, so the key is released and the retry runs.

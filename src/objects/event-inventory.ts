@@ -6,7 +6,13 @@ import { AfterCommit } from "./inventory/after-commit";
 import { SeatBlocks } from "./inventory/blocks";
 import { HoldChanges } from "./inventory/hold-changes";
 import { HoldMaker } from "./inventory/hold-create";
-import { IdempotencyRecords, type IdempotencyRecord, type IdempotencySlot } from "./inventory/idempotency";
+import {
+  type ClaimInObject,
+  IdempotencyRecords,
+  type IdempotencyRecord,
+  type IdempotencySlot,
+  type StoredAnswer,
+} from "./inventory/idempotency";
 import { OrderDesk, type OpenCheckoutInput, type OpenRetryInput } from "./inventory/order-desk";
 import type { OrderDetail } from "./inventory/order-rows";
 import { PaymentResults } from "./inventory/payment-results";
@@ -210,9 +216,23 @@ export class EventInventory extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- RPC: orders and payments
 
-  /** Checkout: the hold becomes an order with lines and attempt 1, in one transaction with the seats. */
-  async openCheckout(input: OpenCheckoutInput, now: number = Date.now()): Promise<CheckoutOpen> {
-    return this.after.run(() => this.orders.open(input, now));
+  /**
+   * Checkout: the hold becomes an order with lines and attempt 1, in one transaction with the
+   * seats. With `claim`, the same transaction takes the request's Idempotency-Key when the order
+   * opens; a key some other request holds comes back as `taken`, and nothing changes.
+   */
+  async openCheckout(
+    input: OpenCheckoutInput,
+    claim?: ClaimInObject,
+    now: number = Date.now(),
+  ): Promise<CheckoutOpen | { ok: false; taken: IdempotencyRecord }> {
+    return this.after.run(() => {
+      const taken = claim && this.idempotency.holder(claim.slot, now, claim.staleBefore);
+      if (taken) return { ok: false, taken };
+      const opened = this.orders.open(input, now);
+      if (claim && opened.ok) this.idempotency.claim(claim.slot, claim.hash, now, claim.ttlMs);
+      return opened;
+    });
   }
 
   /** Pay again after a decline: the same seats under a new hold and a new attempt. */
@@ -220,9 +240,16 @@ export class EventInventory extends DurableObject<Env> {
     return this.after.run(() => this.orders.openRetry(input, now));
   }
 
-  /** Records the intent the provider created for an attempt (by its idempotency key). */
-  async recordIntent(key: string, reference: string, actorId: string, now: number = Date.now()) {
-    return this.after.run(() => this.orders.recordIntent(key, reference, actorId, now));
+  /**
+   * Records the intent the provider created for an attempt (by its idempotency key), and with
+   * `answer` the checkout's answer under the Idempotency-Key `openCheckout` took, in one transaction.
+   */
+  async recordIntent(key: string, reference: string, actorId: string, answer?: StoredAnswer, now: number = Date.now()) {
+    return this.after.run(() => {
+      const recorded = this.orders.recordIntent(key, reference, actorId, now);
+      if (answer) this.idempotency.finish(answer.slot, answer.status, answer.headers, answer.body);
+      return recorded;
+    });
   }
 
   /** The provider refused an attempt outright: the order fails and the seats go back. */

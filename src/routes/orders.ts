@@ -100,7 +100,11 @@ export const orderRoutes = createRouter()
         ...unavailable,
       },
     }),
-    async (c) => c.json(toCheckout(await checkout(deps(c.env), c.var.auth, c.req.valid("param").holdId)), 201),
+    async (c) => {
+      const claim = c.var.idempotencyClaim;
+      const keyed = claim && { claim, answer: toCheckout };
+      return c.json(toCheckout(await checkout(deps(c.env), c.var.auth, c.req.valid("param").holdId, keyed)), 201);
+    },
   )
   .openapi(
     createRoute({

@@ -14,6 +14,15 @@ export type IdempotencyRecord = {
   expires_at: number;
 };
 
+/**
+ * A key the Worker leaves to the object to take, in the same transaction as the route's first
+ * write (checkout), instead of in a call of its own. `staleBefore`: an in_progress record created
+ * before it belongs to a request that died.
+ */
+export type ClaimInObject = { slot: IdempotencySlot; hash: string; ttlMs: number; staleBefore: number };
+/** The answer a record replays, stored by the object with the write it answers. */
+export type StoredAnswer = { slot: IdempotencySlot; status: number; headers: string; body: string };
+
 /** Expired records are pruned at most this often, not on every claim. */
 const PRUNE_EVERY_MS = 60_000;
 
@@ -54,6 +63,18 @@ export class IdempotencyRecords {
         )
         .toArray()[0] ?? null
     );
+  }
+
+  /**
+   * The record that holds the key now, or null when the key is free: an expired record, or one
+   * whose request died, is dropped on the way (no await in between, so nothing can claim meanwhile).
+   */
+  holder(slot: IdempotencySlot, now: number, staleBefore: number): IdempotencyRecord | null {
+    const row = this.read(slot);
+    if (!row) return null;
+    if (row.expires_at > now && !(row.state === "in_progress" && row.created_at <= staleBefore)) return row;
+    this.release(slot);
+    return null;
   }
 
   /** Drops the record when it expired or its request died (`staleBefore`); a fresh claim survives. */
