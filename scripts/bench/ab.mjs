@@ -103,9 +103,10 @@ async function insertBuyers(servers, issuer, audience) {
       `INSERT INTO users (id, email, role, notify_email, notify_sms, created_at, updated_at) VALUES ${values}`,
     );
   }
-  return ids.map((id) => ({
-    authorization: `Bearer ${mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret: DEV_SECRET, issuer, audience })}`,
-  }));
+  return ids.map((id) => {
+    const token = mintAccessToken({ sub: id, email: `${id}@bench.test` }, { secret: DEV_SECRET, issuer, audience });
+    return { authorization: `Bearer ${token}` };
+  });
 }
 
 export async function main() {
