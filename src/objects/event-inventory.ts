@@ -226,13 +226,16 @@ export class EventInventory extends DurableObject<Env> {
     claim?: ClaimInObject,
     now: number = Date.now(),
   ): Promise<CheckoutOpen | { ok: false; taken: IdempotencyRecord }> {
-    return this.after.run(() => {
-      const taken = claim && this.idempotency.holder(claim.slot, now, claim.staleBefore);
-      if (taken) return { ok: false, taken };
-      const opened = this.orders.open(input, now);
-      if (claim && opened.ok) this.idempotency.claim(claim.slot, claim.hash, now, claim.ttlMs);
-      return opened;
-    });
+    return this.after.run(() =>
+      // One transaction: a key taken for an open that fails (or throws) is given back with it.
+      this.s.tx(() => {
+        const taken = claim && this.idempotency.take(claim, now);
+        if (taken) return { ok: false as const, taken };
+        const opened = this.orders.open(input, now);
+        if (claim && !opened.ok) this.idempotency.release(claim.slot);
+        return opened;
+      }),
+    );
   }
 
   /** Pay again after a decline: the same seats under a new hold and a new attempt. */

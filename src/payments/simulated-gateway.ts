@@ -25,6 +25,12 @@ export type CreateIntentInput = {
 
 const PREFIX = "pi_sim_";
 
+function intentOf(r: IntentRow | undefined): SimulatedIntent | null {
+  if (!r) return null;
+  const { idempotency_key: _key, ...rest } = r;
+  return { ...rest, metadata: JSON.parse(r.metadata) as Record<string, string> };
+}
+
 /** The gateway (one per event) that holds an intent: its id carries the event id, as `pi_sim_<event>_<hex>`. */
 export function gatewayName(intentId: string): string | null {
   if (!intentId.startsWith(PREFIX)) return null;
@@ -58,18 +64,15 @@ export class SimulatedGateway extends DurableObject<Env> {
   }
 
   private row(where: string, value: string): SimulatedIntent | null {
-    const r = this.sql.exec<IntentRow>(`SELECT * FROM intents WHERE ${where} = ?`, value).toArray()[0];
-    if (!r) return null;
-    const { idempotency_key: _key, ...rest } = r;
-    return { ...rest, metadata: JSON.parse(r.metadata) as Record<string, string> };
+    return intentOf(this.sql.exec<IntentRow>(`SELECT * FROM intents WHERE ${where} = ?`, value).toArray()[0]);
   }
 
   /** Creates an intent, or returns the one already created under this idempotency key. */
   async create(input: CreateIntentInput, eventId: string): Promise<SimulatedIntent> {
     const now = Date.now();
-    this.sql.exec(
+    const created = this.sql.exec<IntentRow>(
       `INSERT INTO intents (id, amount, currency, status, metadata, idempotency_key, owner, created_at, updated_at)
-       VALUES (?, ?, ?, 'requires_payment_method', ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING`,
+       VALUES (?, ?, ?, 'requires_payment_method', ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING RETURNING *`,
       newIntentId(eventId),
       input.amount,
       input.currency.toLowerCase(),
@@ -79,7 +82,7 @@ export class SimulatedGateway extends DurableObject<Env> {
       now,
       now,
     );
-    return this.row("idempotency_key", input.idempotencyKey)!;
+    return intentOf(created.toArray()[0]) ?? this.row("idempotency_key", input.idempotencyKey)!;
   }
 
   async get(id: string): Promise<SimulatedIntent | null> {
@@ -114,6 +117,21 @@ export class SimulatedGateway extends DurableObject<Env> {
     owner: string,
     outcome: "succeeded" | "failed",
   ): Promise<{ intent: SimulatedIntent; settled: boolean } | null> {
+    if (outcome === "succeeded") {
+      // The common case in one statement: the owner's payable intent becomes succeeded.
+      const paid = intentOf(
+        this.sql
+          .exec<IntentRow>(
+            `UPDATE intents SET status = 'succeeded', updated_at = ?
+             WHERE id = ? AND owner = ? AND status = 'requires_payment_method' RETURNING *`,
+            Date.now(),
+            id,
+            owner,
+          )
+          .toArray()[0],
+      );
+      if (paid) return { intent: paid, settled: true };
+    }
     const intent = this.row("id", id);
     if (intent?.owner !== owner) return null;
     return { intent, settled: await this.settle(id, outcome) };

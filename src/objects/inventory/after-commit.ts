@@ -12,7 +12,7 @@ const OUTBOX_RETRY_MS = 30_000;
  * What follows every committed change of the inventory: sockets get the deltas, the outbox
  * starts shipping, a sleeping waiting room hears of returned places, and the alarm moves to the
  * earliest live deadline (no storage write when it is already there, the common case on the
- * hold path). The shell runs each RPC's module call through `run`.
+ * hold path; no read either when no hold got a deadline). The shell runs each RPC's module call through `run`.
  */
 export class AfterCommit {
   readonly outbox: InventoryOutbox;
@@ -49,19 +49,24 @@ export class AfterCommit {
   }
 
   private async follow(): Promise<void> {
-    const row = this.s.sql
-      .exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`)
-      .one();
-    let next = row.d ?? null;
-    this.s.noteDeadlineFloor(next);
-    if (this.retryAt != null) next = Math.min(next ?? Infinity, this.retryAt);
+    // The earliest deadline is read again only when it may have moved earlier (or no alarm is known).
+    const next = this.s.takeDeadlineLowered() || this.armedAt === undefined ? this.nextAlarm() : undefined;
     this.live.flush(() => this.s.soldOut());
     void this.outbox.start();
     await this.tellRestock();
-    if (next === this.armedAt) return;
+    if (next === undefined || next === this.armedAt) return;
     if (next == null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
     this.armedAt = next;
+  }
+
+  /** When the alarm should fire: the earliest live deadline, or the outbox's retry if sooner. */
+  private nextAlarm(): number | null {
+    const row = this.s.sql
+      .exec<{ d: number | null }>(`SELECT MIN(deadline) AS d FROM holds WHERE status IN ${LIVE}`)
+      .one();
+    this.s.noteDeadlineFloor(row.d ?? null);
+    return this.retryAt != null ? Math.min(row.d ?? Infinity, this.retryAt) : (row.d ?? null);
   }
 
   /** Makes the alarm fire soon enough to retry the outbox (or a lost restock notice). */

@@ -66,14 +66,17 @@ export class IdempotencyRecords {
   }
 
   /**
-   * The record that holds the key now, or null when the key is free: an expired record, or one
-   * whose request died, is dropped on the way (no await in between, so nothing can claim meanwhile).
+   * Takes the key for this request (null), or answers the record of the request that holds it.
+   * An expired record, or one whose request died, gives way (no await in between, so nothing
+   * can take the key meanwhile).
    */
-  holder(slot: IdempotencySlot, now: number, staleBefore: number): IdempotencyRecord | null {
-    const row = this.read(slot);
-    if (!row) return null;
-    if (row.expires_at > now && !(row.state === "in_progress" && row.created_at <= staleBefore)) return row;
-    this.release(slot);
+  take(claim: ClaimInObject, now: number): IdempotencyRecord | null {
+    if (this.claim(claim.slot, claim.hash, now, claim.ttlMs)) return null;
+    const row = this.read(claim.slot);
+    if (row && row.expires_at > now && !(row.state === "in_progress" && row.created_at <= claim.staleBefore))
+      return row;
+    this.release(claim.slot);
+    this.claim(claim.slot, claim.hash, now, claim.ttlMs);
     return null;
   }
 

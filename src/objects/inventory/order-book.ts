@@ -34,16 +34,20 @@ export class OrderBook {
   private notices: NotificationMessage[] = [];
   /** The last sequence number handed out (undefined: read it again). */
   private seq: number | undefined;
+  /** The transaction took sequence numbers: the last one is written at its end. */
+  private seqTaken = false;
+
+  /** Bumped by every write of a purchase row: equal numbers mean nothing here changed in between. */
+  generation = 0;
 
   constructor(private readonly sql: SqlStorage) {}
 
-  /** A strictly increasing number for creation order (timestamps can tie). */
+  /** A strictly increasing number for creation order (timestamps can tie); stored when the transaction ends. */
   nextSeq(): number {
     this.seq ??= this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'seq'`).one().value;
-    const v = this.seq + 1;
-    this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'seq'`, v);
-    this.seq = v;
-    return v;
+    this.seq += 1;
+    this.seqTaken = true;
+    return this.seq;
   }
 
   order(id: string): OrderSql | undefined {
@@ -100,16 +104,17 @@ export class OrderBook {
    * Inserts one row; `row` keys are column names. Versioned rows start at version 1. The row as
    * stored is kept for the ledger.
    */
-  insert(table: Table | "order_lines", row: Record<string, string | number | null>): void {
-    this.write(table, row, "");
+  insert(table: Table | "order_lines", row: Record<string, string | number | null>): Record<string, SqlStorageValue> {
+    return this.write(table, row, "")!;
   }
 
   /** Inserts one row unless its id exists; true when it did (only then does it go to the ledger). */
   insertNew(table: Table, row: Record<string, string | number | null>): boolean {
-    return this.write(table, row, " ON CONFLICT(id) DO NOTHING");
+    return this.write(table, row, " ON CONFLICT(id) DO NOTHING") !== undefined;
   }
 
   private write(table: Table | "order_lines", row: Record<string, string | number | null>, onConflict: string) {
+    this.generation++;
     const values = table === "order_lines" ? row : { ...row, version: 1 };
     const cols = Object.keys(values);
     const stored = this.sql
@@ -119,7 +124,7 @@ export class OrderBook {
       )
       .toArray()[0];
     if (stored) this.touched[table].set(String(stored.id), stored);
-    return stored !== undefined;
+    return stored;
   }
 
   /**
@@ -129,6 +134,7 @@ export class OrderBook {
   update(table: Table, id: string, patch: Record<string, string | number | null>): void {
     const cols = Object.keys(patch);
     if (!cols.length) return;
+    this.generation++;
     const stored = this.sql
       .exec(
         `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")}, version = version + 1 WHERE id = ? RETURNING *`,
@@ -159,6 +165,7 @@ export class OrderBook {
   /** Forgets what a rolled-back transaction touched, and the sequence number it may have taken. */
   rollback(): void {
     this.seq = undefined;
+    this.seqTaken = false;
     this.discard();
   }
 
@@ -170,9 +177,14 @@ export class OrderBook {
 
   /**
    * At the end of a transaction: the ledger messages carrying every row it wrote (each as its
-   * last write left it), grouped by order so each message holds whole orders. No SQL.
+   * last write left it), grouped by order so each message holds whole orders. Its only SQL
+   * stores the last sequence number the transaction took.
    */
   drain(eventId: string): LedgerMessage[] {
+    if (this.seqTaken) {
+      this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'seq'`, this.seq!);
+      this.seqTaken = false;
+    }
     const t = this.touched;
     if (!t.orders.size && !t.payments.size && !t.tickets.size && !t.order_lines.size && !this.notices.length) {
       this.discard();

@@ -45,9 +45,10 @@ export class OrderDesk {
       const orderId = existing?.id ?? newOrderId(this.s.eventId(), now);
       const begun = this.changes.beginCheckout(h.id, input.userId, orderId, now);
       if (!begun.ok) return begun;
-      if (!existing) {
+      let order = existing;
+      if (!order) {
         const amount = view.lines.reduce((n, l) => n + l.price * l.quantity, 0);
-        this.s.book.insert("orders", {
+        order = this.s.book.insert("orders", {
           id: orderId,
           seq: this.s.book.nextSeq(),
           user_id: input.userId,
@@ -61,7 +62,7 @@ export class OrderDesk {
           created_at: now,
           updated_at: now,
           version: 0,
-        });
+        }) as OrderSql;
         for (const l of view.lines) {
           this.s.book.insert("order_lines", {
             id: crypto.randomUUID(),
@@ -74,7 +75,8 @@ export class OrderDesk {
           });
         }
       }
-      return this.attemptOpened(this.s.book.order(orderId)!, input.provider, begun.expiresAt, now);
+      // A new order has no attempt yet; an existing one may (a repeated checkout).
+      return this.attemptOpened(order, input.provider, begun.expiresAt, now, !existing);
     });
   }
 
@@ -117,9 +119,15 @@ export class OrderDesk {
   }
 
   /** The charge row of the order's current attempt, created on first use. */
-  private attemptOpened(o: OrderSql, provider: PaymentProvider, expiresAt: number, now: number): CheckoutOpen {
+  private attemptOpened(
+    o: OrderSql,
+    provider: PaymentProvider,
+    expiresAt: number,
+    now: number,
+    fresh = false,
+  ): CheckoutOpen {
     const key = attemptKey(o.id, o.payment_attempt);
-    const charge = this.s.book.chargeByKey(key);
+    const charge = fresh ? undefined : this.s.book.chargeByKey(key);
     if (!charge) {
       this.s.book.insert("payments", {
         id: crypto.randomUUID(),

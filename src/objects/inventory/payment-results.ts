@@ -24,6 +24,9 @@ export class PaymentResults {
     private readonly refunds: RefundDesk,
   ) {}
 
+  /** What `plan` read, for the `succeeded` that follows it (same intent, no purchase row written since). */
+  private planned: { intent: IntentFacts; generation: number; d: ReturnType<PaymentResults["decide"]> } | null = null;
+
   /** The order an intent belongs to: found from the charges the order recorded, metadata only as a fallback. */
   private orderOf(intent: IntentFacts): { order: OrderSql; charge: PaymentSql | null } | null {
     const charge = this.s.book.chargeByRef(intent.id) ?? null;
@@ -48,9 +51,13 @@ export class PaymentResults {
     return { order, charge, decision };
   }
 
-  /** Read-only: whether this success would sell, and what the tickets are for. */
+  /**
+   * Read-only: whether this success would sell, and what the tickets are for. What it read is
+   * kept for `succeeded`, which takes it instead of reading again while no purchase row changed.
+   */
   plan(intent: IntentFacts): SuccessPlan {
     const d = this.decide(intent);
+    this.planned = { intent, generation: this.s.book.generation, d };
     if (d?.decision.action !== "sell") return { sell: false };
     return { sell: true, order: d.order, lines: this.s.book.lines(d.order.id) };
   }
@@ -80,7 +87,10 @@ export class PaymentResults {
     now: number,
   ): OutcomeResult {
     return this.s.tx((): OutcomeResult => {
-      const d = this.decide(intent);
+      const planned = this.planned;
+      this.planned = null;
+      const d =
+        planned?.intent === intent && planned.generation === this.s.book.generation ? planned.d : this.decide(intent);
       if (d?.decision.action === "sell" && !tickets) return { outcome: "resign", refunds: [] };
       if (this.seen(webhookEventId, "payment_intent.succeeded", now)) return { outcome: "duplicate", refunds: [] };
       if (!d) return { outcome: "unknown_order", refunds: [] };

@@ -30,6 +30,10 @@ export class InventoryStore {
   /** Orders, payments and tickets, shipped to the ledger at the end of each transaction. */
   readonly book: OrderBook;
   private depth = 0;
+  /** Outbox rows of the running transaction, written in one statement at its end. */
+  private queued: [queue: OutboxQueue, body: string, at: number][] = [];
+  /** A live hold got a deadline since the after-commit step last read the earliest one. */
+  private deadlineLowered = true;
   private configCache: InventoryConfig | null | undefined;
   private eventIdCache: string | undefined;
   /** The version as last read or written here (undefined: read it again). */
@@ -107,7 +111,19 @@ export class InventoryStore {
 
   /** A live hold was given this deadline. */
   lowerDeadlineFloor(deadline: number): void {
+    this.deadlineLowered = true;
     if (this.deadlineFloor !== undefined) this.deadlineFloor = Math.min(this.deadlineFloor, deadline);
+  }
+
+  /**
+   * Whether the earliest live deadline may have moved earlier since the last call. When not,
+   * holds only ended or were extended, so it can only have moved later: an alarm armed for the
+   * old one fires early, finds nothing due and re-arms, which is harmless.
+   */
+  takeDeadlineLowered(): boolean {
+    const lowered = this.deadlineLowered;
+    this.deadlineLowered = false;
+    return lowered;
   }
 
   /** False only when no live hold can be past its deadline at `now`. */
@@ -130,6 +146,7 @@ export class InventoryStore {
           const result = fn();
           // The ledger rows are written in the transaction that changed them: never lost, never early.
           for (const message of this.book.drain(this.eventId())) this.enqueue("ledger", message);
+          this.writeQueued();
           return result;
         } finally {
           this.depth--;
@@ -138,6 +155,7 @@ export class InventoryStore {
     } catch (err) {
       this.live.discard();
       this.book.rollback();
+      this.queued = [];
       this.configCache = undefined;
       this.versionCache = undefined;
       this.deadlineFloor = undefined;
@@ -313,14 +331,25 @@ export class InventoryStore {
     this.auditHold(status === "expired" ? "hold.expired" : "hold.released", h, { previous: h.status });
   }
 
-  /** Writes a message for `queue` into the outbox; call inside the transaction that causes it. */
+  /**
+   * Writes a message for `queue` into the outbox; call inside the transaction that causes it.
+   * Inside `tx` the rows are written together when it ends (one statement, not one per message).
+   */
   enqueue<Q extends OutboxQueue>(queue: Q, message: OutboxBody[Q]): void {
-    this.sql.exec(
-      `INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`,
-      queue,
-      JSON.stringify(message),
-      Date.now(),
-    );
+    this.queued.push([queue, JSON.stringify(message), Date.now()]);
+    if (this.depth === 0) this.writeQueued();
+  }
+
+  private writeQueued(): void {
+    const rows = this.queued;
+    this.queued = [];
+    // Three values a row, within the bound-parameter limit.
+    for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / 3))) {
+      this.sql.exec(
+        `INSERT INTO outbox (queue, body, created_at) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`,
+        ...chunk.flat(),
+      );
+    }
   }
 
   eventId(): string {
