@@ -12,7 +12,7 @@ const OUTBOX_RETRY_MS = 30_000;
  * What follows every committed change of the inventory: sockets get the deltas, the outbox
  * starts shipping, a sleeping waiting room hears of returned places, and the alarm moves to the
  * earliest live deadline (no storage write when it is already there, the common case on the
- * hold path; no read either when no hold got a deadline). The shell runs each RPC's module call through `run`.
+ * hold path; no read either unless a hold got a deadline before the armed one). The shell runs each RPC's module call through `run`.
  */
 export class AfterCommit {
   readonly outbox: InventoryOutbox;
@@ -49,8 +49,11 @@ export class AfterCommit {
   }
 
   private async follow(): Promise<void> {
-    // The earliest deadline is read again only when it may have moved earlier (or no alarm is known).
-    const next = this.s.takeDeadlineLowered() || this.armedAt === undefined ? this.nextAlarm() : undefined;
+    // The earliest deadline is read again only when no alarm is known, or a hold got a deadline
+    // before the armed one; an alarm that is early is harmless (it re-arms).
+    const fresh = this.s.takeNewDeadline();
+    const stale = this.armedAt === undefined || (fresh !== null && (this.armedAt === null || fresh < this.armedAt));
+    const next = stale ? this.nextAlarm() : undefined;
     this.live.flush(() => this.s.soldOut());
     void this.outbox.start();
     await this.tellRestock();

@@ -1,5 +1,5 @@
 import { revoke } from "./admission";
-import { Pending, fail } from "./rows";
+import { type HoldRow, Pending, fail } from "./rows";
 import type { InventoryStore } from "./store";
 import type { GetHoldResult, HoldChangeResult } from "../inventory-types";
 
@@ -35,11 +35,18 @@ export class HoldChanges {
    * Repeating it is harmless and does not extend again. With `orderId`, a lapse of the hold
    * queues the cancellation of that order's payment.
    */
-  beginCheckout(holdId: string, userId: string, orderId: string | undefined, now: number): HoldChangeResult {
+  beginCheckout(
+    holdId: string,
+    userId: string,
+    orderId: string | undefined,
+    now: number,
+    known?: HoldRow,
+  ): HoldChangeResult {
     const config = this.s.config();
     if (!config) return fail("not_found", "inventory is not initialized");
-    return this.changeHold(now, () => {
-      const h = this.s.getHoldRow(holdId);
+    return this.changeHold(now, (p) => {
+      // The caller's row of this hold, read in this transaction, holds while nothing expired since.
+      const h = known?.id === holdId && p.empty ? known : this.s.getHoldRow(holdId);
       let r: HoldChangeResult;
       if (!h) r = fail("not_found", `no hold "${holdId}"`);
       else if (h.user_id !== userId) r = fail("not_owner", "the hold belongs to another user");

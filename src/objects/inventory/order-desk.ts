@@ -43,7 +43,7 @@ export class OrderDesk {
       if (!existing && view.status !== "active" && view.status !== "checking_out")
         return problem("hold_not_active", `The hold is ${view.status}`);
       const orderId = existing?.id ?? newOrderId(this.s.eventId(), now);
-      const begun = this.changes.beginCheckout(h.id, input.userId, orderId, now);
+      const begun = this.changes.beginCheckout(h.id, input.userId, orderId, now, h);
       if (!begun.ok) return begun;
       let order = existing;
       if (!order) {

@@ -32,8 +32,8 @@ export class InventoryStore {
   private depth = 0;
   /** Outbox rows of the running transaction, written in one statement at its end. */
   private queued: [queue: OutboxQueue, body: string, at: number][] = [];
-  /** A live hold got a deadline since the after-commit step last read the earliest one. */
-  private deadlineLowered = true;
+  /** The earliest deadline a live hold got since the after-commit step last asked (null: none). */
+  private newDeadline: number | null = null;
   private configCache: InventoryConfig | null | undefined;
   private eventIdCache: string | undefined;
   /** The version as last read or written here (undefined: read it again). */
@@ -111,19 +111,19 @@ export class InventoryStore {
 
   /** A live hold was given this deadline. */
   lowerDeadlineFloor(deadline: number): void {
-    this.deadlineLowered = true;
+    this.newDeadline = Math.min(this.newDeadline ?? deadline, deadline);
     if (this.deadlineFloor !== undefined) this.deadlineFloor = Math.min(this.deadlineFloor, deadline);
   }
 
   /**
-   * Whether the earliest live deadline may have moved earlier since the last call. When not,
-   * holds only ended or were extended, so it can only have moved later: an alarm armed for the
-   * old one fires early, finds nothing due and re-arms, which is harmless.
+   * The earliest deadline a live hold got since the last call (null: none). Otherwise holds only
+   * ended or were extended, so the earliest deadline can only have moved later: an alarm armed
+   * for the old one fires early, finds nothing due and re-arms, which is harmless.
    */
-  takeDeadlineLowered(): boolean {
-    const lowered = this.deadlineLowered;
-    this.deadlineLowered = false;
-    return lowered;
+  takeNewDeadline(): number | null {
+    const d = this.newDeadline;
+    this.newDeadline = null;
+    return d;
   }
 
   /** False only when no live hold can be past its deadline at `now`. */
