@@ -12,7 +12,8 @@ const OUTBOX_RETRY_MS = 30_000;
  * What follows every committed change of the inventory: sockets get the deltas, the outbox
  * starts shipping, a sleeping waiting room hears of returned places, and the alarm moves to the
  * earliest live deadline (no storage write when it is already there, the common case on the
- * hold path; no read either unless a hold got a deadline before the armed one). The shell runs each RPC's module call through `run`.
+ * hold path; no read either unless a hold got a deadline before the armed one). The shell runs
+ * each RPC's module call through `run`.
  */
 export class AfterCommit {
   readonly outbox: InventoryOutbox;
