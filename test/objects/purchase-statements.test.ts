@@ -31,7 +31,7 @@ async function countStatements(eventId: string) {
 }
 
 describe("statements per purchase in the event's object", () => {
-  it("stays within the budget for hold, checkout, payment and the order read", async () => {
+  it("stays within the budget for hold, checkout, payment, the order read and a release", async () => {
     const { event } = await setupEvent();
     const { counts, meter } = await countStatements(event.id);
     // The first purchase warms the object's caches (config, version, sequence); the second is measured.
@@ -45,13 +45,21 @@ describe("statements per purchase in the event's object", () => {
       meter.step = `${round} order`;
       await expectJson(await call("GET", `/v1/orders/${encodeURIComponent(co.orderId)}`, { token: fan.token }), 200);
     }
+    // A hold given back: the other half of the hold path.
+    meter.step = "other hold";
+    const other = await fanWithHold(event.id, ["A-1-3"]);
+    meter.step = "measured release";
+    const gone = await call("DELETE", `/v1/holds/${encodeURIComponent(other.hold.holdId)}`, { token: other.fan.token });
+    expect(gone.status).toBe(204);
     const n = (step: string) => counts[`measured ${step}`]?.length ?? 0;
-    // Checkout: the key, the hold and its seats, the order, its line and its attempt, the sequence
+    // The hold row, its seats freed (their ids returned), its status, the change log, the audit row.
+    expect(n("release")).toBe(5);
+    // Checkout: the key, the hold, its seats (one join), the order, its line and its attempt, the sequence
     // number, one outbox write per transaction, the intent and the stored answer.
     expect({ hold: n("hold"), checkout: n("checkout"), pay: n("pay"), order: n("order") }).toEqual({
-      hold: 8,
-      checkout: 16,
-      pay: 14,
+      hold: 7,
+      checkout: 15,
+      pay: 12,
       order: 4,
     });
     // One outbox write per transaction, however many messages it carries.

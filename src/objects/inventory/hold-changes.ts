@@ -86,9 +86,11 @@ export class HoldChanges {
       } else if (h.status !== "active" && h.status !== "checking_out") r = fail("invalid_state", `hold is ${h.status}`);
       else {
         if (h.kind === "seats") {
-          const ids = this.s.holdSeatIds(holdId);
-          this.s.sql.exec(`UPDATE seats SET status = 'sold' WHERE hold_id = ? AND status = 'held'`, holdId);
-          for (const id of ids) p.seat(id, "sold");
+          const sold = this.s.sql.exec<{ id: string }>(
+            `UPDATE seats SET status = 'sold' WHERE hold_id = ? AND status = 'held' RETURNING id`,
+            holdId,
+          );
+          for (const { id } of sold) p.seat(id, "sold");
         } else if (h.area_id) {
           this.s.sql.exec(
             `UPDATE areas SET held = MAX(0, held - ?), sold = sold + ? WHERE id = ?`,

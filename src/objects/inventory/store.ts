@@ -78,12 +78,20 @@ export class InventoryStore {
     this.eventIdCache = undefined;
   }
 
+  /**
+   * The object's version: the latest change's, or the one a reload set (it empties the change
+   * log). A change records its version in its log row only, one statement fewer per change.
+   */
   version(): number {
-    this.versionCache ??= this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'version'`).one().value;
+    this.versionCache ??= this.sql
+      .exec<{ v: number }>(
+        `SELECT MAX((SELECT value FROM meta WHERE key = 'version'), COALESCE((SELECT MAX(version) FROM changes), 0)) AS v`,
+      )
+      .one().v;
     return this.versionCache;
   }
 
-  /** Sets the version (inside the caller's transaction). */
+  /** Sets the version (inside the caller's transaction), for a reload that empties the change log. */
   writeVersion(v: number): void {
     this.sql.exec(`UPDATE meta SET value = ? WHERE key = 'version'`, v);
     this.versionCache = v;
@@ -93,7 +101,7 @@ export class InventoryStore {
   commit(p: Pending): number {
     if (p.empty) return this.version();
     const v = this.version() + 1;
-    this.writeVersion(v);
+    this.versionCache = v;
     const change: Change = { version: v };
     if (Object.keys(p.seats).length) change.seats = p.seats;
     if (Object.keys(p.areas).length) change.areas = p.areas;
@@ -222,14 +230,32 @@ export class InventoryStore {
     );
   }
 
-  holdLines(h: HoldRow, seatIds?: string[]): HoldLine[] {
+  /**
+   * A seat hold's seat ids, and the rows of those the layout still has, in one statement (the
+   * ids come from the hold, as `holdSeatIds` reads them).
+   */
+  holdSeatRows(holdId: string): { ids: string[]; rows: SeatRow[] } {
+    const found = this.sql
+      .exec<SeatRow & { held_seat: string }>(
+        `SELECT hs.seat_id AS held_seat, s.* FROM hold_seats hs LEFT JOIN seats s ON s.id = hs.seat_id
+         WHERE hs.hold_id = ? ORDER BY hs.seat_id`,
+        holdId,
+      )
+      .toArray();
+    return {
+      ids: found.map((r) => r.held_seat),
+      rows: found.flatMap(({ held_seat: _, ...row }) => (row.id == null ? [] : [row as SeatRow])),
+    };
+  }
+
+  holdLines(h: HoldRow, seatIds?: string[], rows?: SeatRow[]): HoldLine[] {
     if (h.kind === "area") {
       const a = h.area_id
         ? this.sql.exec<AreaRow>(`SELECT * FROM areas WHERE id = ?`, h.area_id).toArray()[0]
         : undefined;
       return a ? [{ seatId: null, areaId: a.id, tier: a.tier ?? "", price: a.price, quantity: h.quantity }] : [];
     }
-    return [...this.loadSeats(seatIds ?? this.holdSeatIds(h.id)).values()].map((s) => ({
+    return (rows ?? [...this.loadSeats(seatIds ?? this.holdSeatIds(h.id)).values()]).map((s) => ({
       seatId: s.id,
       areaId: null,
       tier: s.tier ?? "",
@@ -240,7 +266,7 @@ export class InventoryStore {
 
   toView(h: HoldRow, now: number): HoldView {
     const live = h.status === "active" || h.status === "checking_out";
-    const seats = h.kind === "seats" ? this.holdSeatIds(h.id) : [];
+    const { ids: seats, rows } = h.kind === "seats" ? this.holdSeatRows(h.id) : { ids: [], rows: [] };
     const view: HoldView = {
       id: h.id,
       userId: h.user_id,
@@ -253,7 +279,7 @@ export class InventoryStore {
       extended: h.extended === 1,
       orderId: h.order_id,
       createdAt: h.created_at,
-      lines: this.holdLines(h, seats),
+      lines: this.holdLines(h, seats, rows),
     };
     if (h.kind === "area" && h.area_id) view.area = { id: h.area_id, quantity: h.quantity };
     return view;
@@ -295,15 +321,11 @@ export class InventoryStore {
 
   releaseRow(h: HoldRow, status: "released" | "expired", p: Pending, endedBy: EndedBy): void {
     if (h.kind === "seats") {
-      const ids = this.sql
-        .exec<{ id: string }>(`SELECT id FROM seats WHERE hold_id = ? AND status = 'held'`, h.id)
-        .toArray()
-        .map((r) => r.id);
-      this.sql.exec(
-        `UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ? AND status = 'held'`,
+      const freed = this.sql.exec<{ id: string }>(
+        `UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ? AND status = 'held' RETURNING id`,
         h.id,
       );
-      for (const id of ids) p.seat(id, "available");
+      for (const { id } of freed) p.seat(id, "available");
     } else if (h.area_id) {
       this.sql.exec(`UPDATE areas SET held = MAX(0, held - ?) WHERE id = ?`, h.quantity, h.area_id);
       p.areas[h.area_id] = this.areaRemaining(h.area_id);
