@@ -85,7 +85,8 @@ export class InventoryStore {
   version(): number {
     this.versionCache ??= this.sql
       .exec<{ v: number }>(
-        `SELECT MAX((SELECT value FROM meta WHERE key = 'version'), COALESCE((SELECT MAX(version) FROM changes), 0)) AS v`,
+        `SELECT MAX((SELECT value FROM meta WHERE key = 'version'),
+                    COALESCE((SELECT MAX(version) FROM changes), 0)) AS v`,
       )
       .one().v;
     return this.versionCache;
