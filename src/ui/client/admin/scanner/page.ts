@@ -82,6 +82,9 @@ export async function adminScanner(eventId: string) {
       : "No ticket list on this phone yet";
     const n = (await loadQueue(eventId)).length;
     queued.textContent = n ? `${n} scan${n === 1 ? "" : "s"} waiting to sync` : "Nothing waiting to sync";
+    showTally();
+  };
+  const showTally = () => {
     tally.textContent = `${counts.admitted} admitted · ${counts.used} already scanned · ${counts.refused} refused`;
   };
 
@@ -96,6 +99,8 @@ export async function adminScanner(eventId: string) {
     if (v.kind === "admitted") counts.admitted++;
     else if (v.kind === "used") counts.used++;
     else counts.refused++;
+    // With the answer, not after the queue is read back: the tally never lags the verdict shown.
+    showTally();
     navigator.vibrate?.(v.kind === "admitted" ? 80 : [60, 60, 60]);
   };
 
