@@ -69,9 +69,7 @@ export async function checkout(
   if (claim) claim.state = "claimed";
   // The answer is stored with the intent: the route sends the same `answer` of the same result.
   const answerOf = (payment: PaymentHandle) =>
-    keyed && claim
-      ? jsonAnswer(claim, 201, keyed.answer({ order: opened.order, payment, expiresAt: opened.expiresAt }))
-      : undefined;
+    keyed && jsonAnswer(keyed.claim, 201, keyed.answer({ order: opened.order, payment, expiresAt: opened.expiresAt }));
   const payment = await requestPayment(ctx, stub, opened, auth.userId, answerOf);
   if (claim) claim.state = "answered";
   count(ctx.env, METRIC.checkout, [ids.eventId]);
