@@ -269,3 +269,43 @@ test("the event page, its card and My orders show the same time, in the venue's 
     await context.close();
   }
 });
+
+test("two tabs whose access token went bad refresh it together, round after round, and stay signed in", {
+  timeout: 90_000,
+}, async () => {
+  // Each tab holds its own copy of localStorage; the tab that refreshes second must not present
+  // the refresh token the first one just spent (the server would take it for a stolen one and end
+  // the sign-in, sending both tabs to /login).
+  const id = await eventIdByName(env.base, "Hamlet");
+  const one = await newPage(env.browser, env.base);
+  try {
+    await signIn(one, DEMO_ACCOUNTS.fan);
+    const two = await one.context().newPage();
+    const tabs = [one, two];
+    await Promise.all(tabs.map((p) => goLive(p, id)));
+    const read = (p) => p.evaluate(() => JSON.parse(localStorage.getItem("edge-tickets.session"))?.accessToken ?? null);
+    for (let round = 0; round < 8; round++) {
+      const stale = await one.evaluate(() => {
+        const s = JSON.parse(localStorage.getItem("edge-tickets.session"));
+        s.accessToken = `${s.accessToken.split(".").slice(0, 2).join(".")}.expired`;
+        localStorage.setItem("edge-tickets.session", JSON.stringify(s));
+        return s.accessToken;
+      });
+      await two.waitForFunction(
+        (t) => JSON.parse(localStorage.getItem("edge-tickets.session")).accessToken === t,
+        stale,
+      );
+      await Promise.all(tabs.map((p) => goLive(p, id)));
+      for (const p of tabs) {
+        assert.match(new URL(p.url()).pathname, /^\/events\//, `round ${round}: the tab stayed on the event`);
+        const now = await read(p);
+        assert.ok(now && now !== stale, `round ${round}: the tab holds a refreshed token`);
+      }
+    }
+    // The session the tabs ended with is good at the server, not only in the browser.
+    const res = await fetch(`${env.base}/v1/me`, { headers: { authorization: `Bearer ${await read(one)}` } });
+    assert.equal(res.status, 200);
+  } finally {
+    await one.context().close();
+  }
+});

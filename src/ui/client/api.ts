@@ -2,6 +2,8 @@
  * The API client: JSON in and out, the session in localStorage, one refresh attempt on 401, and
  * problem+json errors turned into `ApiError` with the server's detail.
  */
+import { idbKv } from "./idb-kv";
+
 export type User = {
   id: string;
   email: string;
@@ -58,6 +60,20 @@ let refreshing: Promise<boolean> | null = null;
 /** Runs `fn` while no other tab of this site refreshes (a rotated refresh token works once only). */
 const refreshLock = (fn: () => Promise<boolean>): Promise<boolean> =>
   typeof navigator !== "undefined" && navigator.locks ? navigator.locks.request("edge-tickets.refresh", fn) : fn();
+
+/**
+ * The last rotation (the spent refresh token and the session it bought), written before the lock
+ * is let go. The next tab through the lock may still read the spent token from its own copy of
+ * localStorage, whose news of the other tab's write arrives when it arrives; it takes the session
+ * from here instead of presenting that token again.
+ */
+const rotations = idbKv("edge-tickets-session");
+type Rotation = { spent: string; session: Session };
+const rotatedFrom = async (token: string): Promise<Session | null> => {
+  const r = await rotations.get<Rotation>("last").catch(() => undefined);
+  return r?.spent === token ? r.session : null;
+};
+
 /**
  * Rotates the refresh token for a new session. Tabs take turns, and a tab whose refused access
  * token (`refused`) another tab has meanwhile replaced uses that tab's session instead of
@@ -67,8 +83,13 @@ const refreshLock = (fn: () => Promise<boolean>): Promise<boolean> =>
 async function refresh(refused?: string): Promise<boolean> {
   if (!session()) return false;
   refreshing ??= refreshLock(async () => {
-    const s = session();
+    let s = session();
     if (!s) return false;
+    const handed = await rotatedFrom(s.refreshToken);
+    if (handed) {
+      saveSession(handed);
+      s = handed;
+    }
     if (refused && s.accessToken !== refused) return true;
     const res = await fetch("/v1/auth/refresh", {
       method: "POST",
@@ -79,7 +100,9 @@ async function refresh(refused?: string): Promise<boolean> {
       saveSession(null);
       return false;
     }
-    saveSession((await res.json()) as Session);
+    const fresh = (await res.json()) as Session;
+    await rotations.put("last", { spent: s.refreshToken, session: fresh } satisfies Rotation).catch(() => {});
+    saveSession(fresh);
     return true;
   }).finally(() => (refreshing = null));
   return refreshing;
@@ -156,6 +179,7 @@ export function requireUser(roles?: User["role"][]): User | null {
 export async function logout() {
   const s = session();
   saveSession(null);
+  await rotations.delete("last").catch(() => {});
   if (s)
     await fetch("/v1/auth/logout", {
       method: "POST",

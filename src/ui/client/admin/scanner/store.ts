@@ -2,33 +2,10 @@
  * What a gate keeps on the phone, per event, in IndexedDB (a stadium's ticket list outgrows
  * localStorage): the scanner pack, the tickets admitted here since, and the queue not yet uploaded.
  */
+import { idbKv } from "../../idb-kv";
 import type { Labels, LocalUse, QueuedScan, ScannerPack } from "./pack";
 
-const DB = "edge-tickets-scanner";
-const STORE = "kv";
-
-let opened: Promise<IDBDatabase> | null = null;
-function db(): Promise<IDBDatabase> {
-  opened ??= new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-  return opened;
-}
-
-async function run<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest): Promise<T> {
-  const store = (await db()).transaction(STORE, mode).objectStore(STORE);
-  return new Promise((resolve, reject) => {
-    const req = op(store);
-    req.onsuccess = () => resolve(req.result as T);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-const get = <T>(key: string) => run<T | undefined>("readonly", (s) => s.get(key));
-const put = (key: string, value: unknown) => run<void>("readwrite", (s) => s.put(value, key));
+const { get, put } = idbKv("edge-tickets-scanner");
 
 export const loadPack = (eventId: string) => get<ScannerPack>(`pack:${eventId}`);
 export const savePack = (pack: ScannerPack) => put(`pack:${pack.eventId}`, pack);
