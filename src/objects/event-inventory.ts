@@ -284,7 +284,9 @@ export class EventInventory extends DurableObject<Env> {
     for (let round = 0; ; round++) {
       const plan = this.results.plan(intent);
       const signed = plan.sell ? await this.tickets.sign(plan.order, plan.lines, now) : null;
-      const r = await this.after.run(() => this.results.succeeded(intent, provider, signed, webhookEventId, now));
+      const r = await this.after.run(() =>
+        this.results.succeeded(intent, provider, signed, webhookEventId, now, plan.read),
+      );
       if (r.outcome !== "resign") return r;
       // Never acknowledge a success without applying it: the provider delivers it again.
       if (round >= 3) throw new Error("the order kept changing while its tickets were signed; retry the delivery");

@@ -39,6 +39,10 @@ export class OrderBook {
 
   /** Bumped by every write of a purchase row: equal numbers mean nothing here changed in between. */
   generation = 0;
+  /** Per order, the generation of the last write of one of its rows (the order, a line, a payment, a ticket). */
+  private readonly lastWrite = new Map<string, number>();
+  /** Writes before this generation were forgotten (the map is bounded): older reads count as changed. */
+  private forgotBefore = 0;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -123,7 +127,10 @@ export class OrderBook {
         ...cols.map((c) => values[c] ?? null),
       )
       .toArray()[0];
-    if (stored) this.touched[table].set(String(stored.id), stored);
+    if (stored) {
+      this.touched[table].set(String(stored.id), stored);
+      this.wrote(table, stored);
+    }
     return stored;
   }
 
@@ -142,7 +149,23 @@ export class OrderBook {
         id,
       )
       .toArray()[0];
-    if (stored) this.touched[table].set(id, stored);
+    if (stored) {
+      this.touched[table].set(id, stored);
+      this.wrote(table, stored);
+    }
+  }
+
+  /** True when a row of this order was written after `generation` (rolled-back writes count too). */
+  changedSince(orderId: string, generation: number): boolean {
+    return generation < this.forgotBefore || (this.lastWrite.get(orderId) ?? 0) > generation;
+  }
+
+  private wrote(table: Table | "order_lines", row: Record<string, SqlStorageValue>) {
+    if (this.lastWrite.size >= 10_000) {
+      this.lastWrite.clear();
+      this.forgotBefore = this.generation;
+    }
+    this.lastWrite.set(String(table === "orders" ? row.id : row.order_id), this.generation);
   }
 
   /** A notification sent once the ledger has written the rows it reads. */

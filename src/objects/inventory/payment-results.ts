@@ -9,7 +9,9 @@ import type { InventoryStore } from "./store";
 import type { IntentFacts, OutcomeResult } from "../inventory-types";
 
 /** What a success would do, read before the tickets are signed (signing cannot run inside a transaction). */
-export type SuccessPlan = { sell: false } | { sell: true; order: OrderSql; lines: LineSql[] };
+/** What `plan` read, handed back to `succeeded`, which takes it instead of reading again while the order is unchanged. */
+export type PlanRead = { intent: IntentFacts; generation: number; d: ReturnType<PaymentResults["decide"]> };
+export type SuccessPlan = ({ sell: false } | { sell: true; order: OrderSql; lines: LineSql[] }) & { read: PlanRead };
 
 /**
  * Payment outcomes, applied in one transaction each with the seats: a success sells the seats
@@ -23,9 +25,6 @@ export class PaymentResults {
     private readonly late: LateSales,
     private readonly refunds: RefundDesk,
   ) {}
-
-  /** What `plan` read, for the `succeeded` that follows it (same intent, no purchase row written since). */
-  private planned: { intent: IntentFacts; generation: number; d: ReturnType<PaymentResults["decide"]> } | null = null;
 
   /** The order an intent belongs to: found from the charges the order recorded, metadata only as a fallback. */
   private orderOf(intent: IntentFacts): { order: OrderSql; charge: PaymentSql | null } | null {
@@ -52,14 +51,15 @@ export class PaymentResults {
   }
 
   /**
-   * Read-only: whether this success would sell, and what the tickets are for. What it read is
-   * kept for `succeeded`, which takes it instead of reading again while no purchase row changed.
+   * Read-only: whether this success would sell, and what the tickets are for. What it read goes
+   * back to `succeeded` with the signed tickets (each delivery carries its own, so concurrent
+   * deliveries of other orders do not spoil it).
    */
   plan(intent: IntentFacts): SuccessPlan {
     const d = this.decide(intent);
-    this.planned = { intent, generation: this.s.book.generation, d };
-    if (d?.decision.action !== "sell") return { sell: false };
-    return { sell: true, order: d.order, lines: this.s.book.lines(d.order.id) };
+    const read: PlanRead = { intent, generation: this.s.book.generation, d };
+    if (d?.decision.action !== "sell") return { sell: false, read };
+    return { sell: true, order: d.order, lines: this.s.book.lines(d.order.id), read };
   }
 
   /** True when this webhook event was applied already; otherwise records it (inside the transaction). */
@@ -85,12 +85,15 @@ export class PaymentResults {
     tickets: NewTicket[] | null,
     webhookEventId: string | undefined,
     now: number,
+    read?: PlanRead,
   ): OutcomeResult {
     return this.s.tx((): OutcomeResult => {
-      const planned = this.planned;
-      this.planned = null;
+      // What `decide` reads is the order's row and its charge: unchanged while no row of this
+      // order was written since the plan.
       const d =
-        planned?.intent === intent && planned.generation === this.s.book.generation ? planned.d : this.decide(intent);
+        read?.intent === intent && read.d && !this.s.book.changedSince(read.d.order.id, read.generation)
+          ? read.d
+          : this.decide(intent);
       if (d?.decision.action === "sell" && !tickets) return { outcome: "resign", refunds: [] };
       if (this.seen(webhookEventId, "payment_intent.succeeded", now)) return { outcome: "duplicate", refunds: [] };
       if (!d) return { outcome: "unknown_order", refunds: [] };
