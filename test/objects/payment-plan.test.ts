@@ -43,61 +43,43 @@ function inObject<T>(eventId: string, fn: (o: Internals, orderReads: () => numbe
   });
 }
 
+/** A delivery's two halves: the plan (read, then sign the tickets), and the sale on that plan. */
+async function planned({ results, tickets }: Internals, intent: IntentFacts, now: number) {
+  const plan = results.plan(intent);
+  if (!plan.sell) throw new Error(`order ${intent.metadata.order_id} should be sellable`);
+  const signed = await tickets.sign(plan.order, plan.lines, now);
+  return (webhookEventId: string) =>
+    results.succeeded(intent, "simulated", signed, webhookEventId, now, plan.read).outcome;
+}
+
 describe("a payment success planned before its tickets were signed", () => {
   it("sells on what it read when only other orders changed meanwhile", async () => {
     const { event, a, b } = await twoCheckouts();
-    const outcome = await inObject(event.id, async ({ results, tickets }, reads) => {
+    const outcome = await inObject(event.id, async (o, reads) => {
       const now = Date.now();
-      const planA = results.plan(a);
-      if (!planA.sell) throw new Error("order A should be sellable");
-      const signedA = await tickets.sign(planA.order, planA.lines, now);
+      const sellA = await planned(o, a, now);
       // Meanwhile order B is paid: its rows are written.
-      const planB = results.plan(b);
-      if (!planB.sell) throw new Error("order B should be sellable");
-      const paidB = results.succeeded(
-        b,
-        "simulated",
-        await tickets.sign(planB.order, planB.lines, now),
-        "evt_b",
-        now,
-        planB.read,
-      );
-      expect(paidB.outcome).toBe("paid");
+      expect((await planned(o, b, now))("evt_b")).toBe("paid");
       const before = reads();
-      const paidA = results.succeeded(a, "simulated", signedA, "evt_a", now, planA.read);
+      const paidA = sellA("evt_a");
       expect(reads() - before, "order A was not read again").toBe(0);
-      return paidA.outcome;
+      return paidA;
     });
     expect(outcome).toBe("paid");
   });
 
   it("reads its order again when that order changed meanwhile, and never sells it twice", async () => {
     const { event, a } = await twoCheckouts();
-    const outcomes = await inObject(event.id, async ({ results, tickets }, reads) => {
+    const outcomes = await inObject(event.id, async (o, reads) => {
       const now = Date.now();
       // The same success delivered twice at once (providers retry): both plan to sell.
-      const first = results.plan(a);
-      const second = results.plan(a);
-      if (!first.sell || !second.sell) throw new Error("order A should be sellable");
-      const one = results.succeeded(
-        a,
-        "simulated",
-        await tickets.sign(first.order, first.lines, now),
-        "evt_1",
-        now,
-        first.read,
-      );
+      const first = await planned(o, a, now);
+      const second = await planned(o, a, now);
+      const one = first("evt_1");
       const before = reads();
-      const two = results.succeeded(
-        a,
-        "simulated",
-        await tickets.sign(second.order, second.lines, now),
-        "evt_2",
-        now,
-        second.read,
-      );
+      const two = second("evt_2");
       expect(reads() - before, "the second delivery read the order again").toBeGreaterThan(0);
-      return [one.outcome, two.outcome];
+      return [one, two];
     });
     expect(outcomes).toEqual(["paid", "already_settled"]);
   });
