@@ -8,9 +8,9 @@ import type { RefundDesk } from "./refund-desk";
 import type { InventoryStore } from "./store";
 import type { IntentFacts, OutcomeResult } from "../inventory-types";
 
-/** What a success would do, read before the tickets are signed (signing cannot run inside a transaction). */
 /** What `plan` read, handed back to `succeeded`, which uses it while the order is unchanged. */
 export type PlanRead = { intent: IntentFacts; generation: number; d: ReturnType<PaymentResults["decide"]> };
+/** What a success would do, read before the tickets are signed (signing cannot run inside a transaction). */
 export type SuccessPlan = ({ sell: false } | { sell: true; order: OrderSql; lines: LineSql[] }) & { read: PlanRead };
 
 /**
