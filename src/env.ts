@@ -13,6 +13,11 @@ export type Secrets = {
   STRIPE_SECRET_KEY?: string;
   /** Stripe's webhook signing secret (`whsec_...`). Required with STRIPE_SECRET_KEY. */
   STRIPE_WEBHOOK_SECRET?: string;
+  /**
+   * Development only: Stripe's API at another address, such as stripe-mock or the bench's fake
+   * Stripe (`http://127.0.0.1:12111`). Ignored in every other ENVIRONMENT.
+   */
+  STRIPE_API_BASE?: string;
   /** AWS access key for SES v2. Required when EMAIL_PROVIDER is "ses"; without it emails fail as misconfigured. */
   AWS_ACCESS_KEY_ID?: string;
   /** AWS secret key paired with AWS_ACCESS_KEY_ID (SigV4 signing of SES requests). */

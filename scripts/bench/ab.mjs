@@ -5,10 +5,11 @@
 // lands on both alike, and the run prints both p50s and B ÷ A. With no arguments both servers run
 // the same tree: an A/A run shows the noise floor (about ±3% here). Env: AB_REQUESTS (400).
 // AB_PATH=purchase measures the purchase path instead: each turn is one whole purchase (hold,
-// checkout, the simulated pay page with its signed webhook, the fan's order read) by a buyer whose
+// checkout, the payment as scripts/bench/payments.mjs makes it, the fan's order read) by a buyer whose
 // user row exists, and the line has each step's p50 and the whole purchase's.
 import { readFileSync, writeFileSync } from "node:fs";
 import { DEV_SECRET, mintAccessToken } from "./jwt.mjs";
+import { startPayments } from "./payments.mjs";
 import { d1Execute, log, startServer } from "./server.mjs";
 import { adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
@@ -54,7 +55,8 @@ async function holdTurn(side, seat, auth) {
 
 /**
  * One whole purchase of one seat, as the bench's purchase scenario makes it.
- * @param {{ base: string, eventId: string }} side @param {string} seat @param {Record<string, string>} auth
+ * @param {{ base: string, eventId: string, pay: import("./payments.mjs").Payments }} side
+ * @param {string} seat @param {Record<string, string>} auth
  */
 async function purchaseTurn(side, seat, auth) {
   const t0 = performance.now();
@@ -62,7 +64,7 @@ async function purchaseTurn(side, seat, auth) {
   const ms = {};
   const step = async (/** @type {string} */ name, /** @type {string} */ path, /** @type {RequestInit} */ init) => {
     const t = performance.now();
-    const res = await fetch(`${side.base}${path}`, init);
+    const res = await fetch(path.startsWith("http") ? path : `${side.base}${path}`, init);
     const body = await res.json().catch(() => ({}));
     ms[name] = performance.now() - t;
     if (!res.ok) throw new Error(`${name} on ${side.base} → ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
@@ -78,11 +80,8 @@ async function purchaseTurn(side, seat, auth) {
     method: "POST",
     headers: { ...auth, "Idempotency-Key": crypto.randomUUID() },
   });
-  const paid = await step("pay", order.payment.paymentUrl, {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify({ card: "4242 4242 4242 4242" }),
-  });
+  const payment = side.pay.request(order, "4242 4242 4242 4242", auth);
+  const paid = await step("pay", payment.url, payment.init);
   if (paid.result !== "succeeded") throw new Error(`pay on ${side.base}: ${JSON.stringify(paid).slice(0, 300)}`);
   await step("order", `/v1/orders/${encodeURIComponent(order.orderId)}`, { headers: auth });
   ms.purchase = performance.now() - t0;
@@ -118,9 +117,13 @@ export async function main() {
   const requests = Number(process.env.AB_REQUESTS) || 400;
   /** @type {import("./server.mjs").Server[]} */
   const servers = [];
+  /** @type {import("./payments.mjs").Payments[]} */
+  const payments = [];
   try {
-    servers.push(await startServer({ port: 8801, adminEmail: ADMIN }));
-    const startB = () => startServer({ port: 8802, adminEmail: ADMIN });
+    for (const port of [8801, 8802])
+      payments.push(await startPayments({ workerBase: `http://127.0.0.1:${port}`, stripePort: port + 10 }));
+    servers.push(await startServer({ port: 8801, adminEmail: ADMIN, vars: payments[0].vars }));
+    const startB = () => startServer({ port: 8802, adminEmail: ADMIN, vars: payments[1].vars });
     servers.push(file ? await withPatch(file, from, to, startB) : await startB());
     const { issuer, audience } = jwtClaimsConfig();
     // Fans take turns, so none meets the per-fan hold rate limit (60 per 10 s).
@@ -134,10 +137,11 @@ export async function main() {
     const purchase = process.env.AB_PATH === "purchase";
     const buyers = purchase ? await insertBuyers(servers, issuer, audience) : [];
     const sides = [];
-    for (const s of servers) {
+    for (const [n, s] of servers.entries()) {
       const api = client(s.base);
       sides.push({
         base: s.base,
+        pay: payments[n],
         ...(await createBenchEvent(api, await adminToken(api, ADMIN))),
         /** @type {Record<string, number[]>} */
         steps: {},
@@ -172,5 +176,6 @@ export async function main() {
     return 0;
   } finally {
     for (const s of servers) await s.stop();
+    for (const p of payments) await p.stop();
   }
 }

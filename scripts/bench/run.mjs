@@ -3,8 +3,9 @@
 // progress goes to stderr. Exits non-zero on any error or any non-zero invariant (double sale,
 // lost seat, paid order without tickets, seat with two tickets, sold seat / ticket mismatch).
 //
-// Scenarios: spread, hot, churn (the hold path), then purchase (hold → checkout → simulated
-// payment, as real users: their rows are inserted into the server's local D1, because orders
+// Scenarios: spread, hot, churn (the hold path), then purchase (hold → checkout → payment at a
+// fake Stripe in this process, or through the simulated provider: scripts/bench/payments.mjs; as
+// real users: their rows are inserted into the server's local D1, because orders
 // reference users), followed by a `purchase_d1` line: D1 statements and round trips per purchase
 // with every consumer included, and per checkout and webhook request, from the server's binding
 // counters (scripts/bench/d1-cost.mjs). The purchase scenario and the D1 invariants need that D1: the bench's own
@@ -21,13 +22,15 @@
 // BENCH_CONCURRENCY (64; purchase uses half), BENCH_FANS (500), BENCH_BUYERS (200),
 // BENCH_TIME_CAP_S (12 per scenario, keeps the whole run under 3 min), BENCH_SCALE (multiplies request counts, 1),
 // BENCH_JWT_SECRET (for a server with its own JWT_SECRET), BENCH_ADMIN_EMAIL / BENCH_ADMIN_PASSWORD
-// (the BASE_URL server's bootstrap admin), BENCH_PORT (8788).
+// (the BASE_URL server's bootstrap admin), BENCH_PORT (8788), BENCH_STRIPE_PORT (8790, the fake
+// Stripe), BENCH_PAYMENTS (`stripe`, or `simulated`; a BASE_URL server always pays simulated).
 import { mintAccessToken, DEV_SECRET } from "./jwt.mjs";
 import { describeCost, purchaseCost, settledTotals } from "./d1-cost.mjs";
 import { checkInvariants } from "./invariants.mjs";
 import { startBaseline } from "./baseline.mjs";
 import { compare } from "./ratios.mjs";
 import { Ledger, churn, fanout, hot, oneClient, purchase, spread } from "./scenarios.mjs";
+import { simulatedPayments, startPayments } from "./payments.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
@@ -109,6 +112,8 @@ function purchaseTargets(p, spread, cost) {
 
 async function main() {
   let base = process.env.BASE_URL?.replace(/\/+$/, "");
+  /** A server of our own pays at the fake Stripe (unless BENCH_PAYMENTS=simulated); BASE_URL's, simulated. */
+  let payments = /** @type {import("./payments.mjs").Payments | null} */ (null);
   /** @type {import("./server.mjs").D1Target | null} */
   let d1 = null;
   if (base) {
@@ -121,7 +126,12 @@ async function main() {
           "(they need the server's local D1)",
       );
   } else {
-    server = await startServer({ port: int(process.env.BENCH_PORT, 8788), adminEmail });
+    const port = int(process.env.BENCH_PORT, 8788);
+    payments = await startPayments({
+      workerBase: `http://127.0.0.1:${port}`,
+      stripePort: int(process.env.BENCH_STRIPE_PORT, 8790),
+    });
+    server = await startServer({ port, adminEmail, vars: payments.vars });
     base = server.base;
     d1 = server.d1;
     log(`server up after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -158,7 +168,8 @@ async function main() {
 
   const ledger = new Ledger();
   /** @type {import("./scenarios.mjs").Ctx} */
-  const ctx = { base, eventId, seatIds, tokens, ledger, concurrency, timeCapMs };
+  const pay = payments ?? simulatedPayments(base);
+  const ctx = { base, eventId, seatIds, tokens, ledger, concurrency, timeCapMs, pay };
   /** @type {ReturnType<import("./stats.mjs").Stats["summary"]>[]} */
   const results = [];
   const report = (/** @type {import("./stats.mjs").Stats} */ stats) => {
@@ -220,9 +231,10 @@ async function main() {
       results.find((r) => r.scenario === "spread"),
       cost,
     );
-    process.stdout.write(`${JSON.stringify(targets)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...targets, ...pay.summary() })}\n`);
     log(
-      `purchase targets: ${targets.purchases_per_s}/s = ${targets.ratio_vs_spread_rps}× spread rps, ` +
+      `purchase targets (paying ${pay.mode === "stripe" ? "at the fake Stripe" : "through the simulated provider"}): ` +
+        `${targets.purchases_per_s}/s = ${targets.ratio_vs_spread_rps}× spread rps, ` +
         `${targets.ratio_vs_spread_holds}× spread holds/s (target 0.25×); ` +
         `${cost.d1_round_trips_per_purchase} D1 round trips and ${cost.d1_per_purchase} statements per purchase ` +
         `(targets 0.2 and 8); checkout ${cost.checkout?.d1 ?? "?"} and webhook ${cost.webhook?.d1 ?? "?"} ` +

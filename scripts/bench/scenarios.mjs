@@ -32,7 +32,7 @@ export class Ledger {
 /**
  * @typedef {{
  *   base: string, eventId: string, seatIds: string[], tokens: string[], ledger: Ledger, concurrency: number,
- *   timeCapMs: number,
+ *   timeCapMs: number, pay?: import("./payments.mjs").Payments,
  * }} Ctx
  */
 
@@ -212,8 +212,8 @@ const parse = (s) => {
 /**
  * purchase: hold 1–2 seats that the seat map shows free (each loop takes them from one shuffled
  * pool, so loops do not fight each other), check out (`Idempotency-Key`, the buyer's token), and
- * pay through the simulated provider's page — about 10% with the decline card, which must release
- * the seats at once. After paying, the order is read back (untimed) and must be `paid` with one
+ * pay as `ctx.pay` says (scripts/bench/payments.mjs) — about 10% with the decline card, which must
+ * release the seats at once. After paying, the order is read back (untimed) and must be `paid` with one
  * valid ticket per seat, or `failed` with none after a decline; anything else is an error.
  *
  * Accounting: one request = the whole hold → checkout → pay sequence, timed end to end for
@@ -302,7 +302,7 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     });
     stats.step("checkout", c.ms);
     const order = parse(c.text);
-    if (c.status !== 201 || !order.payment?.paymentUrl) {
+    if (c.status !== 201 || !order.payment?.reference || !ctx.pay) {
       fail("checkout", t0, c);
       // Give the seats back so the run does not leave an unexplained hold behind.
       const r = await call(`${ctx.base}/v1/holds/${encodeURIComponent(holdId)}`, { method: "DELETE", headers: auth });
@@ -313,12 +313,8 @@ export async function purchase(ctx, purchases, buyers, concurrency) {
     }
 
     const decline = Math.random() < DECLINE_SHARE;
-    // The simulated pay endpoint acts only for the order's own fan, so it gets the fan's token.
-    const p = await call(`${ctx.base}${order.payment.paymentUrl}`, {
-      method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ card: decline ? DECLINE_CARD : GOOD_CARD }),
-    });
+    const payment = ctx.pay.request(order, decline ? DECLINE_CARD : GOOD_CARD, auth);
+    const p = await call(payment.url, payment.init);
     stats.step("pay", p.ms);
     const elapsed = performance.now() - t0;
     const paid = parse(p.text);

@@ -160,11 +160,12 @@ function migratedState(app, persist, env) {
 export const REPO_ROOT = ROOT;
 
 /**
- * Applies migrations to a fresh temp dir and starts `wrangler dev` on 127.0.0.1:port.
- * @param {{ port: number, adminEmail: string }} opts
+ * Applies migrations to a fresh temp dir and starts `wrangler dev` on 127.0.0.1:port, with `vars`
+ * set on top of wrangler.toml's.
+ * @param {{ port: number, adminEmail: string, vars?: Record<string, string> }} opts
  * @returns {Promise<Server>}
  */
-export async function startServer({ port, adminEmail }) {
+export async function startServer({ port, adminEmail, vars = {} }) {
   const base = `http://127.0.0.1:${port}`;
   if (Number(process.versions.node.split(".")[0]) < 22)
     throw new Error(
@@ -221,6 +222,7 @@ export async function startServer({ port, adminEmail }) {
       `BOOTSTRAP_ADMIN_EMAIL:${adminEmail}`,
       "--var",
       `LOG_LEVEL:${workerLevel ?? "info"}`,
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       "--log-level",
       shown,
     ],

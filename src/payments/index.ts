@@ -16,7 +16,9 @@ type Bindings = AppEnv["Bindings"];
  * configuration error there.
  */
 export function paymentProvider(env: Bindings): PaymentProvider {
-  if (env.STRIPE_SECRET_KEY) return new StripeProvider(env.STRIPE_SECRET_KEY, env.STRIPE_PUBLISHABLE_KEY || null);
+  if (env.STRIPE_SECRET_KEY) {
+    return new StripeProvider(env.STRIPE_SECRET_KEY, env.STRIPE_PUBLISHABLE_KEY || null, stripeApiBase(env));
+  }
   if (!isDevelopment(env)) {
     throw new AppError(
       "configuration_error",
@@ -24,6 +26,16 @@ export function paymentProvider(env: Bindings): PaymentProvider {
     );
   }
   return new SimulatedProvider(env.SIMULATED_GATEWAY);
+}
+
+/** STRIPE_API_BASE, honoured only in development so a stray variable cannot reroute real payments. */
+function stripeApiBase(env: Bindings): URL | null {
+  if (!env.STRIPE_API_BASE || !isDevelopment(env)) return null;
+  try {
+    return new URL(env.STRIPE_API_BASE);
+  } catch {
+    throw new AppError("configuration_error", "STRIPE_API_BASE is not a URL");
+  }
 }
 
 /** The secret webhooks are verified with: Stripe's, or the simulated provider's local one. */

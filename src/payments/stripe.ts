@@ -27,9 +27,38 @@ function wrap(err: unknown, what: string): PaymentProviderError {
 }
 
 /**
- * Stripe through its SDK with the fetch HTTP client, built per request from the env. The SDK's
- * own retries are off: retries go through the payments queue with backoff (or a 503 at checkout),
- * always with the same idempotency key, so a retry can never charge twice.
+ * One SDK client per key and API address for the isolate's life: the client holds no request
+ * state, and building one (every resource namespace) on each request showed in the bench's
+ * profile. Bounded, since a rotated key leaves its old client behind.
+ */
+const clients = new Map<string, Stripe>();
+const MAX_CLIENTS = 4;
+
+function stripeClient(secretKey: string, apiBase: URL | null): Stripe {
+  const cacheKey = `${apiBase?.origin ?? ""} ${secretKey}`;
+  let client = clients.get(cacheKey);
+  if (!client) {
+    if (clients.size >= MAX_CLIENTS) clients.clear();
+    const at = apiBase
+      ? {
+          host: apiBase.hostname,
+          port: apiBase.port || (apiBase.protocol === "http:" ? 80 : 443),
+          protocol: apiBase.protocol === "http:" ? ("http" as const) : ("https" as const),
+        }
+      : {};
+    // The global fetch is looked up per call, not captured: a client outlives whatever wraps fetch
+    // later (the tests' interceptors).
+    const httpClient = Stripe.createFetchHttpClient((input, init) => fetch(input, init));
+    client = new Stripe(secretKey, { httpClient, maxNetworkRetries: 0, ...at });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+/**
+ * Stripe through its SDK with the fetch HTTP client. The SDK's own retries are off: retries go
+ * through the payments queue with backoff (or a 503 at checkout), always with the same
+ * idempotency key, so a retry can never charge twice.
  */
 export class StripeProvider implements PaymentProvider {
   readonly name = "stripe" as const;
@@ -38,8 +67,9 @@ export class StripeProvider implements PaymentProvider {
   constructor(
     secretKey: string,
     private readonly publishableKey: string | null,
+    apiBase: URL | null = null,
   ) {
-    this.stripe = new Stripe(secretKey, { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 0 });
+    this.stripe = stripeClient(secretKey, apiBase);
   }
 
   async createPayment(input: CreatePaymentInput): Promise<PaymentHandle> {
