@@ -20,6 +20,8 @@ export default defineConfig(async () => {
             SESSION_CACHE_SECONDS: "0",
             // One JSON line per request would bury test output; test/ops turns it on where it asserts on it.
             REQUEST_LOGS: "false",
+            // Every order read the event objects' cache answers is checked against SQLite.
+            ORDER_CACHE_VERIFY: "true",
           },
         },
       }),

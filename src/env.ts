@@ -18,6 +18,11 @@ export type Secrets = {
    * Stripe (`http://127.0.0.1:12111`). Ignored in every other ENVIRONMENT.
    */
   STRIPE_API_BASE?: string;
+  /**
+   * Tests only: "true" makes the event objects check every order read their cache answers against
+   * SQLite (src/objects/inventory/order-cache.ts).
+   */
+  ORDER_CACHE_VERIFY?: string;
   /** AWS access key for SES v2. Required when EMAIL_PROVIDER is "ses"; without it emails fail as misconfigured. */
   AWS_ACCESS_KEY_ID?: string;
   /** AWS secret key paired with AWS_ACCESS_KEY_ID (SigV4 signing of SES requests). */

@@ -1,5 +1,6 @@
 import type { NotificationMessage } from "../../queues/notification-messages";
 import type { LedgerMessage } from "../../queues/ledger-messages";
+import { type KnownOrder, OrderCache } from "./order-cache";
 import { chunks } from "./rows";
 import {
   type LineSql,
@@ -44,7 +45,52 @@ export class OrderBook {
   /** Writes before this generation were forgotten (the map is bounded): older reads count as changed. */
   private forgotBefore = 0;
 
-  constructor(private readonly sql: SqlStorage) {}
+  /** Recent orders' rows in memory: the purchase path reads each order from SQLite at most once. */
+  private readonly cache = new OrderCache();
+
+  /**
+   * `verify`: every read the cache answers is also run on SQLite and must agree (the test suite
+   * turns it on, so every test checks the cache; never in production).
+   */
+  constructor(
+    private readonly sql: SqlStorage,
+    public verify = false,
+  ) {}
+
+  /** A cached answer, checked against SQLite in verify mode; copies, so no caller can change the cache. */
+  private served<T extends object>(cached: T, query: () => T): T {
+    if (this.verify) {
+      const fresh = query();
+      if (JSON.stringify(fresh) !== JSON.stringify(cached)) {
+        throw new Error(`order cache diverged from SQLite: ${JSON.stringify(cached)} != ${JSON.stringify(fresh)}`);
+      }
+    }
+    return (Array.isArray(cached) ? cached.map((r) => ({ ...r })) : { ...cached }) as T;
+  }
+
+  /** One of an order's lists: from the cache when known, else read and remembered. */
+  private list<F extends "lines" | "payments" | "tickets">(
+    orderId: string,
+    field: F,
+    query: () => NonNullable<KnownOrder[F]>,
+  ): NonNullable<KnownOrder[F]> {
+    const known = this.cache.get(orderId)?.[field];
+    if (known) return this.served(known as NonNullable<KnownOrder[F]>, query);
+    const rows = query();
+    this.cache.learn(orderId, field, rows);
+    return rows.map((r) => ({ ...r })) as NonNullable<KnownOrder[F]>;
+  }
+
+  /** A charge found through the cache's index, when its cached row still matches. */
+  private cachedCharge(
+    by: "ref" | "key" | "payment",
+    value: string,
+    match: (p: PaymentSql) => boolean,
+  ): PaymentSql | undefined {
+    const orderId = this.cache.orderOf(by, value);
+    const payments = orderId ? this.cache.get(orderId)?.payments : undefined;
+    return payments?.find(match);
+  }
 
   /** A strictly increasing number for creation order (timestamps can tie); stored when the transaction ends. */
   nextSeq(): number {
@@ -55,7 +101,12 @@ export class OrderBook {
   }
 
   order(id: string): OrderSql | undefined {
-    return this.sql.exec<OrderSql>(`SELECT * FROM orders WHERE id = ?`, id).toArray()[0];
+    const query = () => this.sql.exec<OrderSql>(`SELECT * FROM orders WHERE id = ?`, id).toArray()[0];
+    const known = this.cache.get(id)?.order;
+    if (known) return this.served(known, () => query() ?? ({} as OrderSql));
+    const row = query();
+    if (row) this.cache.learn(id, "order", row);
+    return row && { ...row };
   }
 
   orderByHold(holdId: string): OrderSql | undefined {
@@ -63,41 +114,47 @@ export class OrderBook {
   }
 
   lines(orderId: string): LineSql[] {
-    return this.sql.exec<LineSql>(`SELECT * FROM order_lines WHERE order_id = ? ORDER BY id`, orderId).toArray();
+    return this.list(orderId, "lines", () =>
+      this.sql.exec<LineSql>(`SELECT * FROM order_lines WHERE order_id = ? ORDER BY id`, orderId).toArray(),
+    );
   }
 
   payment(id: string): PaymentSql | undefined {
-    return this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE id = ?`, id).toArray()[0];
+    const cached = this.cachedCharge("payment", id, (p) => p.id === id);
+    const query = () => this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE id = ?`, id).toArray()[0];
+    return cached ? this.served(cached, () => query() ?? ({} as PaymentSql)) : query();
   }
 
   payments(orderId: string): PaymentSql[] {
-    return this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE order_id = ? ORDER BY seq`, orderId).toArray();
+    return this.list(orderId, "payments", () =>
+      this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE order_id = ? ORDER BY seq`, orderId).toArray(),
+    );
   }
 
   /** The charge row whose provider reference is this intent. */
   chargeByRef(ref: string): PaymentSql | undefined {
-    return this.sql
-      .exec<PaymentSql>(`SELECT * FROM payments WHERE provider_ref = ? AND kind = 'charge'`, ref)
-      .toArray()[0];
+    const cached = this.cachedCharge("ref", ref, (p) => p.provider_ref === ref && p.kind === "charge");
+    const query = () =>
+      this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE provider_ref = ? AND kind = 'charge'`, ref).toArray()[0];
+    return cached ? this.served(cached, () => query() ?? ({} as PaymentSql)) : query();
   }
 
   /** The charge of an attempt, by the provider idempotency key the attempt was given. */
   chargeByKey(key: string): PaymentSql | undefined {
-    return this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE idempotency_key = ?`, key).toArray()[0];
+    const cached = this.cachedCharge("key", key, (p) => p.idempotency_key === key);
+    const query = () => this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE idempotency_key = ?`, key).toArray()[0];
+    return cached ? this.served(cached, () => query() ?? ({} as PaymentSql)) : query();
   }
 
   /** The order's latest charge row (its current attempt once one was opened). */
   currentCharge(orderId: string): PaymentSql | undefined {
-    return this.sql
-      .exec<PaymentSql>(
-        `SELECT * FROM payments WHERE order_id = ? AND kind = 'charge' ORDER BY seq DESC LIMIT 1`,
-        orderId,
-      )
-      .toArray()[0];
+    return this.payments(orderId).findLast((p) => p.kind === "charge");
   }
 
   tickets(orderId: string): TicketSql[] {
-    return this.sql.exec<TicketSql>(`SELECT * FROM tickets WHERE order_id = ? ORDER BY place`, orderId).toArray();
+    return this.list(orderId, "tickets", () =>
+      this.sql.exec<TicketSql>(`SELECT * FROM tickets WHERE order_id = ? ORDER BY place, id`, orderId).toArray(),
+    );
   }
 
   ticket(id: string): TicketSql | undefined {
@@ -130,6 +187,8 @@ export class OrderBook {
     if (stored) {
       this.touched[table].set(String(stored.id), stored);
       this.wrote(table, stored);
+      if (table === "orders") this.cache.created(stored as OrderSql);
+      else this.cache.stored(table, stored);
     }
     return stored;
   }
@@ -152,6 +211,7 @@ export class OrderBook {
     if (stored) {
       this.touched[table].set(id, stored);
       this.wrote(table, stored);
+      this.cache.stored(table, stored);
     }
   }
 
@@ -189,7 +249,13 @@ export class OrderBook {
   rollback(): void {
     this.seq = undefined;
     this.seqTaken = false;
+    this.cache.rolledBack();
     this.discard();
+  }
+
+  /** The transaction committed: the cache keeps what it changed. */
+  committed(): void {
+    this.cache.committed();
   }
 
   /** Forgets what the transaction touched (it was shipped, or rolled back). */

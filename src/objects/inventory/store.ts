@@ -1,3 +1,4 @@
+import type { Secrets } from "../../env";
 import { encodeHoldId } from "../../domain/hold-ids";
 import type { AuditMessage } from "../../queues/audit-messages";
 import { METRIC, count } from "../../observability/metrics";
@@ -53,7 +54,7 @@ export class InventoryStore {
     readonly live: LiveChannel,
   ) {
     this.sql = ctx.storage.sql;
-    this.book = new OrderBook(this.sql);
+    this.book = new OrderBook(this.sql, (env as Env & Secrets).ORDER_CACHE_VERIFY === "true");
   }
 
   /**
@@ -149,7 +150,7 @@ export class InventoryStore {
     // Modules compose: a step that opens its own transaction inside another joins the outer one.
     if (this.depth > 0) return fn();
     try {
-      return this.ctx.storage.transactionSync(() => {
+      const result = this.ctx.storage.transactionSync(() => {
         this.depth++;
         try {
           const result = fn();
@@ -161,6 +162,8 @@ export class InventoryStore {
           this.depth--;
         }
       });
+      this.book.committed();
+      return result;
     } catch (err) {
       this.live.discard();
       this.book.rollback();
