@@ -248,11 +248,14 @@ export class EventInventory extends DurableObject<Env> {
    * `answer` the checkout's answer under the Idempotency-Key `openCheckout` took, in one transaction.
    */
   async recordIntent(key: string, reference: string, actorId: string, answer?: StoredAnswer, now: number = Date.now()) {
-    return this.after.run(() => {
-      const recorded = this.orders.recordIntent(key, reference, actorId, now);
-      if (answer) this.idempotency.finish(answer.slot, answer.status, answer.headers, answer.body);
-      return recorded;
-    });
+    return this.after.run(() =>
+      // One transaction, so the answer is stored with the intent it names, and one commit.
+      this.s.tx(() => {
+        const recorded = this.orders.recordIntent(key, reference, actorId, now);
+        if (answer) this.idempotency.finish(answer.slot, answer.status, answer.headers, answer.body);
+        return recorded;
+      }),
+    );
   }
 
   /** The provider refused an attempt outright: the order fails and the seats go back. */
