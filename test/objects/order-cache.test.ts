@@ -13,14 +13,26 @@ import { checkoutCall, fanWithHold, setupEvent } from "../orders/helpers";
 
 const order = (id: string, status = "pending_payment") => ({ id, status }) as OrderSql;
 
+/** A fan's checkout of one seat on a new event. */
+async function checkedOut(seat: string) {
+  const { event } = await setupEvent();
+  const { fan, hold } = await fanWithHold(event.id, [seat]);
+  return { event, co: await expectJson(await checkoutCall(fan.token, hold.holdId), 201) };
+}
+
+/** Runs `fn` on the event object's store, with the cache's own answers unchecked. */
+function inStore(eventId: string, fn: (s: InventoryStore) => void) {
+  return runInDurableObject(env.EVENT_INVENTORY.getByName(eventId), (instance) => {
+    const s = (instance as unknown as { s: InventoryStore }).s;
+    s.book.verify = false;
+    fn(s);
+  });
+}
+
 describe("the order cache", () => {
   it("forgets what a rolled-back transaction wrote, so the object never serves it", async () => {
-    const { event } = await setupEvent();
-    const { fan, hold } = await fanWithHold(event.id, ["A-1-1"]);
-    const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
-    await runInDurableObject(env.EVENT_INVENTORY.getByName(event.id), (instance) => {
-      const s = (instance as unknown as { s: InventoryStore }).s;
-      s.book.verify = false; // the cache's own answer, unchecked
+    const { event, co } = await checkedOut("A-1-1");
+    await inStore(event.id, (s) => {
       expect(s.book.order(co.orderId)?.status).toBe("pending_payment");
       expect(() =>
         s.tx(() => {
@@ -35,12 +47,8 @@ describe("the order cache", () => {
   });
 
   it("hands out copies: a caller changing a row does not change the next read", async () => {
-    const { event } = await setupEvent();
-    const { fan, hold } = await fanWithHold(event.id, ["A-1-2"]);
-    const co = await expectJson(await checkoutCall(fan.token, hold.holdId), 201);
-    await runInDurableObject(env.EVENT_INVENTORY.getByName(event.id), (instance) => {
-      const s = (instance as unknown as { s: InventoryStore }).s;
-      s.book.verify = false;
+    const { co, event } = await checkedOut("A-1-2");
+    await inStore(event.id, (s) => {
       const row = s.book.order(co.orderId)!;
       row.status = "paid";
       s.book.payments(co.orderId)[0]!.status = "succeeded";

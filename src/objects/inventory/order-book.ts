@@ -68,6 +68,11 @@ export class OrderBook {
     return (Array.isArray(cached) ? cached.map((r) => ({ ...r })) : { ...cached }) as T;
   }
 
+  /** One row: the cached one when there is one (checked in verify mode), else SQLite's. */
+  private servedRow<T extends object>(cached: T | undefined, query: () => T | undefined): T | undefined {
+    return cached ? this.served(cached, () => query() ?? ({} as T)) : query();
+  }
+
   /** One of an order's lists: from the cache when known, else read and remembered. */
   private list<F extends "lines" | "payments" | "tickets">(
     orderId: string,
@@ -103,7 +108,7 @@ export class OrderBook {
   order(id: string): OrderSql | undefined {
     const query = () => this.sql.exec<OrderSql>(`SELECT * FROM orders WHERE id = ?`, id).toArray()[0];
     const known = this.cache.get(id)?.order;
-    if (known) return this.served(known, () => query() ?? ({} as OrderSql));
+    if (known) return this.servedRow(known, query);
     const row = query();
     if (row) this.cache.learn(id, "order", row);
     return row && { ...row };
@@ -122,7 +127,7 @@ export class OrderBook {
   payment(id: string): PaymentSql | undefined {
     const cached = this.cachedCharge("payment", id, (p) => p.id === id);
     const query = () => this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE id = ?`, id).toArray()[0];
-    return cached ? this.served(cached, () => query() ?? ({} as PaymentSql)) : query();
+    return this.servedRow(cached, query);
   }
 
   payments(orderId: string): PaymentSql[] {
@@ -136,14 +141,14 @@ export class OrderBook {
     const cached = this.cachedCharge("ref", ref, (p) => p.provider_ref === ref && p.kind === "charge");
     const query = () =>
       this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE provider_ref = ? AND kind = 'charge'`, ref).toArray()[0];
-    return cached ? this.served(cached, () => query() ?? ({} as PaymentSql)) : query();
+    return this.servedRow(cached, query);
   }
 
   /** The charge of an attempt, by the provider idempotency key the attempt was given. */
   chargeByKey(key: string): PaymentSql | undefined {
     const cached = this.cachedCharge("key", key, (p) => p.idempotency_key === key);
     const query = () => this.sql.exec<PaymentSql>(`SELECT * FROM payments WHERE idempotency_key = ?`, key).toArray()[0];
-    return cached ? this.served(cached, () => query() ?? ({} as PaymentSql)) : query();
+    return this.servedRow(cached, query);
   }
 
   /** The order's latest charge row (its current attempt once one was opened). */
