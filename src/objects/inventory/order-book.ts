@@ -1,7 +1,7 @@
 import type { NotificationMessage } from "../../queues/notification-messages";
 import type { LedgerMessage } from "../../queues/ledger-messages";
 import { type KnownOrder, OrderCache } from "./order-cache";
-import { chunks } from "./rows";
+import { MAX_PARAMS, chunks } from "./rows";
 import {
   type LineSql,
   type OrderDetail,
@@ -114,8 +114,20 @@ export class OrderBook {
     return row && { ...row };
   }
 
-  orderByHold(holdId: string): OrderSql | undefined {
-    return this.sql.exec<OrderSql>(`SELECT * FROM orders WHERE hold_id = ?`, holdId).toArray()[0];
+  /**
+   * The order a hold belongs to, from the hold's own row rather than a search of orders:
+   * `holds.order_id` is set in the transaction that points an order's `hold_id` at the hold, and
+   * never changes, so it is the order named there while that order still points back (one paid
+   * again has moved to a new hold). Verify mode runs the search too, and the two must agree.
+   */
+  orderOfHold(h: { id: string; order_id: string | null }): OrderSql | undefined {
+    const named = h.order_id ? this.order(h.order_id) : undefined;
+    const found = named?.hold_id === h.id ? named : undefined;
+    if (this.verify) {
+      const row = this.sql.exec<{ id: string }>(`SELECT id FROM orders WHERE hold_id = ?`, h.id).toArray()[0];
+      if (row?.id !== found?.id) throw new Error(`order of hold ${h.id}: ${found?.id} here, ${row?.id} in SQLite`);
+    }
+    return found;
   }
 
   lines(orderId: string): LineSql[] {
@@ -171,29 +183,46 @@ export class OrderBook {
    * stored is kept for the ledger.
    */
   insert(table: Table | "order_lines", row: Record<string, string | number | null>): Record<string, SqlStorageValue> {
-    return this.write(table, row, "")!;
+    return this.write(table, [row], "")[0]!;
   }
 
-  /** Inserts one row unless its id exists; true when it did (only then does it go to the ledger). */
-  insertNew(table: Table, row: Record<string, string | number | null>): boolean {
-    return this.write(table, row, " ON CONFLICT(id) DO NOTHING") !== undefined;
+  /**
+   * Inserts rows of one table, several to a statement (each statement costs the object's thread
+   * about as much as the rows it carries); every row must have the same columns.
+   */
+  insertAll(table: Table | "order_lines", rows: Record<string, string | number | null>[]): void {
+    this.write(table, rows, "");
   }
 
-  private write(table: Table | "order_lines", row: Record<string, string | number | null>, onConflict: string) {
+  /** Inserts each row unless its id exists (only the rows it inserted go to the ledger). */
+  insertNew(table: Table, rows: Record<string, string | number | null>[]): void {
+    this.write(table, rows, " ON CONFLICT(id) DO NOTHING");
+  }
+
+  private write(
+    table: Table | "order_lines",
+    rows: Record<string, string | number | null>[],
+    onConflict: string,
+  ): Record<string, SqlStorageValue>[] {
+    if (!rows.length) return [];
     this.generation++;
-    const values = table === "order_lines" ? row : { ...row, version: 1 };
-    const cols = Object.keys(values);
-    const stored = this.sql
-      .exec(
-        `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})${onConflict} RETURNING *`,
-        ...cols.map((c) => values[c] ?? null),
-      )
-      .toArray()[0];
-    if (stored) {
-      this.touched[table].set(String(stored.id), stored);
-      this.wrote(table, stored);
-      if (table === "orders") this.cache.created(stored as OrderSql);
-      else this.cache.stored(table, stored);
+    const versioned = table === "order_lines" ? rows : rows.map((r) => ({ ...r, version: 1 }));
+    const cols = Object.keys(versioned[0]!);
+    const marks = `(${cols.map(() => "?").join(", ")})`;
+    const stored: Record<string, SqlStorageValue>[] = [];
+    // RETURNING gives rows in no set order: each is applied by its id, and lists sort on the way in.
+    for (const part of chunks(versioned, Math.floor(MAX_PARAMS / cols.length))) {
+      const cursor = this.sql.exec(
+        `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${part.map(() => marks).join(", ")}${onConflict} RETURNING *`,
+        ...part.flatMap((v) => cols.map((c) => v[c] ?? null)),
+      );
+      for (const row of cursor) stored.push(row);
+    }
+    for (const row of stored) {
+      this.touched[table].set(String(row.id), row);
+      this.wrote(table, row);
+      if (table === "orders") this.cache.created(row as OrderSql);
+      else this.cache.stored(table, row);
     }
     return stored;
   }

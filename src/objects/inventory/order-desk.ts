@@ -36,7 +36,7 @@ export class OrderDesk {
     return this.s.tx((): CheckoutOpen => {
       const h = this.s.getHoldRow(input.holdId);
       if (!h || h.user_id !== input.userId) return fail("not_found", "no such hold");
-      const existing = this.s.book.orderByHold(h.id);
+      const existing = this.s.book.orderOfHold(h);
       if (existing && existing.status !== "pending_payment")
         return problem("order_not_payable", `The order for this hold is ${existing.status}`, { orderId: existing.id });
       const view = this.s.toView(h, now);
@@ -63,8 +63,9 @@ export class OrderDesk {
           updated_at: now,
           version: 0,
         }) as OrderSql;
-        for (const l of view.lines) {
-          this.s.book.insert("order_lines", {
+        this.s.book.insertAll(
+          "order_lines",
+          view.lines.map((l) => ({
             id: crypto.randomUUID(),
             order_id: orderId,
             seat_id: l.seatId,
@@ -72,8 +73,8 @@ export class OrderDesk {
             tier: l.tier,
             price: l.price,
             quantity: l.quantity,
-          });
-        }
+          })),
+        );
       }
       // A new order has no attempt yet; an existing one may (a repeated checkout).
       return this.attemptOpened(order, input.provider, begun.expiresAt, now, !existing);

@@ -162,8 +162,9 @@ export class PaymentResults {
         };
       holdId = again.holdId;
     }
-    for (const t of tickets) {
-      this.s.book.insertNew("tickets", {
+    this.s.book.insertNew(
+      "tickets",
+      tickets.map((t) => ({
         id: t.id,
         order_id: order.id,
         user_id: order.user_id,
@@ -176,9 +177,8 @@ export class PaymentResults {
         code: t.code,
         created_at: now,
         updated_at: now,
-        version: 0,
-      });
-    }
+      })),
+    );
     this.s.book.update("orders", order.id, {
       status: "paid",
       hold_id: holdId,
