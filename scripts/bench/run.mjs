@@ -30,7 +30,7 @@ import { describeCost, purchaseCost, settledTotals } from "./d1-cost.mjs";
 import { checkInvariants } from "./invariants.mjs";
 import { startBaseline } from "./baseline.mjs";
 import { compare } from "./ratios.mjs";
-import { Ledger, churn, fanout, hot, oneClient, purchase, spread } from "./scenarios.mjs";
+import { Ledger, churn, fanout, floor, hot, oneClient, purchase, spread } from "./scenarios.mjs";
 import { simulatedPayments, startPayments } from "./payments.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
@@ -212,6 +212,9 @@ async function main() {
     log("one client");
     report(await oneClient(ctx, Math.round(300 * scale)));
     await againstBaseline((c) => oneClient(c, Math.round(300 * scale)));
+    log("floor: the health check, no hold");
+    report(await floor(ctx, Math.round(3000 * scale)));
+    await againstBaseline((c) => floor(c, Math.round(3000 * scale)));
   } finally {
     await baseline.stop();
   }

@@ -76,7 +76,7 @@ async function call(url, init) {
 
 /**
  * One timed request recorded in `stats`.
- * @param {Stats} stats @param {"hold" | "release"} kind @param {string} url @param {RequestInit} init
+ * @param {Stats} stats @param {"hold" | "release" | "request"} kind @param {string} url @param {RequestInit} init
  */
 async function timed(stats, kind, url, init) {
   stats.issued++;
@@ -178,6 +178,19 @@ export async function churn(ctx, requests) {
   return pool(ctx, stats, requests, async () => {
     const id = await hold(ctx, stats, pick(ctx.seatIds, randInt(1, 2)));
     if (id) await release(ctx, stats, id);
+  });
+}
+
+/**
+ * floor: the anonymous `GET /v1/health` at the same concurrency: no object, no SQL, no token,
+ * only the HTTP path and the request chain (routing, middleware, validation, the log line). Its
+ * product ÷ baseline ratio is the ceiling the hold path's ratio meets before a hold does any work.
+ * @param {Ctx} ctx @param {number} requests
+ */
+export async function floor(ctx, requests) {
+  const stats = new Stats("floor", ctx.concurrency);
+  return pool(ctx, stats, requests, async () => {
+    await timed(stats, "request", `${ctx.base}/v1/health`, {});
   });
 }
 

@@ -26,7 +26,7 @@ export class Stats {
   }
 
   /**
-   * @param {"hold" | "release" | "purchase"} kind
+   * @param {"hold" | "release" | "purchase" | "request"} kind
    * @param {number} ms wall time of the request
    * @param {number} status HTTP status, 0 for a network error
    * @param {string} [detail]
