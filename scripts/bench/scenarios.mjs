@@ -88,11 +88,13 @@ async function timed(stats, kind, url, init) {
 /**
  * Tries to hold `seats` as the next fan; records a success in the ledger.
  * @param {Ctx} ctx @param {Stats} stats @param {string[]} seats
- * @param {(body: any, tResponse: number) => void} [onWin] sees a 201's body and when it arrived
+ * @param {(body: any, tResponse: number, tSent: number) => void} [onWin] sees a 201's body, when it arrived and when
+ *   its request was sent
  * @returns {Promise<string | null>} the hold id, or null
  */
 async function hold(ctx, stats, seats, onWin) {
   const fan = nextFan(ctx);
+  const tSent = performance.now();
   const { status, text } = await timed(stats, "hold", `${ctx.base}/v1/events/${ctx.eventId}/holds`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${ctx.tokens[fan]}` },
@@ -101,7 +103,7 @@ async function hold(ctx, stats, seats, onWin) {
   if (status !== 201) return null;
   const tResponse = performance.now();
   const body = JSON.parse(text);
-  onWin?.(body, tResponse);
+  onWin?.(body, tResponse, tSent);
   ctx.ledger.holds.set(body.holdId, {
     seats: body.seats.map((/** @type {{id: string}} */ s) => s.id),
     fan,
@@ -508,7 +510,8 @@ class LiveClient {
  * with `?version=<current>`, so the first message is a small delta and not the ~300 KB snapshot)
  * while `holds` holds (1–2 free seats each, released as soon as they succeed) run at `concurrency`.
  * For every successful hold, the delay from its HTTP response to each client's arrival of the
- * delta with the hold's `version` (negative when the delta beats the response); p50/p99 over all
+ * delta with the hold's `version` (negative when the delta beats the response), and from its request
+ * (an upper bound on commit → arrival); p50/p99 over all
  * (client, hold) pairs. After the stream and up to 3 s of quiet, every client must be on the
  * object's version. `requests`, `p50_ms` and `p99_ms` are the hold stream's HTTP requests. The
  * stream's time cap is 1.5 × the scenario cap.
@@ -552,6 +555,8 @@ export async function fanout(ctx, holds, clients, concurrency) {
   const stats = new Stats("fanout", concurrency);
   /** @type {Map<number, number>} hold version → when its response arrived */
   const holdVersions = new Map();
+  /** @type {Map<number, number>} hold version → when its request was sent */
+  const holdSent = new Map();
   let started = 0;
   // 1.5 × the usual cap: with 1,000 sockets each change costs the object 1,000 sends, so holds are
   // slow here (1–2 s each at concurrency 8 on a loaded 2-core box: 50–100 holds in 24 s, not 200).
@@ -561,9 +566,10 @@ export async function fanout(ctx, holds, clients, concurrency) {
     while (started < holds && performance.now() < until && free.length > 0) {
       started++;
       const n = Math.min(randInt(1, 2), free.length);
-      const id = await hold(ctx, stats, free.splice(free.length - n, n), (body, t) =>
-        holdVersions.set(body.version, t),
-      );
+      const id = await hold(ctx, stats, free.splice(free.length - n, n), (body, t, sent) => {
+        holdVersions.set(body.version, t);
+        holdSent.set(body.version, sent);
+      });
       if (id) await release(ctx, stats, id);
     }
   };
@@ -580,7 +586,15 @@ export async function fanout(ctx, holds, clients, concurrency) {
 
   /** @type {number[]} */
   const delays = [];
-  for (const [v, t] of holdVersions) for (const a of arrivals.get(v) ?? []) delays.push(a - t);
+  /** @type {number[]} the same deliveries from the hold's request: an upper bound on commit → arrival */
+  const sinceSent = [];
+  for (const [v, t] of holdVersions) {
+    const sent = /** @type {number} */ (holdSent.get(v));
+    for (const a of arrivals.get(v) ?? []) {
+      delays.push(a - t);
+      sinceSent.push(a - sent);
+    }
+  }
   const expected = holdVersions.size * live.length;
   if (delays.length !== expected) log(`fanout: ${delays.length} (client, hold) deliveries seen of ${expected}`);
 
@@ -594,6 +608,8 @@ export async function fanout(ctx, holds, clients, concurrency) {
     connect_failures: connectFailures,
     delta_p50_ms: r1(percentile(delays, 50)),
     delta_p99_ms: r1(percentile(delays, 99)),
+    delta_since_request_p50_ms: r1(percentile(sinceSent, 50)),
+    delta_since_request_p99_ms: r1(percentile(sinceSent, 99)),
     gaps: live.reduce((n, c) => n + c.gaps, 0),
     clients_on_final_version: onFinal,
     clients_behind: live.length - onFinal,
