@@ -18,7 +18,7 @@ export const CHECKOUT = "request POST /v1/holds/:holdId/checkout";
 export const ORDER_READ = "request GET /v1/orders/:id";
 export const WEBHOOK = "request POST /v1/webhooks/stripe";
 
-/** @typedef {{ runs: number, d1: number, d1RoundTrips: number, rpc: number }} Counts */
+/** @typedef {{ runs: number, d1: number, d1Writes: number, d1RoundTrips: number, rpc: number }} Counts */
 /** @typedef {Record<string, Counts>} Sources */
 
 /** @param {string} base @param {string} token @returns {Promise<Sources>} */
@@ -55,10 +55,11 @@ function delta(before, after) {
   /** @type {Sources} */
   const out = {};
   for (const [k, a] of Object.entries(after)) {
-    const b = before[k] ?? { runs: 0, d1: 0, d1RoundTrips: 0, rpc: 0 };
+    const b = before[k] ?? { runs: 0, d1: 0, d1Writes: 0, d1RoundTrips: 0, rpc: 0 };
     const d = {
       runs: a.runs - b.runs,
       d1: a.d1 - b.d1,
+      d1Writes: (a.d1Writes ?? 0) - (b.d1Writes ?? 0),
       d1RoundTrips: a.d1RoundTrips - b.d1RoundTrips,
       rpc: a.rpc - b.rpc,
     };
@@ -82,8 +83,15 @@ export function purchaseCost(before, after, purchases) {
   const per = (/** @type {number} */ v) => (purchases > 0 ? r2(v / purchases) : 0);
   const perRun = (/** @type {string} */ k) => {
     const s = sources[k];
+    // Means per request, but writes as a total: the target is none, and a mean would round one away.
     return s?.runs
-      ? { requests: s.runs, d1: r2(s.d1 / s.runs), d1RoundTrips: r2(s.d1RoundTrips / s.runs), rpc: r2(s.rpc / s.runs) }
+      ? {
+          requests: s.runs,
+          d1: r2(s.d1 / s.runs),
+          d1WritesTotal: s.d1Writes,
+          d1RoundTrips: r2(s.d1RoundTrips / s.runs),
+          rpc: r2(s.rpc / s.runs),
+        }
       : null;
   };
   return {
@@ -104,7 +112,7 @@ export function describeCost(cost) {
   const sync = (/** @type {string} */ name, /** @type {ReturnType<typeof purchaseCost>["checkout"]} */ c) =>
     c
       ? `${name}: ${c.d1} D1 statements, ${c.d1RoundTrips} round trips, ${c.rpc} object calls in the request ` +
-        `(mean of ${c.requests})`
+        `(mean of ${c.requests}); ${c.d1WritesTotal} D1 writes in all`
       : `${name}: no requests counted`;
   return [
     `d1 per purchase: ${cost.d1_per_purchase} statements, ${cost.d1_round_trips_per_purchase} round trips ` +
@@ -113,7 +121,9 @@ export function describeCost(cost) {
     sync("webhook", cost.webhook),
     `${sync("order page after paying (not counted above)", cost.order_read)}: the session check of personal data`,
     ...Object.entries(cost.by_source).map(
-      ([k, s]) => `  ${k}: ${s.runs} runs, ${s.d1} statements, ${s.d1RoundTrips} round trips, ${s.rpc} object calls`,
+      ([k, s]) =>
+        `  ${k}: ${s.runs} runs, ${s.d1} statements (${s.d1Writes} writes), ${s.d1RoundTrips} round trips, ` +
+        `${s.rpc} object calls`,
     ),
   ];
 }

@@ -103,6 +103,11 @@ function purchaseTargets(p, spread, cost) {
     spread_holds_per_s: r2(holdsPerS),
     ratio_vs_spread_rps: spread?.rps ? r2(p.rps / spread.rps) : 0,
     ratio_vs_spread_holds: holdsPerS ? r2(p.rps / holdsPerS) : 0,
+    // The scenario declines about one card in eight, and a declined purchase does the whole path
+    // (hold, checkout, a failed attempt, the seats released); the paid ones alone, for comparison.
+    paid_per_s: p.elapsed_s ? r2(p.paid / p.elapsed_s) : 0,
+    paid_ratio_vs_spread_holds: holdsPerS && p.elapsed_s ? r2(p.paid / p.elapsed_s / holdsPerS) : 0,
+    checkout_and_webhook_d1_writes: (cost.checkout?.d1WritesTotal ?? 0) + (cost.webhook?.d1WritesTotal ?? 0),
     d1_round_trips_per_purchase: cost.d1_round_trips_per_purchase,
     d1_statements_per_purchase: cost.d1_per_purchase,
     ledger_lag_p50_ms: p.ledger_lag_p50_ms,
@@ -218,6 +223,8 @@ async function main() {
   } finally {
     await baseline.stop();
   }
+  /** @type {string[]} */
+  const purchaseMisses = [];
   if (usersInserted) {
     await usersInserted;
     // As many clients as the spread scenario: the ratio between the two is read at saturation.
@@ -244,10 +251,19 @@ async function main() {
         `${targets.purchases_per_s}/s = ${targets.ratio_vs_spread_rps}× spread rps, ` +
         `${targets.ratio_vs_spread_holds}× spread holds/s (target 0.25×); ` +
         `${cost.d1_round_trips_per_purchase} D1 round trips and ${cost.d1_per_purchase} statements per purchase ` +
-        `(targets 0.2 and 8); checkout ${cost.checkout?.d1 ?? "?"} and webhook ${cost.webhook?.d1 ?? "?"} ` +
-        `D1 statements per request (target 0); ledger lag p50 ${targets.ledger_lag_p50_ms} ms, ` +
-        `p99 ${targets.ledger_lag_p99_ms} ms`,
+        `(targets 0.2 and 8); checkout ${cost.checkout?.d1WritesTotal ?? "?"} and webhook ` +
+        `${cost.webhook?.d1WritesTotal ?? "?"} D1 writes in all (target 0); ` +
+        `ledger lag p50 ${targets.ledger_lag_p50_ms} ms, p99 ${targets.ledger_lag_p99_ms} ms`,
     );
+    if (targets.ratio_vs_spread_holds < 0.25)
+      purchaseMisses.push(`purchases ${targets.ratio_vs_spread_holds}× spread holds/s < 0.25`);
+    if (cost.d1_round_trips_per_purchase > 0.2)
+      purchaseMisses.push(`${cost.d1_round_trips_per_purchase} D1 round trips per purchase > 0.2`);
+    if (cost.d1_per_purchase > 8) purchaseMisses.push(`${cost.d1_per_purchase} D1 statements per purchase > 8`);
+    // The issue's target is writes: a checkout may still read D1 (the session check of an account
+    // the isolate has not seen for a minute).
+    const syncWrites = targets.checkout_and_webhook_d1_writes;
+    if (syncWrites) purchaseMisses.push(`${syncWrites} D1 writes on checkout and webhook requests`);
   }
 
   log(
@@ -287,7 +303,7 @@ async function main() {
   const ratios = compare(results, baselineResults);
   process.stdout.write(`${JSON.stringify(ratios.line)}\n`);
   log(`against the baseline: ${JSON.stringify(ratios.line)}`);
-  bad.push(...ratios.misses);
+  bad.push(...purchaseMisses, ...ratios.misses);
   const limited = results.reduce((n, r) => n + r.rate_limited, 0);
   if (limited) log(`note: ${limited} requests were rate limited (429); raise BENCH_FANS`);
   if (bad.length) {

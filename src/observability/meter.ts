@@ -1,9 +1,10 @@
 /**
  * Counts of the binding calls one unit of work made: a request, a queue batch or a cron run.
- * `d1` is statements, `d1RoundTrips` is calls to D1 (a `batch` of ten is ten statements, one
- * round trip), `rpc` is Durable Object stub calls (RPC methods and `fetch`).
+ * `d1` is statements, `d1Writes` those of them that may change a row (anything but a read), and
+ * `d1RoundTrips` is calls to D1 (a `batch` of ten is ten statements, one round trip); `rpc` is
+ * Durable Object stub calls (RPC methods and `fetch`).
  */
-export type BindingCounts = { d1: number; d1RoundTrips: number; rpc: number };
+export type BindingCounts = { d1: number; d1Writes: number; d1RoundTrips: number; rpc: number };
 
 /** A source's totals; `runs` is how many requests, batches or cron runs they add up. */
 export type SourceTotals = BindingCounts & { runs: number };
@@ -20,6 +21,7 @@ const startedAt = Date.now();
 /** The counters of one unit of work; the metered bindings (src/observability/metered-env.ts) bump them. */
 export class Meter implements BindingCounts {
   d1 = 0;
+  d1Writes = 0;
   d1RoundTrips = 0;
   rpc = 0;
   private sink: BindingCounts | null = null;
@@ -28,12 +30,14 @@ export class Meter implements BindingCounts {
     if (source) this.attribute(source);
   }
 
-  /** One D1 round trip that ran `statements` statements. */
-  d1Trip(statements: number): void {
+  /** One D1 round trip that ran `statements` statements, `writes` of them writes. */
+  d1Trip(statements: number, writes: number): void {
     this.d1 += statements;
+    this.d1Writes += writes;
     this.d1RoundTrips += 1;
     if (this.sink) {
       this.sink.d1 += statements;
+      this.sink.d1Writes += writes;
       this.sink.d1RoundTrips += 1;
     }
   }
@@ -53,11 +57,12 @@ export class Meter implements BindingCounts {
     if (this.sink) return;
     let sink = totals.get(source);
     if (!sink) {
-      sink = { d1: 0, d1RoundTrips: 0, rpc: 0, runs: 0 };
+      sink = { d1: 0, d1Writes: 0, d1RoundTrips: 0, rpc: 0, runs: 0 };
       totals.set(source, sink);
     }
     sink.runs += 1;
     sink.d1 += this.d1;
+    sink.d1Writes += this.d1Writes;
     sink.d1RoundTrips += this.d1RoundTrips;
     sink.rpc += this.rpc;
     this.sink = sink;
@@ -65,7 +70,7 @@ export class Meter implements BindingCounts {
 
   /** The fields every request, queue-batch and cron log line carries. */
   fields(): BindingCounts {
-    return { d1: this.d1, d1RoundTrips: this.d1RoundTrips, rpc: this.rpc };
+    return { d1: this.d1, d1Writes: this.d1Writes, d1RoundTrips: this.d1RoundTrips, rpc: this.rpc };
   }
 }
 

@@ -6,35 +6,47 @@ import type { Meter } from "./meter";
  * query and stub call of that unit of work is counted without any call site knowing about it.
  */
 
+/**
+ * Whether a statement may change a row. A read is a `SELECT` (or a `WITH` that names no write,
+ * `PRAGMA`, `EXPLAIN`); anything else counts as a write, so the count errs towards writes.
+ */
+export function isWrite(sql: string): boolean {
+  const head = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase();
+  if (head === "select" || head === "pragma" || head === "explain") return false;
+  if (head === "with") return /\b(insert|update|delete|replace)\b/i.test(sql);
+  return true;
+}
+
 /** A prepared statement that counts itself when it runs; `bind` keeps the wrapper. */
 class MeteredStatement {
   constructor(
     readonly inner: D1PreparedStatement,
     private readonly meter: Meter,
+    readonly writes: 0 | 1,
   ) {}
 
   bind(...values: unknown[]): MeteredStatement {
-    return new MeteredStatement(this.inner.bind(...values), this.meter);
+    return new MeteredStatement(this.inner.bind(...values), this.meter, this.writes);
   }
 
   first(column?: string) {
-    this.meter.d1Trip(1);
+    this.meter.d1Trip(1, this.writes);
     // D1 treats an explicit `undefined` column like a named one, so the two calls stay apart.
     return column === undefined ? this.inner.first() : this.inner.first(column);
   }
 
   run() {
-    this.meter.d1Trip(1);
+    this.meter.d1Trip(1, this.writes);
     return this.inner.run();
   }
 
   all() {
-    this.meter.d1Trip(1);
+    this.meter.d1Trip(1, this.writes);
     return this.inner.all();
   }
 
   raw(options?: { columnNames?: boolean }) {
-    this.meter.d1Trip(1);
+    this.meter.d1Trip(1, this.writes);
     return options ? this.inner.raw(options as { columnNames: true }) : this.inner.raw();
   }
 }
@@ -47,9 +59,11 @@ type Sessionish = Pick<D1Database, "prepare" | "batch"> & Partial<D1Database> & 
 /** A D1 database (or Sessions API session) whose statements, batches and `exec` are counted. */
 function meteredD1<T extends Sessionish>(d1: T, meter: Meter): T {
   const db: Record<string, unknown> = {
-    prepare: (sql: string) => new MeteredStatement(d1.prepare(sql), meter),
+    prepare: (sql: string) => new MeteredStatement(d1.prepare(sql), meter, isWrite(sql) ? 1 : 0),
     batch: (statements: D1PreparedStatement[]) => {
-      meter.d1Trip(statements.length);
+      // A statement prepared elsewhere, unmetered, is counted as a write.
+      const writes = statements.reduce((n, s) => n + (s instanceof MeteredStatement ? s.writes : 1), 0);
+      meter.d1Trip(statements.length, writes);
       return d1.batch(statements.map(unwrap));
     },
   };
@@ -59,10 +73,10 @@ function meteredD1<T extends Sessionish>(d1: T, meter: Meter): T {
     db.exec = async (query: string) => {
       try {
         const r = await exec(query);
-        meter.d1Trip(r.count);
+        meter.d1Trip(r.count, isWrite(query) ? r.count : 0);
         return r;
       } catch (err) {
-        meter.d1Trip(1);
+        meter.d1Trip(1, isWrite(query) ? 1 : 0);
         throw err;
       }
     };

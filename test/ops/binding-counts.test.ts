@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { auditMsg } from "../audit/helpers";
 import { call, expectJson, expectProblem } from "../helpers/http";
 import { checkoutCall, fanWithHold, paySimulated, setupEvent } from "../orders/helpers";
+import { isWrite } from "../../src/observability/metered-env";
 import { OPERATOR_TOKEN, captureLogs, requestLines, useOperatorToken, useRequestLogs } from "./helpers";
 
 /** The JSON lines with the given `msg` among captured lines. */
@@ -22,7 +23,15 @@ describe("binding counts on log lines", () => {
     });
     const [first, second] = requestLines(lines);
     // The first hold looks the event up (unknown ids must not create objects); later ones do not.
-    expect(first).toMatchObject({ route: "/v1/events/:id/holds", status: 201, d1: 1, d1RoundTrips: 1, rpc: 1 });
+    // That lookup is a read: a hold writes nothing to D1.
+    expect(first).toMatchObject({
+      route: "/v1/events/:id/holds",
+      status: 201,
+      d1: 1,
+      d1Writes: 0,
+      d1RoundTrips: 1,
+      rpc: 1,
+    });
     expect(second).toMatchObject({ route: "/v1/events/:id/holds", status: 201, d1: 0, d1RoundTrips: 0, rpc: 1 });
   });
 
@@ -55,8 +64,8 @@ describe("binding counts on log lines", () => {
     const batch = createMessageBatch("audit", [message]) as MessageBatch<unknown>;
     const { lines } = await captureLogs(() => worker.queue(batch, env));
     const [line] = linesWith(lines, "queue batch");
-    // One read batch (the id lookup and the chain's last row), one write batch.
-    expect(line).toMatchObject({ queue: "audit", messages: 1, d1: 3, d1RoundTrips: 2, rpc: 0 });
+    // One read batch (the id lookup and the chain's last row), one write batch (the entry).
+    expect(line).toMatchObject({ queue: "audit", messages: 1, d1: 3, d1Writes: 1, d1RoundTrips: 2, rpc: 0 });
   });
 });
 
@@ -66,12 +75,12 @@ describe("GET /v1/admin/metrics/bindings", () => {
   const totals = async () =>
     (await expectJson(await call("GET", "/v1/admin/metrics/bindings", { token: OPERATOR_TOKEN }), 200)) as {
       since: number;
-      sources: Record<string, { runs: number; d1: number; d1RoundTrips: number; rpc: number }>;
+      sources: Record<string, { runs: number; d1: number; d1Writes: number; d1RoundTrips: number; rpc: number }>;
     };
 
   it("adds up the D1 and object calls of every request by route, for the operator token only", async () => {
     const { event } = await setupEvent();
-    const before = (await totals()).sources[HOLD] ?? { runs: 0, d1: 0, d1RoundTrips: 0, rpc: 0 };
+    const before = (await totals()).sources[HOLD] ?? { runs: 0, d1: 0, d1Writes: 0, d1RoundTrips: 0, rpc: 0 };
     await fanWithHold(event.id, ["A-1-1"]);
     await fanWithHold(event.id, ["A-1-2"]);
     const after = await totals();
@@ -79,11 +88,34 @@ describe("GET /v1/admin/metrics/bindings", () => {
     expect(after.sources[HOLD]).toEqual({
       runs: before.runs + 2,
       d1: before.d1 + 1,
+      d1Writes: before.d1Writes,
       d1RoundTrips: before.d1RoundTrips + 1,
       rpc: before.rpc + 2,
     });
-    expect(after.sources["request POST /v1/admin/events/:id/publish"]!.d1).toBeGreaterThan(0);
+    // Publishing writes the event's status to D1: writes are counted where they happen.
+    expect(after.sources["request POST /v1/admin/events/:id/publish"]!.d1Writes).toBeGreaterThan(0);
     expect(after.since).toBeLessThanOrEqual(Date.now());
     await expectProblem(await call("GET", "/v1/admin/metrics/bindings"), 401, "unauthenticated");
+  });
+});
+
+describe("which statements count as D1 writes", () => {
+  it("counts reads apart and errs towards writes", () => {
+    const reads = [
+      "SELECT 1",
+      "  select * from orders",
+      "WITH t AS (SELECT 1) SELECT * FROM t",
+      "PRAGMA table_info(x)",
+    ];
+    const writes = [
+      "INSERT INTO audit_log VALUES (?)",
+      "update orders set status = ?",
+      "DELETE FROM holds",
+      "REPLACE INTO t VALUES (1)",
+      "WITH t AS (SELECT 1) INSERT INTO x SELECT * FROM t",
+      "CREATE TABLE x (a)",
+    ];
+    expect(reads.map(isWrite)).toEqual(reads.map(() => false));
+    expect(writes.map(isWrite)).toEqual(writes.map(() => true));
   });
 });

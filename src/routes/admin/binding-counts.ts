@@ -7,6 +7,7 @@ import { createRouter } from "../router";
 const Counts = z.object({
   runs: z.number().int().openapi({ description: "Requests, queue batches or cron runs counted" }),
   d1: z.number().int().openapi({ description: "D1 statements run" }),
+  d1Writes: z.number().int().openapi({ description: "Of those, statements that may change a row (not reads)" }),
   d1RoundTrips: z.number().int().openapi({ description: "Calls to D1 (a batch is one)" }),
   rpc: z.number().int().openapi({ description: "Durable Object calls (RPC methods and fetch)" }),
 });
