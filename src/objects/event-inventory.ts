@@ -1,66 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ServerMessage } from "../live/protocol";
-import { log } from "../observability/log";
 import { revoke } from "./inventory/admission";
 import { AfterCommit } from "./inventory/after-commit";
 import { SeatBlocks } from "./inventory/blocks";
 import { HoldChanges } from "./inventory/hold-changes";
 import { HoldMaker } from "./inventory/hold-create";
-import {
-  type ClaimInObject,
-  IdempotencyRecords,
-  type IdempotencyRecord,
-  type IdempotencySlot,
-  type StoredAnswer,
-} from "./inventory/idempotency";
-import { OrderDesk, type OpenCheckoutInput, type OpenRetryInput } from "./inventory/order-desk";
-import type { OrderDetail } from "./inventory/order-rows";
+import { IdempotencyRecords } from "./inventory/idempotency";
+import { OrderDesk } from "./inventory/order-desk";
 import { PaymentResults } from "./inventory/payment-results";
-import { RefundDesk, type RefundInput } from "./inventory/refund-desk";
+import { RefundDesk } from "./inventory/refund-desk";
 import { TicketDesk } from "./inventory/ticket-desk";
-import {
-  type BatchScan,
-  type BatchScanResult,
-  type ScannerTicket,
-  scannerTickets,
-  settleBatch,
-} from "./inventory/check-in-batch";
+import { scannerTickets, settleBatch } from "./inventory/check-in-batch";
 import type { PaymentProvider } from "../db/schema/constants";
 import { LateSales } from "./inventory/late-sales";
 import { LiveChannel } from "./inventory/live-channel";
-import { answerClient } from "./inventory/socket-messages";
+import { answerClient, closeSocket, upgrade } from "./inventory/socket-messages";
 import { InventoryLoader } from "./inventory/loading";
 import { ReadModel } from "./inventory/read-model";
-import { Pending } from "./inventory/rows";
 import { migrate } from "./inventory/schema";
 import { InventoryStore } from "./inventory/store";
-import type {
-  BlockResult,
-  CancelTarget,
-  CheckInResult,
-  CheckoutOpen,
-  IntentFacts,
-  OutcomeResult,
-  RefundRecorded,
-  RefundToSend,
-  ChangesResult,
-  GetHoldResult,
-  HoldChangeResult,
-  HoldInput,
-  HoldView,
-  HoldResult,
-  InitializeInput,
-  InitializeResult,
-  InventoryConfigInput,
-  InventoryCounts,
-  ReacquireInput,
-  ReacquireResult,
-  RepriceInput,
-  RepriceResult,
-  ReturnInput,
-  ReturnResult,
-  Snapshot,
-} from "./inventory-types";
+import type * as T from "./inventory-types";
 
 /**
  * One per event: the truth about every seat and GA area. A thin RPC shell over the modules in
@@ -105,22 +64,9 @@ export class EventInventory extends DurableObject<Env> {
     });
   }
 
-  /** Releases every expired hold in one transaction and re-arms; early or repeated runs are harmless. */
+  /** Releases every expired hold and re-arms (after-commit.ts). */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    this.after.armedAt = undefined; // the runtime cleared the alarm that just fired
-    const expired = await this.after.run(() =>
-      this.s.tx(() => {
-        const p = new Pending();
-        const n = this.s.expireDue(now, p, true);
-        this.s.commit(p);
-        return n;
-      }),
-    );
-    // The alarm is also the outbox's retry: wait for the send so a failure re-arms it.
-    const flushing = this.after.outbox.inFlight;
-    if (flushing) await flushing;
-    log("info", "inventory alarm", { eventId: this.s.eventId(), expired, durationMs: Date.now() - now });
+    await this.after.alarm(Date.now());
   }
 
   // ---------------------------------------------------------------- RPC: setup
@@ -129,7 +75,7 @@ export class EventInventory extends DurableObject<Env> {
    * Loads the layout and prices. Idempotent: may be repeated (e.g. after a layout edit) as long
    * as nothing is held or sold; otherwise `in_use`.
    */
-  async initialize(input: InitializeInput): Promise<InitializeResult> {
+  async initialize(input: T.InitializeInput): Promise<T.InitializeResult> {
     const result = await this.after.run(() => this.loader.initialize(input));
     // A reload has no deltas: everyone watching gets the new map whole.
     if (result.ok && this.live.size > 0) this.live.broadcast({ type: "snapshot", ...(await this.snapshot()) });
@@ -137,12 +83,12 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** New hold time and limits from an organizer's edit; they apply to holds made from now on. */
-  async configure(input: InventoryConfigInput): Promise<{ ok: boolean }> {
+  async configure(input: T.InventoryConfigInput): Promise<{ ok: boolean }> {
     return this.loader.configure(input);
   }
 
   /** New tier prices for a published event, in one transaction; `in_use` once anything has sold. */
-  async reprice(input: RepriceInput, now: number = Date.now()): Promise<RepriceResult> {
+  async reprice(input: T.RepriceInput, now: number = Date.now()): Promise<T.RepriceResult> {
     return this.after.run(() => this.loader.reprice(input, now));
   }
 
@@ -152,17 +98,17 @@ export class EventInventory extends DurableObject<Env> {
    * Holds explicit seats, a best-available pick in a tier, or a GA quantity, all or nothing.
    * Failures: `seats_unavailable` (with conflicts), `unknown_seats`, `sold_out`, `limit_exceeded`.
    */
-  async hold(input: HoldInput, now: number = Date.now()): Promise<HoldResult> {
+  async hold(input: T.HoldInput, now: number = Date.now()): Promise<T.HoldResult> {
     return this.after.run(() => this.holds.hold(input, now));
   }
 
   /** Reads a hold. A live hold past its deadline reads as `expired` even before the alarm runs. */
-  async getHold(holdId: string, now: number = Date.now()): Promise<GetHoldResult> {
+  async getHold(holdId: string, now: number = Date.now()): Promise<T.GetHoldResult> {
     return this.changes.getHold(holdId, now);
   }
 
   /** The owner gives a live hold back. `not_owner` for anyone else. */
-  async release(holdId: string, userId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+  async release(holdId: string, userId: string, now: number = Date.now()): Promise<T.HoldChangeResult> {
     return this.after.run(() => this.changes.release(holdId, userId, now));
   }
 
@@ -175,42 +121,42 @@ export class EventInventory extends DurableObject<Env> {
     userId: string,
     orderId?: string,
     now: number = Date.now(),
-  ): Promise<HoldChangeResult> {
+  ): Promise<T.HoldChangeResult> {
     return this.after.run(() => this.changes.beginCheckout(holdId, userId, orderId, now));
   }
 
   /** Payment succeeded: the hold's seats become sold. Idempotent for the same orderId. */
-  async confirm(holdId: string, orderId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+  async confirm(holdId: string, orderId: string, now: number = Date.now()): Promise<T.HoldChangeResult> {
     return this.after.run(() => this.changes.confirm(holdId, orderId, now));
   }
 
   /** Payment failed or was cancelled: release the hold at once, whoever asks. */
-  async abandon(holdId: string, now: number = Date.now()): Promise<HoldChangeResult> {
+  async abandon(holdId: string, now: number = Date.now()): Promise<T.HoldChangeResult> {
     return this.after.run(() => this.changes.abandon(holdId, now));
   }
 
   /** A payment that succeeded after its hold lapsed: sell the same seats if they are all still free. */
   async reacquire(
-    input: ReacquireInput,
+    input: T.ReacquireInput,
     orderId: string,
     userId: string,
     now: number = Date.now(),
-  ): Promise<ReacquireResult> {
+  ): Promise<T.ReacquireResult> {
     return this.after.run(() => this.late.reacquire(input, orderId, userId, now));
   }
 
   /** A refund gives sold seats (or GA places) of an order back to sale, once per refund id. */
-  async returnToSale(input: ReturnInput, now: number = Date.now()): Promise<ReturnResult> {
+  async returnToSale(input: T.ReturnInput, now: number = Date.now()): Promise<T.ReturnResult> {
     return this.after.run(() => this.late.returnToSale(input, now));
   }
 
   /** Organizer holds seats back. Held or sold seats cannot be blocked (`seats_unavailable`). */
-  async block(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
+  async block(seatIds: string[], now: number = Date.now()): Promise<T.BlockResult> {
     return this.after.run(() => this.blocks.setBlocked(seatIds, true, now));
   }
 
   /** Organizer returns blocked seats to sale; seats in other states are left alone. */
-  async unblock(seatIds: string[], now: number = Date.now()): Promise<BlockResult> {
+  async unblock(seatIds: string[], now: number = Date.now()): Promise<T.BlockResult> {
     return this.after.run(() => this.blocks.setBlocked(seatIds, false, now));
   }
 
@@ -222,10 +168,10 @@ export class EventInventory extends DurableObject<Env> {
    * opens; a key some other request holds comes back as `taken`, and nothing changes.
    */
   async openCheckout(
-    input: OpenCheckoutInput,
-    claim?: ClaimInObject,
+    input: T.OpenCheckoutInput,
+    claim?: T.ClaimInObject,
     now: number = Date.now(),
-  ): Promise<CheckoutOpen | { ok: false; taken: IdempotencyRecord }> {
+  ): Promise<T.CheckoutOpen | { ok: false; taken: T.IdempotencyRecord }> {
     return this.after.run(() =>
       // One transaction: a key taken for an open that fails (or throws) is given back with it.
       this.s.tx(() => {
@@ -239,7 +185,7 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** Pay again after a decline: the same seats under a new hold and a new attempt. */
-  async openRetry(input: OpenRetryInput, now: number = Date.now()): Promise<CheckoutOpen> {
+  async openRetry(input: T.OpenRetryInput, now: number = Date.now()): Promise<T.CheckoutOpen> {
     return this.after.run(() => this.orders.openRetry(input, now));
   }
 
@@ -247,7 +193,13 @@ export class EventInventory extends DurableObject<Env> {
    * Records the intent the provider created for an attempt (by its idempotency key), and with
    * `answer` the checkout's answer under the Idempotency-Key `openCheckout` took, in one transaction.
    */
-  async recordIntent(key: string, reference: string, actorId: string, answer?: StoredAnswer, now: number = Date.now()) {
+  async recordIntent(
+    key: string,
+    reference: string,
+    actorId: string,
+    answer?: T.StoredAnswer,
+    now: number = Date.now(),
+  ) {
     return this.after.run(() =>
       // One transaction, so the answer is stored with the intent it names, and one commit.
       this.s.tx(() => {
@@ -264,7 +216,7 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** The charge a cancel names (by the hold its attempt paid for), or the order's current one. */
-  async cancelTarget(orderId: string, holdId?: string): Promise<CancelTarget | null> {
+  async cancelTarget(orderId: string, holdId?: string): Promise<T.CancelTarget | null> {
     return this.orders.cancelTarget(orderId, holdId);
   }
 
@@ -273,32 +225,19 @@ export class EventInventory extends DurableObject<Env> {
     return this.after.run(() => this.orders.chargeCanceled(paymentId, now));
   }
 
-  /**
-   * `payment_intent.succeeded`: sells and issues tickets, or refunds, in one transaction. The
-   * tickets are signed first (async), then the transaction re-decides; if the state moved
-   * meanwhile it signs again.
-   */
+  /** `payment_intent.succeeded`: sells and issues tickets, or refunds, in one transaction. */
   async paymentSucceeded(
-    intent: IntentFacts,
+    intent: T.IntentFacts,
     provider: PaymentProvider,
     webhookEventId?: string,
     now: number = Date.now(),
-  ): Promise<OutcomeResult> {
-    for (let round = 0; ; round++) {
-      const plan = this.results.plan(intent);
-      const signed = plan.sell ? await this.tickets.sign(plan.order, plan.lines, now) : null;
-      const r = await this.after.run(() =>
-        this.results.succeeded(intent, provider, signed, webhookEventId, now, plan.read),
-      );
-      if (r.outcome !== "resign") return r;
-      // Never acknowledge a success without applying it: the provider delivers it again.
-      if (round >= 3) throw new Error("the order kept changing while its tickets were signed; retry the delivery");
-    }
+  ): Promise<T.OutcomeResult> {
+    return this.results.settle(intent, provider, this.tickets, (f) => this.after.run(f), webhookEventId, now);
   }
 
   /** `payment_intent.payment_failed` / `canceled` for the current attempt: the seats go back at once. */
   async paymentFailed(
-    intent: IntentFacts,
+    intent: T.IntentFacts,
     kind: "failed" | "canceled",
     webhookEventId?: string,
     now: number = Date.now(),
@@ -307,12 +246,12 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** Refunds tickets: tickets, seats and the refund row in one transaction; the money through the outbox. */
-  async refundTickets(input: RefundInput, now: number = Date.now()): Promise<RefundRecorded> {
+  async refundTickets(input: T.RefundInput, now: number = Date.now()): Promise<T.RefundRecorded> {
     return this.after.run(() => this.refunds.refundTickets(input, now));
   }
 
   /** A recorded refund, for sending to the provider. */
-  async refundToSend(paymentId: string): Promise<RefundToSend | null> {
+  async refundToSend(paymentId: string): Promise<T.RefundToSend | null> {
     return this.refunds.toSend(paymentId);
   }
 
@@ -331,12 +270,12 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** One order with its lines, tickets and payments, as it stands now. */
-  async orderDetail(orderId: string): Promise<OrderDetail | null> {
+  async orderDetail(orderId: string): Promise<T.OrderDetail | null> {
     return this.s.book.detail(orderId, this.s.eventId());
   }
 
   /** Admits a ticket (its code verified by the Worker) exactly once. */
-  async checkIn(ticketId: string, usedBy: string, now: number = Date.now()): Promise<CheckInResult> {
+  async checkIn(ticketId: string, usedBy: string, now: number = Date.now()): Promise<T.CheckInResult> {
     return this.after.run(() => this.tickets.checkIn(ticketId, usedBy, now));
   }
 
@@ -346,12 +285,12 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** Settles an offline gate's uploaded scans, first scan first (check-in-batch.ts). */
-  async checkInBatch(device: string, scans: BatchScan[], now: number = Date.now()): Promise<BatchScanResult[]> {
+  async checkInBatch(device: string, scans: T.BatchScan[], now: number = Date.now()): Promise<T.BatchScanResult[]> {
     return this.after.run(() => settleBatch(this.s, device, scans, now));
   }
 
   /** Valid and used tickets with their places, for an offline gate. */
-  async scannerTickets(): Promise<ScannerTicket[]> {
+  async scannerTickets(): Promise<T.ScannerTicket[]> {
     return scannerTickets(this.s);
   }
 
@@ -362,19 +301,19 @@ export class EventInventory extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- RPC: idempotency records
 
-  async idemClaim(slot: IdempotencySlot, hash: string, ttlMs: number, now: number = Date.now()): Promise<boolean> {
+  async idemClaim(slot: T.IdempotencySlot, hash: string, ttlMs: number, now: number = Date.now()): Promise<boolean> {
     return this.idempotency.claim(slot, hash, now, ttlMs);
   }
-  async idemRead(slot: IdempotencySlot): Promise<IdempotencyRecord | null> {
+  async idemRead(slot: T.IdempotencySlot): Promise<T.IdempotencyRecord | null> {
     return this.idempotency.read(slot);
   }
-  async idemDropExpired(slot: IdempotencySlot, staleBefore: number, now: number = Date.now()): Promise<void> {
+  async idemDropExpired(slot: T.IdempotencySlot, staleBefore: number, now: number = Date.now()): Promise<void> {
     this.idempotency.dropExpired(slot, now, staleBefore);
   }
-  async idemRelease(slot: IdempotencySlot): Promise<void> {
+  async idemRelease(slot: T.IdempotencySlot): Promise<void> {
     this.idempotency.release(slot);
   }
-  async idemFinish(slot: IdempotencySlot, status: number, headers: string, body: string): Promise<void> {
+  async idemFinish(slot: T.IdempotencySlot, status: number, headers: string, body: string): Promise<void> {
     this.idempotency.finish(slot, status, headers, body);
   }
 
@@ -409,41 +348,31 @@ export class EventInventory extends DurableObject<Env> {
   }
 
   /** The whole map, compact: one SELECT over the seats. Expired holds are released first. */
-  async snapshot(now: number = Date.now()): Promise<Snapshot> {
+  async snapshot(now: number = Date.now()): Promise<T.Snapshot> {
     await this.after.settleDue(now);
     return this.reads.snapshot();
   }
 
   /** Deltas after `version`, or `{resync: true}` when the log no longer reaches back that far. */
-  async changesSince(version: number): Promise<ChangesResult> {
+  async changesSince(version: number): Promise<T.ChangesResult> {
     return this.reads.changesSince(version);
   }
 
   /** Counts per tier and state, plus every GA area. */
-  async inventory(): Promise<InventoryCounts> {
+  async inventory(): Promise<T.InventoryCounts> {
     return this.reads.inventory();
   }
 
   /** One user's live holds (active or checking out, not past their deadline), newest first. */
-  async liveHoldsOf(userId: string, now: number = Date.now()): Promise<HoldView[]> {
+  async liveHoldsOf(userId: string, now: number = Date.now()): Promise<T.HoldView[]> {
     return this.reads.liveHoldsOf(userId, now);
   }
 
   // ---------------------------------------------------------------- live sockets
 
-  /**
-   * The WebSocket upgrade for `GET /v1/events/{id}/live` (the Worker authenticates and forwards).
-   * The first message is the deltas after `?version=` when the log still reaches, else a snapshot.
-   * A signed-in socket's ticket is redeemed here, once (409 when it was used before).
-   */
+  /** The WebSocket upgrade for `GET /v1/events/{id}/live` (the Worker authenticates and forwards). */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
-      return new Response("expected a WebSocket upgrade", { status: 426 });
-    if (!(await this.live.redeem(request.headers.get("X-Live-Ticket"))))
-      return new Response("this live ticket was used before", { status: 409 });
-    const raw = new URL(request.url).searchParams.get("version");
-    const version = raw != null && /^\d+$/.test(raw) ? Number(raw) : null;
-    return this.live.accept(request.headers.get("X-Live-User"), await this.catchUp(version));
+    return upgrade(this.live, request, (v) => this.catchUp(v));
   }
   /** Deltas after `version`, or a snapshot when there is no version or the log no longer reaches. */
   private async catchUp(version: number | null): Promise<ServerMessage> {
@@ -458,10 +387,6 @@ export class EventInventory extends DurableObject<Env> {
     await answerClient(this.s, this.live, ws, message, (v) => this.catchUp(v));
   }
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    } catch {
-      // already closed
-    }
+    closeSocket(ws, code, reason);
   }
 }

@@ -234,3 +234,10 @@ export type CancelTarget = {
 };
 
 export type CheckInResult = Result<{ ticket: import("../db/schema").TicketRow }>;
+
+// The rest of the object's RPC surface is typed by the modules that own it.
+export type { BatchScan, BatchScanResult, ScannerTicket } from "./inventory/check-in-batch";
+export type { ClaimInObject, IdempotencyRecord, IdempotencySlot, StoredAnswer } from "./inventory/idempotency";
+export type { OpenCheckoutInput, OpenRetryInput } from "./inventory/order-desk";
+export type { OrderDetail } from "./inventory/order-rows";
+export type { RefundInput } from "./inventory/refund-desk";

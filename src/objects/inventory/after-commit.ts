@@ -42,6 +42,25 @@ export class AfterCommit {
     );
   }
 
+  /**
+   * The alarm: releases every expired hold in one transaction and re-arms; early or repeated runs
+   * are harmless. It is also the outbox's retry, so it waits for the send and a failure re-arms it.
+   */
+  async alarm(now: number): Promise<void> {
+    this.armedAt = undefined; // the runtime cleared the alarm that just fired
+    const expired = await this.run(() =>
+      this.s.tx(() => {
+        const p = new Pending();
+        const n = this.s.expireDue(now, p, true);
+        this.s.commit(p);
+        return n;
+      }),
+    );
+    const flushing = this.outbox.inFlight;
+    if (flushing) await flushing;
+    log("info", "inventory alarm", { eventId: this.s.eventId(), expired, durationMs: Date.now() - now });
+  }
+
   /** Runs one module call, then the after-commit step. */
   async run<T>(change: () => T): Promise<T> {
     const result = change();

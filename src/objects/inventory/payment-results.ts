@@ -6,6 +6,7 @@ import type { LateSales } from "./late-sales";
 import type { OrderSql, LineSql, PaymentSql } from "./order-rows";
 import type { RefundDesk } from "./refund-desk";
 import type { InventoryStore } from "./store";
+import type { TicketDesk } from "./ticket-desk";
 import type { IntentFacts, OutcomeResult } from "../inventory-types";
 
 /** What `plan` read, handed back to `succeeded`, which uses it while the order is unchanged. */
@@ -72,6 +73,29 @@ export class PaymentResults {
       now,
     ).rowsWritten;
     return written === 0;
+  }
+
+  /**
+   * `payment_intent.succeeded` in full: the tickets `plan` asks for are signed first (async), then
+   * `succeeded` re-decides in its transaction, run through `run` (the shell's after-commit); if the
+   * order moved meanwhile it signs again. A success is never acknowledged without being applied:
+   * after a few rounds it throws, and the provider delivers it again.
+   */
+  async settle(
+    intent: IntentFacts,
+    provider: PaymentProvider,
+    tickets: TicketDesk,
+    run: (change: () => OutcomeResult) => Promise<OutcomeResult>,
+    webhookEventId: string | undefined,
+    now: number,
+  ): Promise<OutcomeResult> {
+    for (let round = 0; ; round++) {
+      const plan = this.plan(intent);
+      const signed = plan.sell ? await tickets.sign(plan.order, plan.lines, now) : null;
+      const r = await run(() => this.succeeded(intent, provider, signed, webhookEventId, now, plan.read));
+      if (r.outcome !== "resign") return r;
+      if (round >= 3) throw new Error("the order kept changing while its tickets were signed; retry the delivery");
+    }
   }
 
   /**

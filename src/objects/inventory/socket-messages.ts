@@ -46,3 +46,31 @@ export async function answerClient(
   const view = s.toView(h, Date.now());
   reply({ type: "hold", holdId: publicId, status: view.status, expiresAt: view.expiresAt, serverTime: Date.now() });
 }
+
+/**
+ * The WebSocket upgrade the Worker forwards (after authenticating): the socket's ticket is
+ * redeemed once (409 when it was used before), and its first message is the deltas after
+ * `?version=` when the log still reaches, else a snapshot.
+ */
+export async function upgrade(
+  live: LiveChannel,
+  request: Request,
+  catchUp: (version: number | null) => Promise<ServerMessage>,
+): Promise<Response> {
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
+    return new Response("expected a WebSocket upgrade", { status: 426 });
+  if (!(await live.redeem(request.headers.get("X-Live-Ticket"))))
+    return new Response("this live ticket was used before", { status: 409 });
+  const raw = new URL(request.url).searchParams.get("version");
+  const version = raw != null && /^\d+$/.test(raw) ? Number(raw) : null;
+  return live.accept(request.headers.get("X-Live-User"), await catchUp(version));
+}
+
+/** Closes our side of a socket the client closed; 1005 and 1006 cannot be sent back. */
+export function closeSocket(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+  } catch {
+    // already closed
+  }
+}
