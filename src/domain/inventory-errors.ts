@@ -1,10 +1,12 @@
 import { AppError, type ErrorCode } from "../errors";
 import type { InventoryFailure } from "../objects/inventory-types";
+import { HOLD_ATTEMPTS } from "./attempt-window";
 
 /**
  * Turns an EventInventory failure into the problem the API answers with.
  * - seats_unavailable → 409 with `conflicts` (the seat ids someone else holds, bought or that are blocked)
  * - sold_out → 409; in_use → 409 `inventory_in_use`; invalid_state → 409 `hold_not_active`
+ * - rate_limited → 429 with `Retry-After` (hold attempts over the fan's budget on this event)
  * - limit_exceeded → 422: the request itself asks for more than the event allows, retrying will not help
  * - unknown_seats → 422 with `seats` (the ids not in the event)
  * - not_found and not_owner → 404: another user's hold is indistinguishable from a missing one
@@ -32,6 +34,11 @@ export function inventoryError(f: InventoryFailure, what = "Hold"): AppError {
       return new AppError("admission_required", f.detail);
     case "admission_revoked":
       return new AppError("admission_invalid", f.detail, { extra: { reason: "revoked" } });
+    case "rate_limited":
+      // The window is HOLD_ATTEMPTS.periodMs long; a whole window is the safe wait.
+      return new AppError("rate_limited", f.detail, {
+        headers: { "Retry-After": String(HOLD_ATTEMPTS.periodMs / 1000) },
+      });
     case "problem":
       return new AppError((f.problem?.code ?? "conflict") as ErrorCode, f.detail, {
         ...(f.problem?.extra ? { extra: f.problem.extra } : {}),

@@ -60,7 +60,9 @@ export const requestLogging = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (c.env.REQUEST_LOGS === "false") return;
 
-  const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+  // A lost seat race (409) and a refused flood (429) are outcomes an on-sale has by the thousand,
+  // counted by the hold metrics above; warn is kept for requests that point at a problem.
+  const level = status >= 500 ? "error" : status >= 400 && status !== 409 && status !== 429 ? "warn" : "info";
   if (!logs(level)) return;
   const userId = c.get("auth")?.userId;
   // Hashing is a few microseconds of WebCrypto; awaiting it keeps the line in order with the response.

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { AttemptWindow, HOLD_ATTEMPTS } from "../domain/attempt-window";
 import type { ServerMessage } from "../live/protocol";
 import { revoke } from "./inventory/admission";
 import { AfterCommit } from "./inventory/after-commit";
@@ -42,6 +43,7 @@ export class EventInventory extends DurableObject<Env> {
   private readonly tickets: TicketDesk;
   private readonly idempotency: IdempotencyRecords;
   private readonly after: AfterCommit;
+  private readonly attempts = new AttemptWindow(HOLD_ATTEMPTS.limit, HOLD_ATTEMPTS.periodMs);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,9 +98,13 @@ export class EventInventory extends DurableObject<Env> {
 
   /**
    * Holds explicit seats, a best-available pick in a tier, or a GA quantity, all or nothing.
-   * Failures: `seats_unavailable` (with conflicts), `unknown_seats`, `sold_out`, `limit_exceeded`.
+   * Failures: `seats_unavailable` (with conflicts), `unknown_seats`, `sold_out`, `limit_exceeded`,
+   * `rate_limited` (the fan's hold attempts on this event are over budget: counted here, before
+   * any SQL, so a flood costs the object a map lookup per attempt).
    */
   async hold(input: T.HoldInput, now: number = Date.now()): Promise<T.HoldResult> {
+    if (!this.attempts.take(input.userId, now))
+      return { ok: false, code: "rate_limited", detail: "Too many hold attempts; retry shortly" };
     return this.after.run(() => this.holds.hold(input, now));
   }
 

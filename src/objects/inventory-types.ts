@@ -14,6 +14,7 @@ export type InventoryErrorCode =
   | "not_on_sale"
   | "admission_required"
   | "admission_revoked"
+  | "rate_limited"
   | "problem";
 
 /**

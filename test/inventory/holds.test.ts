@@ -167,6 +167,12 @@ describe("holds", () => {
       await call("POST", `/v1/events/${event.id}/holds`, { token: other.token, body: { seats: ["A-1-1"] } }),
       201,
     );
+    // The budget is per event (its object counts the attempts): another event still takes this fan's hold.
+    const second = await setupEvent();
+    await expectJson(
+      await call("POST", `/v1/events/${second.event.id}/holds`, { token: fan.token, body: { seats: ["A-1-1"] } }),
+      201,
+    );
   });
 
   it("lets only the owner read and release a hold", async () => {

@@ -56,8 +56,8 @@ export class AfterCommit {
         return n;
       }),
     );
-    const flushing = this.outbox.inFlight;
-    if (flushing) await flushing;
+    // The alarm is also the outbox's retry: rows a failed send or an eviction left behind go now.
+    await this.outbox.start();
     log("info", "inventory alarm", { eventId: this.s.eventId(), expired, durationMs: Date.now() - now });
   }
 
@@ -75,7 +75,9 @@ export class AfterCommit {
     const stale = this.armedAt === undefined || (fresh !== null && (this.armedAt === null || fresh < this.armedAt));
     const next = stale ? this.nextAlarm() : undefined;
     this.live.flush(() => this.s.soldOut());
-    void this.outbox.start();
+    // A change that wrote no outbox row (a lost race, a read-only call) starts no flush.
+    const pace = this.s.takeToShip();
+    if (pace) void this.outbox.start(pace);
     await this.tellRestock();
     if (next === undefined || next === this.armedAt) return;
     if (next == null) await this.ctx.storage.deleteAlarm();

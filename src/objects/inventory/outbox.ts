@@ -13,6 +13,18 @@ const OUTBOX_BATCH = 100;
  */
 export const OUTBOX_LINGER_MS = 25;
 
+/**
+ * Audit entries alone ship at most this often per object. In an on-sale every hold and release
+ * writes one, and each pass (read, sendBatch, delete) costs the object's one thread the same
+ * whether it carries one entry or a hundred: one pass per change made audit the largest share of
+ * a hold after the rate limit (`docs/performance.md`). An entry after a quiet spell still leaves
+ * after the short linger; ledger and payments rows always do.
+ */
+export const AUDIT_INTERVAL_MS = 250;
+
+/** How soon what a change wrote must leave: `audit` (within the audit interval) or `soon` (the linger). */
+export type ShipPace = "audit" | "soon";
+
 /** A sendBatch carries at most 256 KB; pages stay well under it. */
 const BATCH_BYTES = 200_000;
 
@@ -36,14 +48,20 @@ function bySize<T extends { body: string }>(rows: T[]): T[][] {
 
 /**
  * Ships the object's outbox (rows written in the same transaction as the change that causes
- * them) to the payments and audit queues, after the response. One flush at a time, after a short
- * linger: changes made meanwhile, or while a send is in flight, ride along on the same or one more
- * pass, so a burst of holds goes out in a few sendBatch calls instead of one per hold. A failed
- * send leaves its rows; `onFailure` arms the alarm that retries.
+ * them) to the ledger, payments and audit queues, after the response. One flush at a time, after
+ * a linger: changes made meanwhile, or while a send is in flight, ride along on the same or one
+ * more pass, so a burst of holds goes out in a few sendBatch calls instead of one per hold. A
+ * failed send leaves its rows; `onFailure` arms the alarm that retries.
  */
 export class InventoryOutbox {
   private flushing: Promise<boolean> | null = null;
   private flushAgain = false;
+  /** Rows that must leave after the short linger are waiting (ledger, payments). */
+  private urgent = false;
+  /** When the last pass read the outbox. */
+  private lastPassAt = Number.NEGATIVE_INFINITY;
+  /** The linger in progress: when it ends, and how to end it sooner. */
+  private wake: { at: number; timer: ReturnType<typeof setTimeout>; resolve: () => void } | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -51,6 +69,7 @@ export class InventoryOutbox {
     private readonly ctx: DurableObjectState,
     private readonly onFailure: () => Promise<void>,
     private readonly onSuccess: () => void,
+    private readonly auditIntervalMs = AUDIT_INTERVAL_MS,
   ) {}
 
   /** The flush in flight, if any (the alarm waits for it, so a failure re-arms it). */
@@ -92,21 +111,56 @@ export class InventoryOutbox {
     return ok && rows.length === OUTBOX_BATCH ? this.flushOnce() : ok;
   }
 
+  /** Waits the linger: short for `soon` rows or after a quiet spell, else until the audit interval is up. */
+  private linger(): Promise<void> {
+    const soon = Date.now() + OUTBOX_LINGER_MS;
+    const at = this.urgent ? soon : Math.max(soon, this.lastPassAt + this.auditIntervalMs);
+    return new Promise((resolve) => this.wakeAt(at, resolve));
+  }
+
+  /** Ends an audit linger at the short linger from now, when `soon` rows are waiting. */
+  private hurry(): void {
+    const w = this.wake;
+    const at = Date.now() + OUTBOX_LINGER_MS;
+    if (!w || !this.urgent || at >= w.at) return;
+    clearTimeout(w.timer);
+    this.wakeAt(at, w.resolve);
+  }
+
+  private wakeAt(at: number, resolve: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.wake = null;
+        resolve();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.wake = { at, timer, resolve };
+  }
+
   private binding(queue: OutboxQueue): Queue {
     return queue === "audit" ? this.env.AUDIT : queue === "ledger" ? this.env.LEDGER : this.env.PAYMENTS;
   }
 
-  /** Starts shipping without holding up the caller; joins the flush in flight if there is one. */
-  start(): Promise<boolean> {
+  /**
+   * Starts shipping without holding up the caller; joins the flush in flight if there is one.
+   * `soon` rows (or a retry) end a longer audit linger early.
+   */
+  start(pace: ShipPace = "soon"): Promise<boolean> {
+    if (pace === "soon") this.urgent = true;
     if (this.flushing) {
       this.flushAgain = true;
+      this.hurry();
       return this.flushing;
     }
     const run = async (): Promise<boolean> => {
-      await new Promise((resolve) => setTimeout(resolve, OUTBOX_LINGER_MS));
       let ok: boolean;
       do {
+        await this.linger();
+        // Whatever arrives from here on rides the next pass (one more, after its own linger).
         this.flushAgain = false;
+        this.urgent = false;
+        this.lastPassAt = Date.now();
         ok = await this.flushOnce();
       } while (ok && this.flushAgain);
       return ok;

@@ -4,6 +4,7 @@ import type { AuditMessage } from "../../queues/audit-messages";
 import { METRIC, count } from "../../observability/metrics";
 import type { LiveChannel } from "./live-channel";
 import { OrderBook } from "./order-book";
+import type { ShipPace } from "./outbox";
 import { CHANGE_LOG_LIMIT, CHANGE_LOG_TRIM_EVERY } from "./schema";
 import {
   HOLD_STATUS_OF,
@@ -33,6 +34,8 @@ export class InventoryStore {
   private depth = 0;
   /** Outbox rows of the running transaction, written in one statement at its end. */
   private queued: [queue: OutboxQueue, body: string, at: number][] = [];
+  /** What the outbox got since the after-commit step last asked: audit entries only, or rows to ship soon. */
+  private toShip: ShipPace | null = null;
   /** The earliest deadline a live hold got since the after-commit step last asked (null: none). */
   private newDeadline: number | null = null;
   private configCache: InventoryConfig | null | undefined;
@@ -366,9 +369,17 @@ export class InventoryStore {
     if (this.depth === 0) this.writeQueued();
   }
 
+  /** What the outbox got since the last call (null: nothing, so the after-commit step starts no flush). */
+  takeToShip(): ShipPace | null {
+    const pace = this.toShip;
+    this.toShip = null;
+    return pace;
+  }
+
   private writeQueued(): void {
     const rows = this.queued;
     this.queued = [];
+    for (const [queue] of rows) if (this.toShip !== "soon") this.toShip = queue === "audit" ? "audit" : "soon";
     // Three values a row, within the bound-parameter limit.
     for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / 3))) {
       this.sql.exec(
