@@ -16,7 +16,8 @@
 // version.
 //
 // `npm run bench -- onsale` runs the flash-sale rehearsal instead (scripts/bench/onsale.mjs), and
-// `npm run bench -- ab <file> <old> <new>` an A/B of one patch on the hold path (scripts/bench/ab.mjs).
+// `npm run bench -- ab <file> <old> <new>` an A/B of one patch on the hold path (scripts/bench/ab.mjs),
+// and `npm run bench -- share <patches.json>` the throughput share of pieces taken out (share.mjs).
 //
 // Env: BASE_URL (use a running server), BENCH_PERSIST_TO (with BASE_URL, see above),
 // BENCH_CONCURRENCY (64), BENCH_BUY_CONCURRENCY (the purchase scenario's clients; BENCH_CONCURRENCY),
@@ -58,6 +59,11 @@ if (process.argv[2] === "onsale") {
 if (process.argv[2] === "ab") {
   const { main: ab } = await import("./ab.mjs");
   process.exit(await ab());
+}
+// `npm run bench -- share <patches.json>`: the throughput share of pieces taken out, A/B in one run.
+if (process.argv[2] === "share") {
+  const { main: share } = await import("./share.mjs");
+  process.exit(await share());
 }
 
 // Cast, not annotation: main() assigns it, and TS would otherwise narrow it to `null` out here.

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { uniq } from "../helpers/fixtures";
+import { createUser, uniq } from "../helpers/fixtures";
 import { call, expectJson } from "../helpers/http";
 import { checkoutCall, fanWithHold, paySimulated, setupEvent } from "../orders/helpers";
 import { hashUserId, redact, scrub } from "../../src/observability/log";
@@ -46,6 +46,17 @@ describe("request logging", () => {
     const [unauth, missing] = requestLines(lines);
     expect(unauth).toMatchObject({ level: "warn", route: "/v1/orders", status: 401 });
     expect(missing).toMatchObject({ route: "unmatched", status: 404 });
+  });
+
+  it("logs a lost seat race (409) at info: an on-sale has them by the thousand", async () => {
+    const { event } = await setupEvent();
+    await fanWithHold(event.id, ["A-1-1"]);
+    const late = await createUser();
+    const { lines } = await captureLogs(async () => {
+      const res = await call("POST", `/v1/events/${event.id}/holds`, { token: late.token, body: { seats: ["A-1-1"] } });
+      expect(res.status).toBe(409);
+    });
+    expect(requestLines(lines)).toMatchObject([{ level: "info", status: 409, route: "/v1/events/:id/holds" }]);
   });
 
   it("LOG_LEVEL=warn drops the info lines and keeps the warnings", async () => {

@@ -34,7 +34,7 @@ export class InventoryStore {
   private depth = 0;
   /** Outbox rows of the running transaction, written in one statement at its end. */
   private queued: [queue: OutboxQueue, body: string, at: number][] = [];
-  /** What the outbox got since the after-commit step last asked: audit entries only, or rows to ship soon. */
+  /** What the outbox got since the after-commit step last asked: only audit entries (paced), or rows for soon. */
   private toShip: ShipPace | null = null;
   /** The earliest deadline a live hold got since the after-commit step last asked (null: none). */
   private newDeadline: number | null = null;
@@ -379,7 +379,7 @@ export class InventoryStore {
   private writeQueued(): void {
     const rows = this.queued;
     this.queued = [];
-    for (const [queue] of rows) if (this.toShip !== "soon") this.toShip = queue === "audit" ? "audit" : "soon";
+    for (const [queue] of rows) if (this.toShip !== "soon") this.toShip = queue === "audit" ? "paced" : "soon";
     // Three values a row, within the bound-parameter limit.
     for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / 3))) {
       this.sql.exec(
