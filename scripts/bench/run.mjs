@@ -34,6 +34,7 @@ import { compare } from "./ratios.mjs";
 import { Ledger, churn, fanout, floor, hot, oneClient, purchase, spread } from "./scenarios.mjs";
 import { simulatedPayments, startPayments } from "./payments.mjs";
 import { REPO_ROOT, d1Execute, log, startServer, waitForHealth } from "./server.mjs";
+import { Stats } from "./stats.mjs";
 import { SEAT_COUNT, adminToken, client, createBenchEvent, jwtClaimsConfig } from "./setup.mjs";
 
 const int = (/** @type {string | undefined} */ v, /** @type {number} */ d) =>
@@ -48,6 +49,8 @@ const FANOUT_CONCURRENCY = 8;
 const scale = int(process.env.BENCH_SCALE, 1);
 const adminEmail = process.env.BENCH_ADMIN_EMAIL ?? "bench-admin@bench.test";
 const HOT_SEATS = 50;
+/** Turns each side takes at every scenario measured against the baseline (BENCH_SLICES). */
+const SLICES = int(process.env.BENCH_SLICES, 4);
 
 // `npm run bench -- onsale`: the flash-sale rehearsal (scripts/bench/onsale.mjs) instead of the
 // scenarios above; it has its own server, signal handling and deadline.
@@ -191,41 +194,55 @@ async function main() {
     for (const s of stats.samples) log(`${stats.scenario} error sample: ${s}`);
   };
 
-  // The bare baseline runs the same spread, hot and one-client scenarios right after the product's
-  // (each on a fresh house, as the product's spread is), so both see the machine as it is then.
+  // The bare baseline runs the same spread, hot, one-client and floor scenarios as the product, in
+  // SLICES turns each, alternating which server goes first, so that both see the machine alike: on
+  // this machine one server's figure moves by a third between two ten-second windows, which a
+  // product-then-baseline order reads as a ratio. Each side's figure is over all of its slices.
   const baseline = await startBaseline({ port: int(process.env.BENCH_BASELINE_PORT, 8789), eventId, seatIds });
   /** @type {ReturnType<import("./stats.mjs").Stats["summary"]>[]} */
   const baselineResults = [];
+  const baselineLedger = new Ledger();
   const againstBaseline = async (
-    /** @type {(c: import("./scenarios.mjs").Ctx) => Promise<import("./stats.mjs").Stats>} */ run,
+    /** @type {(c: import("./scenarios.mjs").Ctx, requests: number) => Promise<Stats>} */ run,
+    /** @type {number} */ requests,
   ) => {
+    // A fresh house for the baseline, as the product's spread starts on one; its slices then go
+    // on from where the last left off, as the product's do.
     await baseline.reseed();
-    const line = {
-      ...(await run({ ...ctx, base: baseline.base, ledger: new Ledger() })).summary(),
-      target: "baseline",
-    };
+    const baselineCtx = { ...ctx, base: baseline.base, ledger: baselineLedger };
+    /** @type {Stats[]} */
+    const mine = [];
+    /** @type {Stats[]} */
+    const theirs = [];
+    const slice = Math.ceil(requests / SLICES);
+    for (let i = 0; i < SLICES; i++) {
+      const turns = [
+        () => run(ctx, slice).then((s) => mine.push(s)),
+        () => run(baselineCtx, slice).then((s) => theirs.push(s)),
+      ];
+      if (i % 2) turns.reverse();
+      for (const turn of turns) await turn();
+    }
+    report(Stats.merge(mine));
+    const line = { ...Stats.merge(theirs).summary(), target: "baseline" };
     baselineResults.push(line);
     process.stdout.write(`${JSON.stringify(line)}\n`);
   };
   try {
-    log(`spread: concurrency ${concurrency}, ${fans} fans`);
-    report(await spread(ctx, Math.round(4000 * scale)));
-    await againstBaseline((c) => spread(c, Math.round(4000 * scale)));
+    log(`spread: concurrency ${concurrency}, ${fans} fans, ${SLICES} slices a side`);
+    await againstBaseline(spread, Math.round(4000 * scale));
 
     // The hot seats: 50 seats no live hold of ours touches (the front of the house where possible).
     const taken = new Set(ledger.live().flatMap((h) => h.seats));
     const hotSeats = seatIds.filter((s) => !taken.has(s)).slice(0, HOT_SEATS);
     log("hot");
-    report(await hot(ctx, Math.round(3000 * scale), hotSeats));
-    await againstBaseline((c) => hot(c, Math.round(3000 * scale), hotSeats));
+    await againstBaseline((c, n) => hot(c, n, hotSeats), Math.round(3000 * scale));
     log("churn");
     report(await churn(ctx, Math.round(3000 * scale)));
     log("one client");
-    report(await oneClient(ctx, Math.round(300 * scale)));
-    await againstBaseline((c) => oneClient(c, Math.round(300 * scale)));
+    await againstBaseline(oneClient, Math.round(300 * scale));
     log("floor: the health check, no hold");
-    report(await floor(ctx, Math.round(3000 * scale)));
-    await againstBaseline((c) => floor(c, Math.round(3000 * scale)));
+    await againstBaseline(floor, Math.round(3000 * scale));
   } finally {
     await baseline.stop();
   }

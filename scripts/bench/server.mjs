@@ -225,6 +225,8 @@ export async function startServer({ port, adminEmail, vars = {} }) {
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       "--log-level",
       shown,
+      // BENCH_INSPECTOR_PORT: DevTools on the Worker, for a CPU profile of a scenario (tmp tools).
+      ...(process.env.BENCH_INSPECTOR_PORT ? ["--inspector-port", process.env.BENCH_INSPECTOR_PORT] : []),
     ],
   });
   return { base, stop, logTail, d1: { cwd: app, persist } };

@@ -61,6 +61,36 @@ export class Stats {
     this.ended = performance.now();
   }
 
+  /**
+   * One scenario's slices as one: requests, counters and latencies added up, and the elapsed time
+   * the sum of the slices' own (the gaps between them, when the other server ran, left out).
+   * @param {Stats[]} slices
+   */
+  static merge(slices) {
+    const first = slices[0];
+    if (!first) throw new Error("no slices to merge");
+    const out = new Stats(first.scenario, first.concurrency);
+    let elapsed = 0;
+    for (const s of slices) {
+      out.latencies.push(...s.latencies);
+      out.issued += s.issued;
+      out.ok += s.ok;
+      out.conflicts += s.conflicts;
+      out.errors += s.errors;
+      out.rateLimited += s.rateLimited;
+      out.holds += s.holds;
+      out.releases += s.releases;
+      for (const m of s.samples) if (out.samples.length < 5) out.samples.push(m);
+      for (const [k, v] of Object.entries(s.extra)) out.count(k, v);
+      for (const [k, l] of s.steps) for (const ms of l) out.step(k, ms);
+      elapsed += s.ended - s.started;
+    }
+    out.started = 0;
+    out.ended = elapsed;
+    out.extra.slices = slices.length;
+    return out;
+  }
+
   /** The JSON line: the required keys first, extras after. */
   summary() {
     const pctOf = (/** @type {number[]} */ l, /** @type {number} */ p) => {

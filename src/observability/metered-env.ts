@@ -127,14 +127,25 @@ function meteredNamespace<N extends object>(ns: N, meter: Meter): N {
 type Metered = Pick<Env, "DB" | "EVENT_INVENTORY" | "WAITING_ROOM">;
 
 /**
- * `env` with `DB`, `EVENT_INVENTORY` and `WAITING_ROOM` counting into `meter`. A shallow copy:
- * the other bindings and vars are the same objects.
+ * `env` with `DB`, `EVENT_INVENTORY` and `WAITING_ROOM` counting into `meter`. The other bindings
+ * and vars are reached through the prototype, and each wrapper is built on its first use: copying
+ * every binding and building three wrappers took about 5% of the thread on a request that used
+ * none of them (a CPU profile of `GET /v1/health` under load).
  */
 export function meteredEnv<E extends Metered>(env: E, meter: Meter): E {
-  return {
-    ...env,
-    DB: meteredD1(env.DB, meter),
-    EVENT_INVENTORY: meteredNamespace(env.EVENT_INVENTORY, meter),
-    WAITING_ROOM: meteredNamespace(env.WAITING_ROOM, meter),
-  };
+  const out = Object.create(env) as E;
+  const lazily = <K extends keyof Metered>(key: K, wrap: (binding: E[K]) => E[K]) =>
+    Object.defineProperty(out, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = wrap(env[key]);
+        Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+        return value;
+      },
+    });
+  lazily("DB", (db) => meteredD1(db, meter));
+  lazily("EVENT_INVENTORY", (ns) => meteredNamespace(ns, meter));
+  lazily("WAITING_ROOM", (ns) => meteredNamespace(ns, meter));
+  return out;
 }

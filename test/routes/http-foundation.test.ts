@@ -41,6 +41,35 @@ describe("HTTP foundation", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("answers a preflight with the allowed methods, headers and max age, before any route", async () => {
+    const res = await call("OPTIONS", "/v1/events/anything/holds", {
+      headers: { Origin: "http://127.0.0.1:8787", "Access-Control-Request-Method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET,POST,PUT,PATCH,DELETE,OPTIONS");
+    expect(res.headers.get("access-control-allow-headers")).toContain("Idempotency-Key");
+    expect(res.headers.get("access-control-max-age")).toBe("600");
+    expect(res.headers.get("vary")).toContain("Origin");
+    expect(res.headers.get("x-request-id")).toMatch(/.{8,}/);
+  });
+
+  it("puts CORS and secure headers on answers and on errors alike", async () => {
+    for (const [path, status] of [
+      ["/v1/health", 200],
+      ["/v1/nowhere", 404],
+    ] as const) {
+      const res = await call("GET", path, { headers: { Origin: "http://localhost:8787" } });
+      expect(res.status).toBe(status);
+      expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:8787");
+      expect(res.headers.get("access-control-expose-headers")).toBe("X-Request-Id,Retry-After,ETag,Location");
+      expect(res.headers.get("vary")).toContain("Origin");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("content-type")).toContain("json");
+    }
+    const stranger = await call("GET", "/v1/health", { headers: { Origin: "https://evil.example" } });
+    expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("serves an OpenAPI 3.1 document", async () => {
     const res = await call("GET", "/v1/openapi.json");
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
