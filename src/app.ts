@@ -2,11 +2,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { AppError, toProblem, type ErrorCode } from "./errors";
 import type { AppEnv } from "./env";
 import { validationHook } from "./routes/router";
-import { bodyLimitFromConfig, corsFromConfig } from "./middleware/http";
+import { bodyLimitFromConfig, corsFromConfig, secureResponseHeaders } from "./middleware/http";
 import { idempotency } from "./middleware/idempotency";
 import { requestLogging } from "./middleware/logging";
 import { log } from "./observability/log";
@@ -32,7 +31,7 @@ export function createApp() {
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", requestLogging);
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  app.use("*", secureResponseHeaders);
   app.use("/v1/*", corsFromConfig);
   app.use("/v1/*", bodyLimitFromConfig);
   app.use("/v1/*", idempotency);

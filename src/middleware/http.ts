@@ -8,6 +8,55 @@ const ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS";
 const EXPOSE_HEADERS = "X-Request-Id,Retry-After,ETag,Location";
 const MAX_AGE = "600";
 
+/**
+ * Hono's `secureHeaders()` defaults, with `Cross-Origin-Resource-Policy: cross-origin` (tickets,
+ * QR codes and the seat map are embedded by organizers' own sites).
+ */
+const SECURE_HEADERS: [string, string][] = [
+  ["Cross-Origin-Resource-Policy", "cross-origin"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Origin-Agent-Cluster", "?1"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Frame-Options", "SAMEORIGIN"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+];
+
+/**
+ * The secure headers, given to the response before it is built (Hono copies them into it), where
+ * Hono's `secureHeaders()` sets them one by one on the finished response. A handler's own value
+ * wins. A response a handler built itself (a cached seat map, a socket's handshake) gets them
+ * afterwards.
+ */
+export const secureResponseHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  for (const [k, v] of SECURE_HEADERS) c.header(k, v);
+  await next();
+  if (c.res.headers.has("X-Content-Type-Options")) return;
+  // A response built without the prepared headers: they, and the request id, are added here.
+  const headers = writableHeaders(c, "X-Content-Type-Options", "nosniff");
+  for (const [k, v] of SECURE_HEADERS) if (!headers.has(k)) headers.set(k, v);
+  const requestId = c.get("requestId");
+  if (requestId && !headers.has("X-Request-Id")) headers.set("X-Request-Id", requestId);
+};
+
+/**
+ * Sets one header on the response and hands back its headers, rebuilding the response once when
+ * they are immutable (one fetched from an object), with its body and its socket, if any.
+ */
+function writableHeaders(c: Context<AppEnv>, name: string, value: string): Headers {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
+  return c.res.headers;
+}
+
 /** The allowed origins of one CORS_ORIGINS value, split once per isolate rather than per request. */
 let origins: { from: string; any: boolean; list: string[] } | undefined;
 function allowedOrigins(config: string | undefined) {
@@ -49,16 +98,7 @@ export const corsFromConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
     return c.body(null, 204);
   }
   await next();
-  let headers = c.res.headers;
-  try {
-    headers.set("Access-Control-Expose-Headers", EXPOSE_HEADERS);
-  } catch {
-    // A response with immutable headers (a live socket's handshake from its object): rebuilt once,
-    // its socket with it, so this and the later middleware can add their headers.
-    c.res = new Response(c.res.body, c.res);
-    headers = c.res.headers;
-    headers.set("Access-Control-Expose-Headers", EXPOSE_HEADERS);
-  }
+  const headers = writableHeaders(c, "Access-Control-Expose-Headers", EXPOSE_HEADERS);
   if (origin) headers.set("Access-Control-Allow-Origin", origin);
   headers.append("Vary", "Origin");
 };

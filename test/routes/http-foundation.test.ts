@@ -1,5 +1,17 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { call, expectProblem } from "../helpers/http";
+import { setupEvent } from "../inventory/helpers";
+
+/** The app with other bindings than the test config's (here: the seat map's edge cache on). */
+async function callWith(bindings: typeof env, path: string, init: RequestInit = {}) {
+  const ctx = createExecutionContext();
+  const res = await createApp().fetch(new Request(`http://edge.test${path}`, init), bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
 
 describe("HTTP foundation", () => {
   it("answers GET /v1/health with ok and echoes a caller's request id", async () => {
@@ -66,6 +78,18 @@ describe("HTTP foundation", () => {
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("content-type")).toContain("json");
     }
+    // A response the route built itself (the seat map from the edge cache) gets them afterwards.
+    const { event } = await setupEvent();
+    const cached = { ...env, SEAT_CACHE_SECONDS: "30" } as typeof env;
+    await callWith(cached, `/v1/events/${event.id}/seats`);
+    const hit = await callWith(cached, `/v1/events/${event.id}/seats`, {
+      headers: { Origin: "http://localhost:8787", "X-Request-Id": "seat-map-hit" },
+    });
+    expect(hit.headers.get("x-seat-cache")).toBe("hit");
+    expect(hit.headers.get("x-request-id")).toBe("seat-map-hit");
+    expect(hit.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(hit.headers.get("strict-transport-security")).toContain("max-age=");
+    expect(hit.headers.get("access-control-allow-origin")).toBe("http://localhost:8787");
     const stranger = await call("GET", "/v1/health", { headers: { Origin: "https://evil.example" } });
     expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
   });

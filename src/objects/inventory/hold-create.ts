@@ -100,7 +100,7 @@ export class HoldMaker {
         if (!picked) return done(fail("sold_out", `no ${quantity} seat(s) available in tier "${request.tier}"`));
         ids = picked;
       }
-      const found = this.s.loadSeats(ids);
+      const found = this.s.loadSeatStates(ids);
       const unknown = ids.filter((id) => !found.has(id));
       if (unknown.length)
         return done(fail("unknown_seats", `${unknown.length} seat id(s) are not in this event`, unknown));
