@@ -133,8 +133,8 @@ describe("EventInventory: holds", () => {
     const rows = await runInDurableObject(stub, (_, state) =>
       state.storage.sql
         .exec<{ seat_id: string; n: number }>(
-          `SELECT seat_id, COUNT(*) AS n FROM hold_seats JOIN holds ON holds.id = hold_seats.hold_id
-           WHERE holds.status IN ('active','checking_out') GROUP BY seat_id HAVING n > 1`,
+          `SELECT j.value AS seat_id, COUNT(*) AS n FROM holds, json_each(holds.seat_ids) j
+           WHERE holds.status IN ('active','checking_out') GROUP BY j.value HAVING n > 1`,
         )
         .toArray(),
     );

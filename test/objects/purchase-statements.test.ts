@@ -64,7 +64,7 @@ describe("statements per purchase in the event's object", () => {
     // intent, the webhook's sale and the order read would take 2, 3 and 4 reads more). The payment
     // writes both tickets in one statement.
     expect({ hold: n("hold"), checkout: n("checkout"), pay: n("pay"), order: n("order") }).toEqual({
-      hold: 7,
+      hold: 6,
       checkout: 12,
       pay: 9,
       order: 0,

@@ -1,7 +1,7 @@
 import { pickBestAvailable, type PickRow } from "../../domain/best-available";
 import { isRevoked, liveOrderAdmission, tagHold, type Admission } from "./admission";
 import { Pending, type AreaRow, type SeatRow, fail, saleProblem } from "./rows";
-import type { InventoryStore } from "./store";
+import { type InventoryStore, seatIdsJson } from "./store";
 import type { HeldSeat, HoldInput, HoldResult } from "../inventory-types";
 
 /** New holds: explicit seats, a best-available pick in a tier, or a GA quantity, all or nothing. */
@@ -113,8 +113,9 @@ export class HoldMaker {
       });
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.s.sql.exec(
-        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at, ip_hash)
-         VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, created_at, ip_hash,
+           seat_ids)
+         VALUES (?, ?, 'active', 'seats', ?, ?, ?, ?, ?, ?, ?)`,
         holdId,
         userId,
         ids.length,
@@ -123,6 +124,7 @@ export class HoldMaker {
         deadline,
         now,
         ipHash,
+        seatIdsJson(ids),
       );
       this.s.lowerDeadlineFloor(deadline);
       if (admission) tagHold(this.s.sql, holdId, admission);

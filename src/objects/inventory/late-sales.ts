@@ -1,6 +1,6 @@
 import { orderAdmission, revoke } from "./admission";
 import { Pending, type AreaRow, type HoldRow, type SeatRow, fail, saleProblem } from "./rows";
-import type { InventoryStore } from "./store";
+import { type InventoryStore, seatIdsJson } from "./store";
 import type {
   InventoryConfig,
   InventoryFailure,
@@ -120,8 +120,9 @@ export class LateSales {
       const seats = ids.map((id) => ({ id, tier: found.get(id)!.tier ?? "", price: found.get(id)!.price }));
       const amount = seats.reduce((n, s) => n + s.price, 0);
       this.s.sql.exec(
-        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at)
-         VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO holds (id, user_id, status, kind, quantity, amount, currency, deadline, order_id, created_at,
+           seat_ids)
+         VALUES (?, ?, 'confirmed', 'seats', ?, ?, ?, ?, ?, ?, ?)`,
         holdId,
         userId,
         ids.length,
@@ -130,6 +131,7 @@ export class LateSales {
         now,
         orderId,
         now,
+        seatIdsJson(ids),
       );
       this.s.auditHold(
         "hold.reacquired",

@@ -71,8 +71,7 @@ export function repriceInventory(sql: SqlStorage, layout: Layout, tiers: Reprice
       `SELECT id, amount FROM (
          SELECT h.id, CASE h.kind
            WHEN 'area' THEN h.quantity * COALESCE((SELECT a.price FROM areas a WHERE a.id = h.area_id), 0)
-           ELSE COALESCE((SELECT SUM(s.price) FROM hold_seats hs JOIN seats s ON s.id = hs.seat_id
-                          WHERE hs.hold_id = h.id), 0)
+           ELSE COALESCE((SELECT SUM(s.price) FROM json_each(h.seat_ids) j JOIN seats s ON s.id = j.value), 0)
          END AS amount, h.amount AS old
          FROM holds h WHERE h.status = 'active')
        WHERE amount <> old`,

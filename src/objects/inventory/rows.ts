@@ -48,6 +48,8 @@ export type HoldRow = {
   ip_hash: string | null;
   admission_ticket: string | null;
   admission_exp: number | null;
+  /** A seat hold's seat ids, a JSON array (null for a GA hold). */
+  seat_ids: string | null;
 };
 /** Why a hold ended without a sale. */
 export type EndedBy = "owner" | "payment" | "expiry";

@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -109,6 +109,17 @@ const V6 = [
   `INSERT OR IGNORE INTO meta (key, value) VALUES ('seq', 0)`,
 ];
 
+/**
+ * v7: a seat hold's seat list lives in its own row (`seat_ids`, a JSON array, sorted), written by
+ * the hold's one INSERT instead of a second multi-row INSERT into `hold_seats` on every hold.
+ * Existing holds get theirs from `hold_seats`, which is no longer written or read.
+ */
+const V7 = [
+  `ALTER TABLE holds ADD COLUMN seat_ids TEXT`,
+  `UPDATE holds SET seat_ids = (SELECT json_group_array(seat_id) FROM
+     (SELECT seat_id FROM hold_seats WHERE hold_id = holds.id ORDER BY seat_id)) WHERE kind = 'seats'`,
+];
+
 /** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -121,6 +132,7 @@ export function migrate(sql: SqlStorage): void {
   if (current < 4) for (const stmt of V4) sql.exec(stmt);
   if (current < 5) for (const stmt of V5) sql.exec(stmt);
   if (current < 6) for (const stmt of V6) sql.exec(stmt);
+  if (current < 7) for (const stmt of V7) sql.exec(stmt);
   sql.exec(
     `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     SCHEMA_VERSION,

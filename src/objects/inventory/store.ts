@@ -210,10 +210,10 @@ export class InventoryStore {
   }
 
   holdSeatIds(holdId: string): string[] {
-    return this.sql
-      .exec<{ seat_id: string }>(`SELECT seat_id FROM hold_seats WHERE hold_id = ?`, holdId)
-      .toArray()
-      .map((r) => r.seat_id);
+    const row = this.sql
+      .exec<{ seat_ids: string | null }>(`SELECT seat_ids FROM holds WHERE id = ?`, holdId)
+      .toArray()[0];
+    return seatIdsOf(row?.seat_ids ?? null);
   }
 
   loadSeats(ids: string[]): Map<string, SeatRow> {
@@ -256,8 +256,8 @@ export class InventoryStore {
   holdSeatRows(holdId: string): { ids: string[]; rows: SeatRow[] } {
     const found = this.sql
       .exec<SeatRow & { held_seat: string }>(
-        `SELECT hs.seat_id AS held_seat, s.* FROM hold_seats hs LEFT JOIN seats s ON s.id = hs.seat_id
-         WHERE hs.hold_id = ? ORDER BY hs.seat_id`,
+        `SELECT j.value AS held_seat, s.* FROM holds h, json_each(h.seat_ids) j LEFT JOIN seats s ON s.id = j.value
+         WHERE h.id = ? ORDER BY j.value`,
         holdId,
       )
       .toArray();
@@ -320,19 +320,16 @@ export class InventoryStore {
    * Returns a live hold's seats or GA places to the pool. Inside a transaction. `endedBy` records
    * why ('owner' released it, its 'payment' failed, or 'expiry'), for the rules of a late payment.
    */
-  /** Gives seats to a new hold (`held`, or `sold` for a re-acquired sale) and records them in its seat list. */
+  /**
+   * Gives seats to a new hold (`held`, or `sold` for a re-acquired sale). The hold's row names
+   * them itself (`seat_ids`, written by its INSERT with `seatIdsJson`).
+   */
   attachSeats(holdId: string, ids: string[], status: "held" | "sold", p: Pending): void {
     for (const part of chunks(ids, MAX_PARAMS - 1)) {
       this.sql.exec(
         `UPDATE seats SET status = '${status}', hold_id = ? WHERE id IN (${part.map(() => "?").join(",")})`,
         holdId,
         ...part,
-      );
-    }
-    for (const part of chunks(ids, Math.floor(MAX_PARAMS / 2))) {
-      this.sql.exec(
-        `INSERT INTO hold_seats (hold_id, seat_id) VALUES ${part.map(() => "(?,?)").join(",")}`,
-        ...part.flatMap((id) => [holdId, id]),
       );
     }
     for (const id of ids) p.seat(id, status);
@@ -443,4 +440,14 @@ export class InventoryStore {
         expiresAt: typeof extra.expiresAt === "number" ? extra.expiresAt : 0,
       });
   }
+}
+
+/** A hold row's `seat_ids` as stored: the ids sorted, so a seat list reads the same however it was asked for. */
+export function seatIdsJson(ids: string[]): string {
+  return JSON.stringify([...ids].sort());
+}
+
+/** The seat ids of a hold row's `seat_ids` (none for a GA hold). */
+export function seatIdsOf(json: string | null): string[] {
+  return json ? (JSON.parse(json) as string[]) : [];
 }
