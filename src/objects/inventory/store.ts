@@ -393,8 +393,10 @@ export class InventoryStore {
     if (!rows.length) return;
     for (const [queue] of rows) if (this.toShip !== "soon") this.toShip = queue === "audit" ? "paced" : "soon";
     // With the transaction's change, in its one statement, while they fit well inside a bound value.
-    if (this.pendingChange && rows.reduce((n, r) => n + r[1].length, 0) < CHANGE_WRITE_MAX_BYTES)
-      return this.writeChange(rows);
+    if (this.pendingChange && rows.reduce((n, r) => n + r[1].length, 0) < CHANGE_WRITE_MAX_BYTES) {
+      this.writeChange(rows);
+      return;
+    }
     // Three values a row, within the bound-parameter limit.
     for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / 3))) {
       this.sql.exec(
