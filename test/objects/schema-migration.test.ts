@@ -45,65 +45,30 @@ describe("the inventory schema's v7 step", () => {
     const snap = await stub.snapshot();
     expect(snap.seats["S1-B-4"]).toBe("a");
   });
-
-  it("v8: an object made before it writes a change and its audit row in one statement once migrated", async () => {
-    const stub = await freshInventory();
-    await runInDurableObject(stub, (_, state) => {
-      const sql = state.storage.sql;
-      sql.exec(`DROP TRIGGER change_writes_insert`);
-      sql.exec(`DROP VIEW change_writes`);
-      sql.exec(`UPDATE meta SET value = 7 WHERE key = 'schema_version'`);
-      migrate(sql);
-    });
-    const held = await stub.hold({ userId: "u-v8", request: { seats: ["S1-C-1"] } });
-    if (!held.ok) throw new Error(held.code);
-    await runInDurableObject(stub, (_, state) => {
-      const sql = state.storage.sql;
-      const change = sql.exec<{ json: string }>(`SELECT json FROM changes WHERE version = ?`, held.version).one();
-      expect(JSON.parse(change.json)).toMatchObject({ version: held.version, seats: { "S1-C-1": "h" } });
-      // The view stores nothing itself: the trigger put each row where two statements would have.
-      expect(sql.exec(`SELECT outbox FROM change_writes WHERE version = ?`, held.version).one().outbox).toBeNull();
-    });
-  });
 });
 
-describe("a change and its outbox rows, written together", () => {
-  it("leaves one outbox row per message, in order, beside the change-log row; a rolled back change leaves neither", async () => {
+describe("a hold's audit entry", () => {
+  it("is written by the hold's own transaction, in the outbox, with what the hold did", async () => {
     const stub = await freshInventory();
-    await runInDurableObject(stub, (_, state) => {
-      const sql = state.storage.sql;
-      sql.exec(`DELETE FROM outbox`);
-      const rows = [
-        ["audit", JSON.stringify({ id: "a1", quote: 'it\'s "quoted"' }), 1],
-        ["ledger", JSON.stringify({ id: "l1" }), 2],
-        ["audit", JSON.stringify({ id: "a2" }), 3],
-      ];
-      state.storage.transactionSync(() =>
-        sql.exec(
-          `INSERT INTO change_writes (version, json, outbox) VALUES (?, ?, ?)`,
-          90_001,
-          `{"version":90001}`,
-          JSON.stringify(rows),
-        ),
-      );
-      const out = sql.exec<{ queue: string; body: string; created_at: number }>(
-        `SELECT queue, body, created_at FROM outbox ORDER BY id`,
-      );
-      expect(out.toArray().map((r) => [r.queue, r.body, r.created_at])).toEqual(rows);
-      expect(sql.exec(`SELECT json FROM changes WHERE version = 90001`).one().json).toBe(`{"version":90001}`);
-      expect(() =>
-        state.storage.transactionSync(() => {
-          sql.exec(
-            `INSERT INTO change_writes (version, json, outbox) VALUES (?, ?, ?)`,
-            90_002,
-            "{}",
-            JSON.stringify([["audit", "{}", 4]]),
-          );
-          throw new Error("rolled back");
-        }),
-      ).toThrow("rolled back");
-      expect(sql.exec(`SELECT 1 FROM changes WHERE version = 90002`).toArray()).toEqual([]);
-      expect(sql.exec(`SELECT COUNT(*) AS n FROM outbox`).one().n).toBe(3);
+    await runInDurableObject(stub, async (instance, state) => {
+      state.storage.sql.exec(`DELETE FROM outbox`);
+      const held = await (instance as unknown as { hold: typeof stub.hold }).hold({
+        userId: "u-body",
+        request: { seats: ["S1-E-1", "S1-E-2"] },
+        ipHash: "ip-hash-1",
+      });
+      if (!held.ok) throw new Error(held.code);
+      // Read before the outbox's first pass (it waits a linger): the row the hold's transaction wrote.
+      const rows = state.storage.sql.exec<{ queue: string; body: string }>(`SELECT queue, body FROM outbox`).toArray();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.queue).toBe("audit");
+      expect(JSON.parse(rows[0]!.body)).toMatchObject({
+        action: "hold.created",
+        actorId: "u-body",
+        entityType: "hold",
+        ipHash: "ip-hash-1",
+        data: { kind: "seats", quantity: 2, seats: ["S1-E-1", "S1-E-2"] },
+      });
     });
   });
 });

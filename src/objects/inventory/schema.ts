@@ -1,5 +1,5 @@
 /** The EventInventory object's own SQLite schema, versioned in `meta.schema_version`. */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 7;
 
 /** How many change entries are kept for `changesSince`; older clients resync. */
 export const CHANGE_LOG_LIMIT = 1000;
@@ -120,23 +120,6 @@ const V7 = [
      (SELECT seat_id FROM hold_seats WHERE hold_id = holds.id ORDER BY seat_id)) WHERE kind = 'seats'`,
 ];
 
-/**
- * v8: a change and the outbox rows of its transaction are written by one statement. Each statement
- * costs the object's thread a fixed part of a hold whatever it writes, and a hold or a release
- * wrote both a change-log row and an audit row. `change_writes` takes the change and, in
- * `outbox`, a JSON array of `[queue, body, created_at]`; its trigger writes them to `changes` and
- * `outbox` as two statements would, in that order.
- */
-const V8 = [
-  `CREATE VIEW IF NOT EXISTS change_writes AS SELECT version, json, NULL AS outbox FROM changes`,
-  `CREATE TRIGGER IF NOT EXISTS change_writes_insert INSTEAD OF INSERT ON change_writes BEGIN
-     INSERT INTO changes (version, json) VALUES (NEW.version, NEW.json);
-     INSERT INTO outbox (queue, body, created_at)
-       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
-       FROM json_each(NEW.outbox) ORDER BY key;
-   END`,
-];
-
 /** Brings the schema up to SCHEMA_VERSION. Steps run once each, in order, recorded by `schema_version`. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -150,7 +133,6 @@ export function migrate(sql: SqlStorage): void {
   if (current < 5) for (const stmt of V5) sql.exec(stmt);
   if (current < 6) for (const stmt of V6) sql.exec(stmt);
   if (current < 7) for (const stmt of V7) sql.exec(stmt);
-  if (current < 8) for (const stmt of V8) sql.exec(stmt);
   sql.exec(
     `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     SCHEMA_VERSION,

@@ -21,9 +21,6 @@ import {
 } from "./rows";
 import type { Change, HoldLine, HoldView, InventoryConfig } from "../inventory-types";
 
-/** Outbox bodies above this size go in their own statement rather than as one bound JSON value. */
-const CHANGE_WRITE_MAX_BYTES = 500_000;
-
 /**
  * The rows every part of the inventory shares, and the operations on them that more than one
  * part needs: config, version and change log, the transaction, hold lookups, expiry and release,
@@ -37,8 +34,6 @@ export class InventoryStore {
   private depth = 0;
   /** Outbox rows of the running transaction, written in one statement at its end. */
   private queued: [queue: OutboxQueue, body: string, at: number][] = [];
-  /** The running transaction's change-log row, written with its outbox rows at its end. */
-  private pendingChange: [version: number, json: string] | null = null;
   /** What the outbox got since the after-commit step last asked: only audit entries (paced), or rows for soon. */
   private toShip: ShipPace | null = null;
   /** The earliest deadline a live hold got since the after-commit step last asked (null: none). */
@@ -115,10 +110,7 @@ export class InventoryStore {
     const change: Change = { version: v };
     if (Object.keys(p.seats).length) change.seats = p.seats;
     if (Object.keys(p.areas).length) change.areas = p.areas;
-    // Inside a transaction the row waits for its end, to be written with the outbox rows.
-    if (this.pendingChange) this.writeChange(null);
-    this.pendingChange = [v, JSON.stringify(change)];
-    if (this.depth === 0) this.writeChange(null);
+    this.sql.exec(`INSERT INTO changes (version, json) VALUES (?, ?)`, v, JSON.stringify(change));
     // Trimmed in steps rather than on every change: one statement fewer on the hold path.
     if (v % CHANGE_LOG_TRIM_EVERY === 0) this.sql.exec(`DELETE FROM changes WHERE version <= ?`, v - CHANGE_LOG_LIMIT);
     this.live.queueChange(change);
@@ -168,7 +160,6 @@ export class InventoryStore {
           // The ledger rows are written in the transaction that changed them: never lost, never early.
           for (const message of this.book.drain(this.eventId())) this.enqueue("ledger", message);
           this.writeQueued();
-          if (this.pendingChange) this.writeChange(null);
           return result;
         } finally {
           this.depth--;
@@ -180,7 +171,6 @@ export class InventoryStore {
       this.live.discard();
       this.book.rollback();
       this.queued = [];
-      this.pendingChange = null;
       this.configCache = undefined;
       this.versionCache = undefined;
       this.deadlineFloor = undefined;
@@ -390,13 +380,7 @@ export class InventoryStore {
   private writeQueued(): void {
     const rows = this.queued;
     this.queued = [];
-    if (!rows.length) return;
     for (const [queue] of rows) if (this.toShip !== "soon") this.toShip = queue === "audit" ? "paced" : "soon";
-    // With the transaction's change, in its one statement, while they fit well inside a bound value.
-    if (this.pendingChange && rows.reduce((n, r) => n + r[1].length, 0) < CHANGE_WRITE_MAX_BYTES) {
-      this.writeChange(rows);
-      return;
-    }
     // Three values a row, within the bound-parameter limit.
     for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / 3))) {
       this.sql.exec(
@@ -404,19 +388,6 @@ export class InventoryStore {
         ...chunk.flat(),
       );
     }
-  }
-
-  /** The pending change-log row, and these outbox rows with it (null: none). */
-  private writeChange(rows: [OutboxQueue, string, number][] | null): void {
-    const change = this.pendingChange;
-    if (!change) return;
-    this.pendingChange = null;
-    this.sql.exec(
-      `INSERT INTO change_writes (version, json, outbox) VALUES (?, ?, ?)`,
-      change[0],
-      change[1],
-      rows ? JSON.stringify(rows) : null,
-    );
   }
 
   eventId(): string {
