@@ -23,6 +23,7 @@
 // BENCH_CONCURRENCY (64), BENCH_BUY_CONCURRENCY (the purchase scenario's clients; BENCH_CONCURRENCY),
 // BENCH_FANS (500), BENCH_BUYERS (200),
 // BENCH_TIME_CAP_S (12 per scenario, keeps the whole run under 3 min), BENCH_SCALE (multiplies request counts, 1),
+// BENCH_SLICES (4: turns each server takes in every scenario measured against the baseline),
 // BENCH_JWT_SECRET (for a server with its own JWT_SECRET), BENCH_ADMIN_EMAIL / BENCH_ADMIN_PASSWORD
 // (the BASE_URL server's bootstrap admin), BENCH_PORT (8788), BENCH_STRIPE_PORT (8790, the fake
 // Stripe), BENCH_PAYMENTS (`stripe`, or `simulated`; a BASE_URL server always pays simulated).
