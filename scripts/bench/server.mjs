@@ -233,6 +233,15 @@ export async function startServer({ port, adminEmail, vars = {} }) {
 }
 
 /**
+ * wrangler dev's local observability (on by default) streams every invocation's tail events to a
+ * collector Worker in the same workerd process, on the same thread as the Worker measured: about
+ * 12% of that thread in a purchase run (a perf profile of workerd). Production ships tail events
+ * out of the isolate, so the bench turns it off for product and baseline alike.
+ * BENCH_LOCAL_OBSERVABILITY=true turns it back on.
+ */
+const DEV_TOOLING_OFF = { X_LOCAL_OBSERVABILITY: process.env.BENCH_LOCAL_OBSERVABILITY === "true" ? "true" : "false" };
+
+/**
  * Runs `wrangler dev` in `cwd` with `args` in its own process group, logging to `logFile`, and
  * waits until `base` answers /v1/health. `stop()` ends the whole group and calls `removeDir`.
  * @param {{ base: string, cwd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string,
@@ -244,7 +253,7 @@ export async function runWrangler({ base, cwd, args, env, logFile, removeDir }) 
   const child = spawn(
     process.execPath,
     [WRANGLER, "dev", "--ip", "127.0.0.1", ...args, "--show-interactive-dev-session=false"],
-    { cwd, env, detached: true, stdio: ["ignore", fd, fd] },
+    { cwd, env: { ...env, ...DEV_TOOLING_OFF }, detached: true, stdio: ["ignore", fd, fd] },
   );
   closeSync(fd);
   let exited = false;
