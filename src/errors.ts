@@ -162,8 +162,8 @@ export class AppError extends Error {
     detail?: string,
     opts: { extra?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    // A 4xx is an answer, not a fault: its stack is never logged, and capturing one was the
-    // costliest step of a conflict answer (two holds in three answer 409 on a hot row).
+    // A 4xx is an answer, not a fault: only 5xx are logged (app.ts), so a 4xx's stack is never
+    // read, and every lost hold builds one (two holds in three answer 409 on a hot row).
     const status = statusOf(code);
     const limit = Error.stackTraceLimit;
     if (status < 500) Error.stackTraceLimit = 0;
